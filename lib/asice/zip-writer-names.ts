@@ -20,7 +20,7 @@ export function validateZipEntryName(name: string): void {
 		refuse(name, 'the name contains an unpaired UTF-16 surrogate', 'Use a name that is valid Unicode text.');
 	}
 	// C0 controls, DEL and C1 controls are invisible in every file manager and break some readers.
-	if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) {
+	if ([...name].some((ch) => ch.charCodeAt(0) < 0x20 || (ch.charCodeAt(0) >= 0x7f && ch.charCodeAt(0) <= 0x9f))) {
 		refuse(name, 'the name contains a control character', 'Remove tabs, newlines and other control characters.');
 	}
 	if (name.includes('\\')) {
