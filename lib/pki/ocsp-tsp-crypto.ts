@@ -1,0 +1,352 @@
+/**
+ * Crypto plumbing shared by the OCSP (RFC 6960) and RFC 3161 timestamp code: algorithm identifiers,
+ * signature verification with node:crypto, DER helpers and certificate views. pkijs/asn1js only parse and
+ * build ASN.1 here; every digest and signature check runs through node:crypto, so no pkijs crypto engine
+ * is involved (one less global to configure).
+ */
+import { createHash, verify as cryptoVerify, constants, X509Certificate, type KeyObject } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { ValidationError } from '../errors';
+
+/** Hash algorithms that may appear in OCSP CertIDs, timestamp imprints and CMS/OCSP signatures. */
+export type TokenHashAlgorithm =
+	| 'SHA-1'
+	| 'SHA-224'
+	| 'SHA-256'
+	| 'SHA-384'
+	| 'SHA-512'
+	| 'SHA3-256'
+	| 'SHA3-384'
+	| 'SHA3-512';
+
+const HASH_OIDS: Record<TokenHashAlgorithm, string> = {
+	'SHA-1': '1.3.14.3.2.26',
+	'SHA-224': '2.16.840.1.101.3.4.2.4',
+	'SHA-256': '2.16.840.1.101.3.4.2.1',
+	'SHA-384': '2.16.840.1.101.3.4.2.2',
+	'SHA-512': '2.16.840.1.101.3.4.2.3',
+	'SHA3-256': '2.16.840.1.101.3.4.2.8',
+	'SHA3-384': '2.16.840.1.101.3.4.2.9',
+	'SHA3-512': '2.16.840.1.101.3.4.2.10',
+};
+
+const NODE_HASH: Record<TokenHashAlgorithm, string> = {
+	'SHA-1': 'sha1',
+	'SHA-224': 'sha224',
+	'SHA-256': 'sha256',
+	'SHA-384': 'sha384',
+	'SHA-512': 'sha512',
+	'SHA3-256': 'sha3-256',
+	'SHA3-384': 'sha3-384',
+	'SHA3-512': 'sha3-512',
+};
+
+/** OIDs specific to OCSP and time-stamping (RFC 6960, RFC 3161, RFC 5035, RFC 5652). */
+export const TOKEN_OID = {
+	ocspBasic: '1.3.6.1.5.5.7.48.1.1',
+	ocspNonce: '1.3.6.1.5.5.7.48.1.2',
+	ekuOcspSigning: '1.3.6.1.5.5.7.3.9',
+	ekuTimeStamping: '1.3.6.1.5.5.7.3.8',
+	extKeyUsage: '2.5.29.37',
+	authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+	accessOcsp: '1.3.6.1.5.5.7.48.1',
+	signedData: '1.2.840.113549.1.7.2',
+	tstInfo: '1.2.840.113549.1.9.16.1.4',
+	contentType: '1.2.840.113549.1.9.3',
+	messageDigest: '1.2.840.113549.1.9.4',
+	signingCertificate: '1.2.840.113549.1.9.16.2.12',
+	signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+} as const;
+
+const SIGNATURE_HASH: Record<string, TokenHashAlgorithm | null> = {
+	// RSA PKCS#1 v1.5
+	'1.2.840.113549.1.1.5': 'SHA-1',
+	'1.2.840.113549.1.1.14': 'SHA-224',
+	'1.2.840.113549.1.1.11': 'SHA-256',
+	'1.2.840.113549.1.1.12': 'SHA-384',
+	'1.2.840.113549.1.1.13': 'SHA-512',
+	'2.16.840.1.101.3.4.3.13': 'SHA3-256',
+	'2.16.840.1.101.3.4.3.14': 'SHA3-384',
+	'2.16.840.1.101.3.4.3.15': 'SHA3-512',
+	// ECDSA
+	'1.2.840.10045.4.1': 'SHA-1',
+	'1.2.840.10045.4.3.1': 'SHA-224',
+	'1.2.840.10045.4.3.2': 'SHA-256',
+	'1.2.840.10045.4.3.3': 'SHA-384',
+	'1.2.840.10045.4.3.4': 'SHA-512',
+	'2.16.840.1.101.3.4.3.10': 'SHA3-256',
+	'2.16.840.1.101.3.4.3.11': 'SHA3-384',
+	'2.16.840.1.101.3.4.3.12': 'SHA3-512',
+	// Key-only identifiers used in CMS SignerInfo.signatureAlgorithm: the hash is the digestAlgorithm.
+	'1.2.840.113549.1.1.1': null,
+	'1.2.840.10045.2.1': null,
+};
+const RSASSA_PSS = '1.2.840.113549.1.1.10';
+const MGF1 = '1.2.840.113549.1.1.8';
+const ED25519 = '1.3.101.112';
+
+/** OID of a hash algorithm (for AlgorithmIdentifier). */
+export function hashOid(algorithm: TokenHashAlgorithm): string {
+	return HASH_OIDS[algorithm];
+}
+
+/** Hash algorithm named by an OID, or undefined when it is not one we support. */
+export function hashFromOid(oid: string): TokenHashAlgorithm | undefined {
+	return (Object.keys(HASH_OIDS) as TokenHashAlgorithm[]).find((name) => HASH_OIDS[name] === oid);
+}
+
+/** True when `value` is a supported token hash algorithm name. */
+export function isTokenHashAlgorithm(value: unknown): value is TokenHashAlgorithm {
+	return typeof value === 'string' && value in HASH_OIDS;
+}
+
+/** Digest length in bytes. */
+export function tokenDigestLength(algorithm: TokenHashAlgorithm): number {
+	return createHash(NODE_HASH[algorithm]).digest().length;
+}
+
+/** Hash bytes with a token hash algorithm. */
+export function digest(algorithm: TokenHashAlgorithm, data: Uint8Array): Buffer {
+	return createHash(NODE_HASH[algorithm]).update(data).digest();
+}
+
+/** AlgorithmIdentifier for a hash, with the explicit NULL parameters SK and OpenSSL emit. */
+export function hashAlgorithmIdentifier(algorithm: TokenHashAlgorithm): pkijs.AlgorithmIdentifier {
+	return new pkijs.AlgorithmIdentifier({ algorithmId: HASH_OIDS[algorithm], algorithmParams: new asn1js.Null() });
+}
+
+/** Copy any byte view into a Buffer (own memory, safe to keep). */
+export function toBuffer(view: ArrayBuffer | ArrayBufferView): Buffer {
+	if (view instanceof ArrayBuffer) return Buffer.from(new Uint8Array(view));
+	return Buffer.from(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+}
+
+/** Parse BER/DER; throws ValidationError(rule) with `what` in the message when it is not one complete ASN.1 value. */
+export function parseAsn1(der: Uint8Array, rule: string, what: string): asn1js.AsnType {
+	if (!(der instanceof Uint8Array) || der.length === 0) {
+		throw new ValidationError(rule, `${what} is empty; pass the DER bytes.`);
+	}
+	const parsed = asn1js.fromBER(new Uint8Array(der));
+	if (parsed.offset === -1 || parsed.offset !== der.length) {
+		throw new ValidationError(rule, `${what} is not valid DER/BER (${parsed.result.error || 'trailing bytes'}).`);
+	}
+	return parsed.result;
+}
+
+/** Run a pkijs schema constructor, turning its exceptions into ValidationError(rule). */
+export function fromSchema<T>(build: () => T, rule: string, what: string): T {
+	try {
+		return build();
+	} catch (error) {
+		const reason = error instanceof Error ? error.message : String(error);
+		throw new ValidationError(rule, `${what} does not have the expected ASN.1 structure (${reason}).`);
+	}
+}
+
+/** A certificate seen both by node:crypto (key, validity) and by pkijs (names, extensions, raw fields). */
+export interface CertView {
+	x509: X509Certificate;
+	der: Buffer;
+	asn: pkijs.Certificate;
+}
+
+/** Build a {@link CertView} from DER bytes or a node X509Certificate. */
+export function certView(input: X509Certificate | Uint8Array, what = 'certificate'): CertView {
+	const der = input instanceof X509Certificate ? input.raw : Buffer.from(input);
+	let x509: X509Certificate;
+	try {
+		x509 = input instanceof X509Certificate ? input : new X509Certificate(der);
+	} catch (error) {
+		throw new ValidationError('certificate.malformed', `The ${what} is not a valid X.509 certificate.`, {
+			reason: error instanceof Error ? error.message : String(error),
+		});
+	}
+	const asn = fromSchema(
+		() => new pkijs.Certificate({ schema: parseAsn1(der, 'certificate.malformed', `The ${what}`) }),
+		'certificate.malformed',
+		`The ${what}`,
+	);
+	return { x509, der, asn };
+}
+
+/** DER of the certificate's subject Name. */
+export function subjectDer(cert: CertView): Buffer {
+	return toBuffer(cert.asn.subject.toSchema().toBER());
+}
+
+/** DER of the certificate's issuer Name. */
+export function issuerDer(cert: CertView): Buffer {
+	return toBuffer(cert.asn.issuer.toSchema().toBER());
+}
+
+/** The subjectPublicKey BIT STRING contents (what OCSP key hashes cover). */
+export function publicKeyBits(cert: CertView): Buffer {
+	return toBuffer(cert.asn.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView);
+}
+
+/** Serial number INTEGER contents as unsigned big-endian bytes without leading zeros. */
+export function serialBytes(cert: CertView): Buffer {
+	return unsignedInteger(cert.asn.serialNumber.valueBlock.valueHexView);
+}
+
+/** Strip the sign/padding zero bytes of an INTEGER's contents (for positive values). */
+export function unsignedInteger(view: Uint8Array): Buffer {
+	let start = 0;
+	while (start < view.length - 1 && view[start] === 0) start++;
+	return toBuffer(view.subarray(start));
+}
+
+/** Same bytes? */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+	return a.length === b.length && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+}
+
+/** Extended key usages of a certificate and whether the extension is critical; undefined when absent. */
+export function extendedKeyUsage(cert: CertView): { purposes: string[]; critical: boolean } | undefined {
+	const extension = cert.asn.extensions?.find((e) => e.extnID === TOKEN_OID.extKeyUsage);
+	if (!extension) return undefined;
+	const parsed = extension.parsedValue as pkijs.ExtKeyUsage | undefined;
+	return { purposes: parsed?.keyPurposes ?? [], critical: extension.critical };
+}
+
+/** True when `child` names `parent` as issuer and `parent`'s key verifies `child`'s signature. */
+export function isIssuedBy(child: CertView, parent: CertView): boolean {
+	if (!sameBytes(issuerDer(child), subjectDer(parent))) return false;
+	try {
+		return child.x509.verify(parent.x509.publicKey);
+	} catch {
+		return false;
+	}
+}
+
+/** Validity window check; returns a reason when `at` is outside notBefore..notAfter. */
+export function validityProblem(cert: CertView, at: Date): 'expired' | 'notYetValid' | undefined {
+	if (at.getTime() < new Date(cert.x509.validFrom).getTime()) return 'notYetValid';
+	if (at.getTime() > new Date(cert.x509.validTo).getTime()) return 'expired';
+	return undefined;
+}
+
+/** A short human label for messages: the subject CN, else the whole subject. */
+export function certLabel(cert: CertView): string {
+	const cn = /(?:^|\n)CN=([^\n]*)/.exec(cert.x509.subject);
+	return cn ? cn[1] : cert.x509.subject.replace(/\n/g, ', ');
+}
+
+/**
+ * Verify a signature made with `algorithm` (an X.509/CMS signatureAlgorithm) over `data` with `key`.
+ * `cmsDigest` is the SignerInfo digestAlgorithm, used when `algorithm` is a bare key algorithm
+ * (rsaEncryption / id-ecPublicKey). Returns false on a wrong signature; throws ValidationError(rule)
+ * when the algorithm is unsupported or its parameters are inconsistent.
+ */
+export function verifySignature(
+	algorithm: pkijs.AlgorithmIdentifier,
+	data: Uint8Array,
+	signature: Uint8Array,
+	key: KeyObject,
+	rule: string,
+	cmsDigest?: TokenHashAlgorithm,
+): boolean {
+	const oid = algorithm.algorithmId;
+	try {
+		if (oid === RSASSA_PSS) {
+			const params = fromSchema(
+				() => new pkijs.RSASSAPSSParams({ schema: algorithm.algorithmParams }),
+				rule,
+				'The RSASSA-PSS parameters',
+			);
+			const hash = hashFromOid(params.hashAlgorithm.algorithmId);
+			const mgfHash =
+				params.maskGenAlgorithm.algorithmId === MGF1
+					? hashFromOid(new pkijs.AlgorithmIdentifier({ schema: params.maskGenAlgorithm.algorithmParams }).algorithmId)
+					: undefined;
+			if (!hash || mgfHash !== hash) {
+				throw new ValidationError(rule, 'RSASSA-PSS with an unsupported hash or a mask generation hash different from the message hash.', {
+					algorithm: oid,
+				});
+			}
+			return cryptoVerify(NODE_HASH[hash], data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength }, signature);
+		}
+		if (oid === ED25519) return cryptoVerify(null, data, key, signature);
+		if (!(oid in SIGNATURE_HASH)) {
+			throw new ValidationError(rule, `Unsupported signature algorithm ${oid}.`, { algorithm: oid });
+		}
+		const hash = SIGNATURE_HASH[oid] ?? cmsDigest;
+		if (!hash) throw new ValidationError(rule, `Signature algorithm ${oid} needs a digest algorithm.`, { algorithm: oid });
+		const keyType = key.asymmetricKeyType;
+		const isEcOid = oid.startsWith('1.2.840.10045') || /^2\.16\.840\.1\.101\.3\.4\.3\.1[012]$/.test(oid);
+		if ((isEcOid && keyType !== 'ec') || (!isEcOid && keyType !== 'rsa')) {
+			throw new ValidationError(rule, `Signature algorithm ${oid} does not fit the signer's ${keyType ?? 'unknown'} key.`, {
+				algorithm: oid,
+			});
+		}
+		return cryptoVerify(NODE_HASH[hash], data, key, signature);
+	} catch (error) {
+		if (error instanceof ValidationError) throw error;
+		return false; // node throws on malformed signatures (e.g. bad ECDSA DER): that is simply "not valid".
+	}
+}
+
+/** Children of a constructed ASN.1 value (empty for primitives). */
+export function childrenOf(node: asn1js.AsnType | undefined): asn1js.AsnType[] {
+	const value = (node as asn1js.Constructed | undefined)?.valueBlock?.value;
+	return Array.isArray(value) ? (value as asn1js.AsnType[]) : [];
+}
+
+/** True for a context-specific [n] tag. */
+export function isContextTag(node: asn1js.AsnType, tag: number): boolean {
+	return node.idBlock.tagClass === 3 && node.idBlock.tagNumber === tag;
+}
+
+/** The original encoding of a parsed ASN.1 value. */
+export function rawBytes(node: asn1js.AsnType): Buffer {
+	return toBuffer(node.valueBeforeDecodeView);
+}
+
+const SHORT_NAMES: Record<string, string> = {
+	'2.5.4.3': 'CN',
+	'2.5.4.5': 'serialNumber',
+	'2.5.4.6': 'C',
+	'2.5.4.7': 'L',
+	'2.5.4.10': 'O',
+	'2.5.4.11': 'OU',
+	'2.5.4.97': 'organizationIdentifier',
+};
+
+/** Readable one-line form of a Name, e.g. `C=EE, O=AS Sertifitseerimiskeskus, CN=TEST of SK OCSP RESPONDER 2011`. */
+export function nameText(name: pkijs.RelativeDistinguishedNames): string {
+	return name.typesAndValues
+		.map((tv) => `${SHORT_NAMES[tv.type] ?? tv.type}=${String((tv.value.valueBlock as { value?: unknown }).value ?? '')}`)
+		.join(', ');
+}
+
+/**
+ * Walk from `leaf` up to a certificate in `anchors` through `pool`, every link valid at `at`; a leaf that is
+ * itself an anchor is trusted by itself. Returns the chain (leaf first, anchor last) or a reason.
+ * Small on purpose: the timestamp and OCSP checks only need "does this reach an anchor".
+ */
+export function chainToAnchor(
+	leaf: CertView,
+	pool: CertView[],
+	anchors: CertView[],
+	at: Date,
+): { chain: CertView[] } | { problem: string } {
+	const chain: CertView[] = [leaf];
+	let current = leaf;
+	for (let depth = 0; depth < 8; depth++) {
+		const problem = validityProblem(current, at);
+		if (problem) return { problem: `"${certLabel(current)}" was ${problem === 'expired' ? 'expired' : 'not yet valid'} at ${at.toISOString()}` };
+		if (anchors.some((a) => sameBytes(a.der, current.der))) return { chain };
+		const anchorParent = anchors.find((a) => isIssuedBy(current, a));
+		if (anchorParent) {
+			chain.push(anchorParent);
+			const anchorProblem = validityProblem(anchorParent, at);
+			return anchorProblem ? { problem: `"${certLabel(anchorParent)}" was ${anchorProblem} at ${at.toISOString()}` } : { chain };
+		}
+		const parent = pool.find((p) => !chain.some((c) => sameBytes(c.der, p.der)) && isIssuedBy(current, p));
+		if (!parent) return { problem: `no trusted issuer found for "${certLabel(current)}"` };
+		chain.push(parent);
+		current = parent;
+	}
+	return { problem: 'the certificate chain is too long' };
+}
