@@ -311,6 +311,7 @@ const SHORT_NAMES: Record<string, string> = {
 	'2.5.4.10': 'O',
 	'2.5.4.11': 'OU',
 	'2.5.4.97': 'organizationIdentifier',
+	'1.2.840.113549.1.9.1': 'emailAddress',
 };
 
 /** Readable one-line form of a Name, e.g. `C=EE, O=AS Sertifitseerimiskeskus, CN=TEST of SK OCSP RESPONDER 2011`. */
