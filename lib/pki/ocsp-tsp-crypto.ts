@@ -321,33 +321,3 @@ export function nameText(name: pkijs.RelativeDistinguishedNames): string {
 		.join(', ');
 }
 
-/**
- * Walk from `leaf` up to a certificate in `anchors` through `pool`, every link valid at `at`; a leaf that is
- * itself an anchor is trusted by itself. Returns the chain (leaf first, anchor last) or a reason.
- * Small on purpose: the timestamp and OCSP checks only need "does this reach an anchor".
- */
-export function chainToAnchor(
-	leaf: CertView,
-	pool: CertView[],
-	anchors: CertView[],
-	at: Date,
-): { chain: CertView[] } | { problem: string } {
-	const chain: CertView[] = [leaf];
-	let current = leaf;
-	for (let depth = 0; depth < 8; depth++) {
-		const problem = validityProblem(current, at);
-		if (problem) return { problem: `"${certLabel(current)}" was ${problem === 'expired' ? 'expired' : 'not yet valid'} at ${at.toISOString()}` };
-		if (anchors.some((a) => sameBytes(a.der, current.der))) return { chain };
-		const anchorParent = anchors.find((a) => isIssuedBy(current, a));
-		if (anchorParent) {
-			chain.push(anchorParent);
-			const anchorProblem = validityProblem(anchorParent, at);
-			return anchorProblem ? { problem: `"${certLabel(anchorParent)}" was ${anchorProblem} at ${at.toISOString()}` } : { chain };
-		}
-		const parent = pool.find((p) => !chain.some((c) => sameBytes(c.der, p.der)) && isIssuedBy(current, p));
-		if (!parent) return { problem: `no trusted issuer found for "${certLabel(current)}"` };
-		chain.push(parent);
-		current = parent;
-	}
-	return { problem: 'the certificate chain is too long' };
-}

@@ -34,11 +34,7 @@ import {
 	validityProblem,
 	verifySignature,
 } from './ocsp-tsp-crypto';
-
-/** Anything that can list trust anchors; `TrustStore` (lib/pki/trust-store.ts) fits. */
-export interface TrustAnchorSource {
-	anchors(): X509Certificate[];
-}
+import type { TrustStore } from './trust-store';
 
 /** Hash algorithms accepted for OCSP CertIDs (SK responders expect SHA-1; SHA-256 for newer ones). */
 export type OcspCertIdHash = Extract<TokenHashAlgorithm, 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512'>;
@@ -147,7 +143,7 @@ export interface OcspVerifyOptions {
 	/** Its issuing CA. */
 	issuer: X509Certificate | Uint8Array;
 	/** Anchors: a responder certificate listed here is authorised by itself (e.g. TEST of SK OCSP RESPONDER 2020). */
-	trust?: TrustAnchorSource;
+	trust?: TrustStore;
 	/** Further candidate responder certificates (e.g. from XAdES CertificateValues). */
 	responderCertificates?: (X509Certificate | Uint8Array)[];
 	/** The nonce that was sent; the response must echo it. */
@@ -426,7 +422,7 @@ export function verifyOcspResponse(parsed: ParsedOcspResponse, options: OcspVeri
 			});
 		}
 		authorization = 'delegated';
-	} else if (anchors.some((a) => sameBytes(a.der, responder.der))) {
+	} else if (options.trust?.isAnchor(responder.x509)) {
 		authorization = 'anchor';
 	}
 	if (!authorization) {

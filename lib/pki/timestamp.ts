@@ -14,7 +14,6 @@ import {
 	TOKEN_OID,
 	certLabel,
 	certView,
-	chainToAnchor,
 	childrenOf,
 	digest,
 	extendedKeyUsage,
@@ -35,7 +34,8 @@ import {
 	validityProblem,
 	verifySignature,
 } from './ocsp-tsp-crypto';
-import type { TrustAnchorSource } from './ocsp';
+import { buildChain, ChainError } from './chain';
+import type { TrustStore } from './trust-store';
 
 /** Options of {@link buildTimestampRequest}. */
 export interface TimestampRequestOptions {
@@ -108,7 +108,7 @@ export interface TimestampVerifyOptions {
 	/** The nonce that was sent; the token must echo it. */
 	nonce?: Uint8Array;
 	/** Anchors: when given, the TSA certificate must chain to one at genTime (an anchor TSA is trusted by itself). */
-	trust?: TrustAnchorSource;
+	trust?: TrustStore;
 	/** Extra certificates to find the TSA certificate and its issuers (e.g. XAdES CertificateValues). */
 	certificates?: (X509Certificate | Uint8Array)[];
 	/** When given, genTime must lie within `maxSkewMs` of it (a fresh token); leave out for archived tokens. */
@@ -406,11 +406,14 @@ export function verifyTimestampToken(token: ParsedTimestampToken | Uint8Array, o
 	}
 	let chain: X509Certificate[] | undefined;
 	if (options.trust) {
-		const result = chainToAnchor(signer, pool, anchors, parsed.genTime);
-		if ('problem' in result) {
-			throw new ValidationError('timestamp.chain.untrusted', `The TSA certificate "${certLabel(signer)}" is not trusted at genTime: ${result.problem}.`);
+		try {
+			chain = buildChain(signer.x509, { trust: options.trust, intermediates: pool.map((c) => c.x509), at: parsed.genTime }).chain;
+		} catch (error) {
+			if (!(error instanceof ChainError)) throw error;
+			throw new ValidationError('timestamp.chain.untrusted', `The TSA certificate "${certLabel(signer)}" is not trusted at genTime ${parsed.genTime.toISOString()}: ${error.message}`, {
+				chainRule: error.rule,
+			});
 		}
-		chain = result.chain.map((c) => c.x509);
 	}
 
 	// 5. Freshness, for tokens just requested.
