@@ -1,0 +1,116 @@
+import type { AuthenticationContext, SignatureContext } from '../rp-api/types';
+import { InvalidRequestError } from '../errors';
+
+/** What a pending session was started for; decides how the trigger finishes it. */
+export type PendingSessionKind = 'authentication' | 'signature' | 'certificateChoice' | 'asiceSignature';
+
+/** All kinds, for validation of records read back from disk or Redis. */
+export const PENDING_SESSION_KINDS: readonly PendingSessionKind[] = [
+	'authentication',
+	'signature',
+	'certificateChoice',
+	'asiceSignature',
+];
+
+/**
+ * Device-link secrets kept so a page can keep refreshing QR codes / links while the session runs.
+ * SENSITIVE: whoever holds `sessionSecret` can compute valid authCodes; it is never emitted by a node,
+ * never logged and never put into an error message.
+ */
+export interface PendingSessionSecrets {
+	sessionToken?: string;
+	sessionSecret?: string;
+	deviceLinkBase?: string;
+	/** Epoch ms of the init response: device links carry the elapsed seconds since then. */
+	receivedAt?: number;
+}
+
+/**
+ * One session started in "Start and continue" mode, with everything needed to validate and finish it later.
+ * Stored as JSON; dates are ISO-8601 strings.
+ */
+export interface PendingSessionRecord {
+	/** The RP API sessionID: unique, also the dedup key for whoever consumes the trigger's output. */
+	sessionId: string;
+	kind: PendingSessionKind;
+	/** Which credential (RP + endpoint) the session belongs to; the trigger lists only its own. */
+	credentialKey: string;
+	/** Free text the workflow chose, so several triggers can share one credential. */
+	tag?: string;
+	/** Any user JSON handed back unchanged with the result (e.g. an order number). */
+	correlation?: unknown;
+	createdAt: string;
+	/** After this the session cannot complete any more; the trigger reports it as expired. */
+	expiresAt: string;
+	/** Request-side facts validation needs (AuthenticationContext or SignatureContext). */
+	context: AuthenticationContext | SignatureContext;
+	/** Sensitive; see {@link PendingSessionSecrets}. */
+	secrets?: PendingSessionSecrets;
+	/** Opaque state of the ASiC-E build (unsigned container, SignedInfo, ...) for kind `asiceSignature`. */
+	asicePending?: unknown;
+	/** Extra non-secret facts the starting operation wants back (e.g. output field names). */
+	meta?: Record<string, unknown>;
+}
+
+/** Which records `list` returns. */
+export interface PendingSessionFilter {
+	credentialKey?: string;
+	tag?: string;
+}
+
+/** Proof that the holder may finish (and then remove) one record; expires on its own after a crash. */
+export interface SessionLease {
+	sessionId: string;
+	/** Random per claim; a lease whose token no longer matches was lost (expired and taken over). */
+	token: string;
+	/** Epoch ms after which other processes may take the record over. */
+	expiresAt: number;
+}
+
+const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/**
+ * Refuse session ids that could escape a folder or a Redis key space. Real Smart-ID ids are UUIDs; the
+ * allowed alphabet is a little wider so other id shapes (simulator, tests) still work.
+ */
+export function assertSessionId(sessionId: unknown): asserts sessionId is string {
+	if (typeof sessionId !== 'string' || !SESSION_ID.test(sessionId) || sessionId.includes('..')) {
+		throw new InvalidRequestError(
+			'Session id must be 1-128 characters of letters, digits, ".", "_", ":" or "-" (a Smart-ID sessionID is a UUID)',
+			{ sessionId: typeof sessionId === 'string' ? sessionId.slice(0, 140) : typeof sessionId },
+		);
+	}
+}
+
+/** Check a record before it is stored; returns it unchanged when it is well-formed. */
+export function checkRecord(record: PendingSessionRecord): PendingSessionRecord {
+	assertSessionId(record?.sessionId);
+	if (!PENDING_SESSION_KINDS.includes(record.kind)) {
+		throw new InvalidRequestError(`Pending session kind must be one of ${PENDING_SESSION_KINDS.join(', ')}`, {
+			kind: String(record.kind),
+		});
+	}
+	if (typeof record.credentialKey !== 'string' || record.credentialKey.length === 0) {
+		throw new InvalidRequestError('Pending session needs a credentialKey (which credential started it)');
+	}
+	if (record.tag !== undefined && typeof record.tag !== 'string') {
+		throw new InvalidRequestError('Pending session tag must be a string');
+	}
+	for (const field of ['createdAt', 'expiresAt'] as const) {
+		if (typeof record[field] !== 'string' || Number.isNaN(Date.parse(record[field]))) {
+			throw new InvalidRequestError(`Pending session ${field} must be an ISO-8601 date`);
+		}
+	}
+	if (typeof record.context !== 'object' || record.context === null) {
+		throw new InvalidRequestError('Pending session needs its request context (what validation checks against)');
+	}
+	return record;
+}
+
+/** True when `record` passes `filter`. */
+export function matchesFilter(record: PendingSessionRecord, filter: PendingSessionFilter | undefined): boolean {
+	if (!filter) return true;
+	if (filter.credentialKey !== undefined && record.credentialKey !== filter.credentialKey) return false;
+	if (filter.tag !== undefined && filter.tag !== '' && record.tag !== filter.tag) return false;
+	return true;
+}

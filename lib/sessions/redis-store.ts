@@ -1,0 +1,258 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis, RedisOptions } from 'ioredis';
+
+import { SmartIdError } from '../errors';
+import {
+	assertSessionId,
+	checkRecord,
+	matchesFilter,
+	type PendingSessionFilter,
+	type PendingSessionRecord,
+	type SessionLease,
+} from './record';
+import type { PendingSessionStore } from './store';
+
+/** Options of {@link RedisSessionStore}. */
+export interface RedisSessionStoreOptions {
+	/** `redis://[user:password@]host:port/db` or `rediss://...` (TLS). */
+	url: string;
+	/** Prefix of every key, so several installations can share one Redis. */
+	keyPrefix?: string;
+	/** Connect timeout, ms. */
+	connectTimeoutMs?: number;
+}
+
+// Claim only while the record exists, and only when no live lease holds it (SET NX PX).
+const CLAIM = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+return 0`;
+
+// Delete the lease only while it is still ours.
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+// Remove record + index entries (+ lease); with a token, only while that lease is still held.
+const REMOVE = `
+if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
+local raw = redis.call('GET', KEYS[1])
+redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[3], ARGV[2])
+if not raw then return 0 end
+local ok, rec = pcall(cjson.decode, raw)
+if ok and type(rec) == 'table' and type(rec.credentialKey) == 'string' then
+  redis.call('ZREM', ARGV[3] .. rec.credentialKey, ARGV[2])
+end
+redis.call('DEL', KEYS[1])
+return 1`;
+
+// Store the record and move it between credential indexes if its credentialKey changed.
+const PUT = `
+local old = redis.call('GET', KEYS[1])
+if old then
+  local ok, rec = pcall(cjson.decode, old)
+  if ok and type(rec) == 'table' and type(rec.credentialKey) == 'string' then
+    redis.call('ZREM', ARGV[4] .. rec.credentialKey, ARGV[1])
+  end
+end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+return 1`;
+
+/**
+ * Pending sessions in Redis, for n8n queue mode (workers and main do not share a disk). Same semantics as the
+ * file store: `<prefix>rec:<id>` holds the JSON, `<prefix>idx` and `<prefix>idx:cred:<credentialKey>` are
+ * sorted sets (score = createdAt) for listing, `<prefix>lease:<id>` is the lease (SET NX PX, so it expires on
+ * its own when the holder dies). ioredis is an optional dependency, loaded on first use.
+ */
+export class RedisSessionStore implements PendingSessionStore {
+	private readonly prefix: string;
+	private client: Promise<Redis> | undefined;
+
+	constructor(private readonly options: RedisSessionStoreOptions) {
+		if (!options || typeof options.url !== 'string' || !/^rediss?:\/\//i.test(options.url)) {
+			throw new SmartIdError(
+				'SMARTID_SESSION_STORE_CONFIG',
+				'The Redis session store needs a URL like redis://host:6379/0 (or rediss:// for TLS)',
+			);
+		}
+		this.prefix = options.keyPrefix ?? 'smart-id:sessions:';
+	}
+
+	private connection(): Promise<Redis> {
+		this.client ??= (async () => {
+			const RedisClass = await loadIoredis();
+			const redisOptions: RedisOptions = {
+				lazyConnect: true,
+				connectTimeout: this.options.connectTimeoutMs ?? 5000,
+				maxRetriesPerRequest: 2,
+			};
+			const client = new RedisClass(this.options.url, redisOptions);
+			client.on('error', () => {
+				// Reported through the failing command; an unhandled 'error' event would crash the process.
+			});
+			try {
+				await client.connect();
+			} catch (error) {
+				client.disconnect();
+				this.client = undefined;
+				throw new SmartIdError(
+					'SMARTID_SESSION_STORE_UNAVAILABLE',
+					`Cannot connect to the Redis session store at ${redactUrl(this.options.url)}: ${(error as Error).message}. ` +
+						'Check the Redis URL in the credential and that Redis is reachable from every n8n process.',
+					{},
+					{ cause: error },
+				);
+			}
+			return client;
+		})();
+		return this.client;
+	}
+
+	private key(kind: 'rec' | 'lease', sessionId: string): string {
+		return `${this.prefix}${kind}:${sessionId}`;
+	}
+
+	private credIndexPrefix(): string {
+		return `${this.prefix}idx:cred:`;
+	}
+
+	async put(record: PendingSessionRecord): Promise<void> {
+		checkRecord(record);
+		const redis = await this.connection();
+		await redis.eval(
+			PUT,
+			3,
+			this.key('rec', record.sessionId),
+			`${this.prefix}idx`,
+			this.credIndexPrefix() + record.credentialKey,
+			record.sessionId,
+			JSON.stringify(record),
+			String(Date.parse(record.createdAt)),
+			this.credIndexPrefix(),
+		);
+	}
+
+	async get(sessionId: string): Promise<PendingSessionRecord | undefined> {
+		assertSessionId(sessionId);
+		const redis = await this.connection();
+		const raw = await redis.get(this.key('rec', sessionId));
+		return raw === null ? undefined : parseRecord(raw, sessionId);
+	}
+
+	async list(filter?: PendingSessionFilter): Promise<PendingSessionRecord[]> {
+		const redis = await this.connection();
+		const index =
+			filter?.credentialKey !== undefined ? this.credIndexPrefix() + filter.credentialKey : `${this.prefix}idx`;
+		const ids = await redis.zrange(index, 0, -1);
+		const out: PendingSessionRecord[] = [];
+		for (let start = 0; start < ids.length; start += 500) {
+			const chunk = ids.slice(start, start + 500);
+			const values = await redis.mget(chunk.map((id) => this.key('rec', id)));
+			values.forEach((raw, i) => {
+				if (raw === null) return; // removed between ZRANGE and MGET
+				let record: PendingSessionRecord;
+				try {
+					record = parseRecord(raw, chunk[i]);
+				} catch {
+					return; // one corrupt entry must not hide every other session
+				}
+				if (matchesFilter(record, filter)) out.push(record);
+			});
+		}
+		return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.sessionId.localeCompare(b.sessionId));
+	}
+
+	async claim(sessionId: string, leaseMs: number): Promise<SessionLease | undefined> {
+		assertSessionId(sessionId);
+		const redis = await this.connection();
+		const token = randomBytes(16).toString('hex');
+		const expiresAt = Date.now() + leaseMs;
+		const won = await redis.eval(
+			CLAIM,
+			2,
+			this.key('rec', sessionId),
+			this.key('lease', sessionId),
+			token,
+			String(Math.max(1, Math.round(leaseMs))),
+		);
+		return won === 1 ? { sessionId, token, expiresAt } : undefined;
+	}
+
+	async release(lease: SessionLease): Promise<void> {
+		assertSessionId(lease?.sessionId);
+		const redis = await this.connection();
+		await redis.eval(RELEASE, 1, this.key('lease', lease.sessionId), lease.token);
+	}
+
+	async remove(sessionId: string, lease?: SessionLease): Promise<boolean> {
+		assertSessionId(sessionId);
+		if (lease && lease.sessionId !== sessionId) return false;
+		const redis = await this.connection();
+		const result = await redis.eval(
+			REMOVE,
+			3,
+			this.key('rec', sessionId),
+			this.key('lease', sessionId),
+			`${this.prefix}idx`,
+			lease?.token ?? '',
+			sessionId,
+			this.credIndexPrefix(),
+		);
+		return result === 1;
+	}
+
+	async close(): Promise<void> {
+		const pending = this.client;
+		this.client = undefined;
+		if (!pending) return;
+		const redis = await pending.catch(() => undefined);
+		if (redis) await redis.quit().catch(() => redis.disconnect());
+	}
+}
+
+type RedisConstructor = new (url: string, options: RedisOptions) => Redis;
+
+/** Load ioredis on first use: it is optional, and n8n strips optional dependencies when it installs a package. */
+async function loadIoredis(): Promise<RedisConstructor> {
+	try {
+		const mod = (await import('ioredis')) as unknown as { default?: RedisConstructor; Redis?: RedisConstructor };
+		const ctor = mod.Redis ?? mod.default;
+		if (typeof ctor !== 'function') throw new Error('ioredis exports no Redis class');
+		return ctor;
+	} catch (error) {
+		throw new SmartIdError(
+			'SMARTID_REDIS_MISSING',
+			'The Redis session store needs the "ioredis" package, which is not installed. Install it next to this ' +
+				'package (e.g. `npm install ioredis` in ~/.n8n/nodes) or switch the credential to the file store.',
+			{},
+			{ cause: error },
+		);
+	}
+}
+
+function parseRecord(raw: string, sessionId: string): PendingSessionRecord {
+	try {
+		return checkRecord(JSON.parse(raw) as PendingSessionRecord);
+	} catch (error) {
+		throw new SmartIdError(
+			'SMARTID_SESSION_STORE_CORRUPT',
+			`Pending session ${sessionId} in Redis is not a valid record; delete the key if it is not needed`,
+			{ sessionId },
+			{ cause: error },
+		);
+	}
+}
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+	try {
+		const parsed = new URL(url);
+		if (parsed.password) parsed.password = '***';
+		return parsed.toString();
+	} catch {
+		return '(unparseable URL)';
+	}
+}
