@@ -119,8 +119,8 @@ export class NoSuitableAccountError extends HttpStatusError {
 	constructor(call: CallInfo, problem?: ProblemDetails) {
 		super(
 			'SMARTID_NO_SUITABLE_ACCOUNT',
-			'The person has no Smart-ID account of the requested level (HTTP 471); ask them to open the Smart-ID app and ' +
-				'upgrade their account, or request a lower certificate level if your use case allows it.',
+			'The person has no Smart-ID account of the requested level; ask them to open the Smart-ID app and ' +
+				'upgrade their account, or request a lower certificate level if your use case allows it (HTTP 471).',
 			471,
 			call,
 			problem,
@@ -274,7 +274,7 @@ const MAX_PROBLEM_FIELD = 300;
 function cleanText(value: unknown): string | undefined {
 	if (typeof value !== 'string') return undefined;
 	// eslint-disable-next-line no-control-regex
-	const text = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+	const text = value.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
 	if (!text) return undefined;
 	return text.length > MAX_PROBLEM_FIELD ? `${text.slice(0, MAX_PROBLEM_FIELD)}…` : text;
 }

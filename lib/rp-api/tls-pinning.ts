@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { checkServerIdentity as defaultCheckServerIdentity, type PeerCertificate } from 'node:tls';
 import { InvalidRequestError } from '../errors';
 import { PinMismatchError } from './errors';
@@ -40,8 +40,13 @@ export function pinningCheckServerIdentity(pins: string[]): (host: string, cert:
 	return (host, cert) => {
 		const hostError = defaultCheckServerIdentity(host, cert);
 		if (hostError) return hostError;
-		if (!cert.pubkey) return new PinMismatchError(host, '(no public key presented)', [...allowed]);
-		const presented = spkiPin(cert.pubkey);
+		// `cert.pubkey` is the bare key (e.g. an EC point), not the SubjectPublicKeyInfo: re-derive SPKI from the DER.
+		let presented: string;
+		try {
+			presented = spkiPin(new X509Certificate(cert.raw).publicKey.export({ type: 'spki', format: 'der' }));
+		} catch {
+			return new PinMismatchError(host, '(unreadable certificate)', [...allowed]);
+		}
 		return allowed.has(presented) ? undefined : new PinMismatchError(host, presented, [...allowed]);
 	};
 }
