@@ -5,7 +5,8 @@
 import type { Agent } from 'node:http';
 import type { X509Certificate } from 'node:crypto';
 import { InvalidRequestError } from '../errors';
-import { buildOcspRequest, ocspUrlsOf, parseOcspResponse, verifyOcspResponse, type OcspCertIdHash, type OcspVerification, type ParsedOcspResponse } from './ocsp';
+import { parseCertificate, toX509 } from './certificate';
+import { buildOcspRequest, parseOcspResponse, verifyOcspResponse, type OcspCertIdHash, type OcspVerification, type ParsedOcspResponse } from './ocsp';
 import { postDer } from './ocsp-tsp-http';
 import type { TrustStore } from './trust-store';
 
@@ -50,7 +51,7 @@ export async function requestOcsp(
 	issuer: X509Certificate | Uint8Array,
 	options: RequestOcspOptions = {},
 ): Promise<OcspResult> {
-	const target = url || ocspUrlsOf(certificate)[0];
+	const target = url || parseCertificate(toX509(certificate)).ocspUrls[0];
 	if (!target) {
 		throw new InvalidRequestError('No OCSP URL given and the certificate names no OCSP responder (Authority Information Access); configure the OCSP URL.');
 	}

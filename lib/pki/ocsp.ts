@@ -422,7 +422,11 @@ export function verifyOcspResponse(parsed: ParsedOcspResponse, options: OcspVeri
 			});
 		}
 		authorization = 'delegated';
-	} else if (options.trust?.isAnchor(responder.x509)) {
+	} else if (
+		options.trust?.isAnchor(responder.x509) ||
+		// A re-issued certificate for a listed responder key (same subject and key) is the same trusted service.
+		anchors.some((a) => sameBytes(subjectDer(a), subjectDer(responder)) && sameBytes(publicKeyBits(a), publicKeyBits(responder)))
+	) {
 		authorization = 'anchor';
 	}
 	if (!authorization) {
@@ -490,12 +494,3 @@ export function verifyOcspResponse(parsed: ParsedOcspResponse, options: OcspVeri
 	};
 }
 
-/** OCSP URLs from the certificate's Authority Information Access extension (in order). */
-export function ocspUrlsOf(certificate: X509Certificate | Uint8Array): string[] {
-	const cert = certView(certificate);
-	const extension = cert.asn.extensions?.find((e) => e.extnID === TOKEN_OID.authorityInfoAccess);
-	const aia = extension?.parsedValue as pkijs.InfoAccess | undefined;
-	return (aia?.accessDescriptions ?? [])
-		.filter((d) => d.accessMethod === TOKEN_OID.accessOcsp && d.accessLocation.type === 6)
-		.map((d) => String(d.accessLocation.value));
-}
