@@ -134,11 +134,3 @@ export interface SignatureContext {
 /** Kind of device link (spec §4.2 `deviceLinkType`). */
 export type DeviceLinkType = 'QR' | 'Web2App' | 'App2App';
 export const DEVICE_LINK_TYPES: readonly DeviceLinkType[] = ['QR', 'Web2App', 'App2App'];
-
-/** Everything certificate-choice validation needs from the request side (C1, C2). */
-export interface CertificateChoiceContext {
-	requestedCertificateLevel: RequestedCertificateLevel;
-	allowedFlowTypes: FlowType[];
-	/** Set for C2 (choice by semantics identifier): the certificate must belong to this person. */
-	expectedSemanticsIdentifier?: string;
-}

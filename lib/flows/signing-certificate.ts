@@ -1,0 +1,42 @@
+import { SmartIdError } from '../errors';
+import { signingCertificateRequest } from '../rp-api/requests';
+import type { FlowCallOptions, FlowClient, FlowConfig } from './flow-config';
+
+/** The signing certificate of a document, as C3 returned it (not yet validated: chain and level are lib/validation's job). */
+export interface SigningCertificate {
+	documentNumber: string;
+	/** Base64 DER. */
+	certificate: string;
+	/** As reported by the server; derive the real level from the certificate's policies. */
+	certificateLevel?: string;
+}
+
+/** C3 answered that the document cannot be used for signing. */
+export class DocumentUnusableError extends SmartIdError {
+	constructor(documentNumber: string, state: string) {
+		super(
+			state === 'DOCUMENT_UNUSABLE' ? 'SMARTID_DOCUMENT_UNUSABLE' : 'SMARTID_CERTIFICATE_UNAVAILABLE',
+			state === 'DOCUMENT_UNUSABLE'
+				? `Smart-ID says document ${documentNumber} cannot be used for signing; ask the person to check their ` +
+						'Smart-ID app, or let them choose a certificate (certificate choice) instead'
+				: `Smart-ID returned no signing certificate for ${documentNumber} (state ${state}); try a certificate choice instead`,
+			{ documentNumber, state },
+		);
+	}
+}
+
+/** C3: get the signing certificate of a known document number (e.g. from an earlier authentication). */
+export async function getSigningCertificate(
+	client: FlowClient,
+	config: FlowConfig,
+	documentNumber: string,
+	params: { certificateLevel?: 'ADVANCED' | 'QUALIFIED' | 'QSCD' } = {},
+	options: FlowCallOptions = {},
+): Promise<SigningCertificate> {
+	const request = signingCertificateRequest({ ...config, ...params }, documentNumber);
+	const response = await client.send(request, options);
+	if (response.state !== 'OK' || !response.cert) throw new DocumentUnusableError(documentNumber, response.state);
+	const out: SigningCertificate = { documentNumber, certificate: response.cert.value };
+	if (response.cert.certificateLevel) out.certificateLevel = response.cert.certificateLevel;
+	return out;
+}
