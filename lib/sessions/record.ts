@@ -1,5 +1,7 @@
-import type { AuthenticationContext, SignatureContext } from '../rp-api/types';
 import { InvalidRequestError } from '../errors';
+import type { DeviceLinkSecrets } from '../flows/device-link';
+import type { AuthenticationContext, SignatureContext } from '../rp-api/types';
+import type { CertificateChoiceContext } from '../validation/types';
 
 /** What a pending session was started for; decides how the trigger finishes it. */
 export type PendingSessionKind = 'authentication' | 'signature' | 'certificateChoice' | 'asiceSignature';
@@ -13,17 +15,11 @@ export const PENDING_SESSION_KINDS: readonly PendingSessionKind[] = [
 ];
 
 /**
- * Device-link secrets kept so a page can keep refreshing QR codes / links while the session runs.
+ * Device-link secrets kept so links / QR codes can be re-made while the session runs (lib/flows DeviceLinkSecrets).
  * SENSITIVE: whoever holds `sessionSecret` can compute valid authCodes; it is never emitted by a node,
  * never logged and never put into an error message.
  */
-export interface PendingSessionSecrets {
-	sessionToken?: string;
-	sessionSecret?: string;
-	deviceLinkBase?: string;
-	/** Epoch ms of the init response: device links carry the elapsed seconds since then. */
-	receivedAt?: number;
-}
+export type PendingSessionSecrets = DeviceLinkSecrets;
 
 /**
  * One session started in "Start and continue" mode, with everything needed to validate and finish it later.
@@ -42,8 +38,8 @@ export interface PendingSessionRecord {
 	createdAt: string;
 	/** After this the session cannot complete any more; the trigger reports it as expired. */
 	expiresAt: string;
-	/** Request-side facts validation needs (AuthenticationContext or SignatureContext). */
-	context: AuthenticationContext | SignatureContext;
+	/** Request-side facts validation needs (per kind: authentication, signature, certificate choice). */
+	context: AuthenticationContext | SignatureContext | CertificateChoiceContext;
 	/** Sensitive; see {@link PendingSessionSecrets}. */
 	secrets?: PendingSessionSecrets;
 	/** Opaque state of the ASiC-E build (unsigned container, SignedInfo, ...) for kind `asiceSignature`. */

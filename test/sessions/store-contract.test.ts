@@ -87,7 +87,22 @@ describe.each(backends)('$name contract', (backend) => {
 
 	test('put/get round-trips the whole record, including correlation JSON', async () => {
 		const [store, other] = await storePair();
-		const rec = record(7, { secrets: { sessionSecret: 'c2VjcmV0', sessionToken: 'tok' }, asicePending: { a: [1, 2] } });
+		const rec = record(7, {
+			secrets: {
+				sessionID: record(7).sessionId,
+				sessionToken: 'tok',
+				sessionSecret: 'c2VjcmV0',
+				deviceLinkBase: 'https://sid.demo.sk.ee/device-link',
+				receivedAt: 1,
+				sessionType: 'auth',
+				schemeName: 'smart-id-demo',
+				relyingPartyName: 'DEMO',
+				signatureProtocol: 'ACSP_V2',
+				digestOrRpChallenge: 'AA==',
+				interactions: 'W10=',
+				deviceLinkTypes: ['QR'],
+			},
+			asicePending: { a: [1, 2] } });
 		await store.put(rec);
 		expect(await other.get(rec.sessionId)).toEqual(JSON.parse(JSON.stringify(rec)));
 		expect(await store.get(record(8).sessionId)).toBeUndefined();

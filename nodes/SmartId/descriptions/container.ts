@@ -1,0 +1,112 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { completionFields, interactionFields, signerFields } from './common';
+
+const build = { resource: ['container'], operation: ['buildAsice'] };
+const verify = { resource: ['container'], operation: ['verifyContainer'] };
+const signing = { resource: ['container'], operation: ['buildAsice', 'addSignature'] };
+
+/** Container → Build ASiC-E, Add Signature, Verify Container. */
+export const containerOperations: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['container'] } },
+		options: [
+			{
+				name: 'Add Signature',
+				value: 'addSignature',
+				description: 'Add a Smart-ID signature to an existing ASiC-E container',
+				action: 'Add a signature to a container',
+			},
+			{
+				name: 'Build ASiC-E',
+				value: 'buildAsice',
+				description: 'Sign files with Smart-ID into a new ASiC-E container (XAdES baseline LT)',
+				action: 'Build a signed ASiC-E container',
+			},
+			{
+				name: 'Verify Container',
+				value: 'verifyContainer',
+				description: 'Check every signature of an ASiC-E or BDOC container',
+				action: 'Verify a container',
+			},
+		],
+		default: 'buildAsice',
+	},
+];
+
+export const containerFields: INodeProperties[] = [
+	{
+		displayName: 'Files From',
+		name: 'filesFrom',
+		type: 'options',
+		options: [
+			{ name: 'Each Item (One Container per Item)', value: 'eachItem' },
+			{ name: 'All Items (One Container)', value: 'allItems' },
+		],
+		default: 'eachItem',
+		displayOptions: { show: build },
+	},
+	{
+		displayName: 'Input Binary Fields',
+		name: 'binaryPropertyNames',
+		type: 'string',
+		default: 'data',
+		required: true,
+		description: 'Comma-separated binary fields holding the data files',
+		displayOptions: { show: build },
+	},
+	{
+		displayName: 'Container Binary Field',
+		name: 'containerPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		description: 'Binary field holding the existing container',
+		displayOptions: { show: { resource: ['container'], operation: ['addSignature', 'verifyContainer'] } },
+	},
+	{
+		displayName: 'Container File Name',
+		name: 'containerFileName',
+		type: 'string',
+		default: 'signed.asice',
+		displayOptions: { show: build },
+	},
+	{
+		displayName: 'Put Output File in Field',
+		name: 'outputBinaryPropertyName',
+		type: 'string',
+		default: 'data',
+		description: 'Binary field that receives the signed container',
+		displayOptions: { show: signing },
+	},
+	...signerFields(signing),
+	...interactionFields(signing, 'Sign the document'),
+	{
+		displayName: 'Signature Options',
+		name: 'signatureOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: signing },
+		options: [
+			{ displayName: 'City', name: 'city', type: 'string', default: '' },
+			{ displayName: 'Country Name', name: 'countryName', type: 'string', default: '' },
+			{ displayName: 'Postal Code', name: 'postalCode', type: 'string', default: '' },
+			{ displayName: 'Role', name: 'role', type: 'string', default: '', description: 'Signer role, e.g. "CEO"' },
+			{ displayName: 'State or Province', name: 'stateOrProvince', type: 'string', default: '' },
+		],
+	},
+	...completionFields(signing),
+	{
+		displayName: 'Output Data Files',
+		name: 'outputDataFiles',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to put the data files of the container into binary fields (file_0, file_1, ...)',
+		displayOptions: { show: verify },
+	},
+];

@@ -1,0 +1,70 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { certificateLevelField, completionFields, hashAlgorithmOptions, interactionFields, signerFields } from './common';
+
+const show = { resource: ['signature'], operation: ['signHash'] };
+
+/** Signature → Sign Hash. */
+export const signatureOperations: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['signature'] } },
+		options: [
+			{
+				name: 'Sign Hash',
+				value: 'signHash',
+				description: 'Have a person sign a hash with their Smart-ID signing key',
+				action: 'Sign a hash',
+			},
+		],
+		default: 'signHash',
+	},
+];
+
+export const signatureFields: INodeProperties[] = [
+	{
+		displayName: 'Hash Source',
+		name: 'hashSource',
+		type: 'options',
+		options: [
+			{ name: 'Hex Value', value: 'hex' },
+			{ name: 'Base64 Value', value: 'base64' },
+			{ name: 'Hash of a Binary Field', value: 'binary' },
+		],
+		default: 'hex',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Hash',
+		name: 'hash',
+		type: 'string',
+		default: '',
+		required: true,
+		description: 'The digest to sign, already computed with the chosen hash algorithm',
+		displayOptions: { show: { ...show, hashSource: ['hex', 'base64'] } },
+	},
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		description: 'Binary field whose content is hashed and signed',
+		displayOptions: { show: { ...show, hashSource: ['binary'] } },
+	},
+	{
+		displayName: 'Hash Algorithm',
+		name: 'hashAlgorithm',
+		type: 'options',
+		options: hashAlgorithmOptions,
+		default: 'SHA-512',
+		displayOptions: { show },
+	},
+	...signerFields(show),
+	certificateLevelField(show, true),
+	...interactionFields(show, 'Sign the document'),
+	...completionFields(show),
+];

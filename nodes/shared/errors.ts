@@ -1,0 +1,68 @@
+import {
+	NodeApiError,
+	NodeOperationError,
+	type INode,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import { SmartIdError } from '../../lib/errors';
+import { HttpStatusError, RpApiError } from '../../lib/rp-api/errors';
+
+/** Remove anything that looks like a device-link secret before text reaches n8n's UI or logs. */
+function scrub(text: string): string {
+	return text.replace(/("?sessionSecret"?\s*[:=]\s*"?)[^",\s}]+/gi, '$1[redacted]');
+}
+
+/** Stable code of any error: the engine's `code`, or a generic one. */
+export function errorCode(error: unknown): string {
+	if (error instanceof SmartIdError) return error.code;
+	return 'SMARTID_UNEXPECTED_ERROR';
+}
+
+/** One-line hint that tells an ops person what to do, for the error's code. */
+function hintFor(error: unknown): string | undefined {
+	const code = errorCode(error);
+	if (code === 'SMARTID_VALIDATION_FAILED') {
+		return 'The answer from Smart-ID failed a security check and was not used. Check the environment and trust anchors in the credential; if they are right, report it.';
+	}
+	if (code === 'SMARTID_USER_REFUSED_INTERACTION' || code === 'SMARTID_USER_REFUSED') {
+		return 'The person said no in the app. Ask them whether the request was expected, then start again.';
+	}
+	if (code === 'SMARTID_POLL_DEADLINE' || code === 'SMARTID_TIMEOUT') {
+		return 'Raise the node timeout or use "Start and continue" with the Smart-ID Trigger for slow responders.';
+	}
+	return undefined;
+}
+
+/**
+ * Wrap an engine error for n8n: RP API answers (HTTP status, transport, pinning) become NodeApiError with the
+ * HTTP code, everything else NodeOperationError; both carry the item index and the engine's plain message.
+ */
+export function toNodeError(node: INode, error: unknown, itemIndex: number, sessionId?: string): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		error.context.itemIndex ??= itemIndex;
+		return error;
+	}
+	const message = scrub(error instanceof Error ? error.message : String(error));
+	const code = errorCode(error);
+	const description = [hintFor(error), `Code: ${code}${sessionId ? `, session ${sessionId}` : ''}`]
+		.filter(Boolean)
+		.join(' ');
+	if (error instanceof RpApiError) {
+		const httpCode = error instanceof HttpStatusError ? String(error.status) : undefined;
+		return new NodeApiError(node, { message, code } as JsonObject, { message, description, itemIndex, httpCode });
+	}
+	const wrapped = new NodeOperationError(node, message, { itemIndex, description });
+	wrapped.context.code = code;
+	return wrapped;
+}
+
+/** The item continue-on-fail produces: `{ error, code, sessionId }`. */
+export function errorJson(error: unknown, sessionId?: string): JsonObject {
+	const message = scrub(error instanceof Error ? error.message : String(error));
+	const code =
+		error instanceof NodeApiError || error instanceof NodeOperationError
+			? String(error.context.code ?? (error.cause ? errorCode(error.cause) : 'SMARTID_UNEXPECTED_ERROR'))
+			: errorCode(error);
+	return { error: message, code, sessionId: sessionId ?? null };
+}
