@@ -214,6 +214,23 @@ export class ZipWriter {
 		};
 	}
 
+	/** Stop without writing the central directory and close the sink; resume later from the returned state. */
+	async suspend(): Promise<ZipWriterState> {
+		if (this.busy || this.finished) {
+			throw new ZipWriteError('Internal error: suspend() called while an entry is being written or after finish().', { reason: 'misuse' });
+		}
+		this.finished = true;
+		const snapshot = this.state();
+		await this.sink.close();
+		return snapshot;
+	}
+
+	/** Give up: close the sink without writing anything more (the output is then an incomplete archive). */
+	async abort(): Promise<void> {
+		this.finished = true;
+		await this.sink.close().catch(() => undefined);
+	}
+
 	/** Names already in the archive. */
 	hasEntry(name: string): boolean {
 		return this.names.has(name);
