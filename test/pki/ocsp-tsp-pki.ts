@@ -202,7 +202,7 @@ async function startPeer(contentType: string, respond: (request: Buffer) => Prom
 				peer.requests.push(body);
 				const b = peer.behaviour;
 				try {
-					if (b.delayMs) await new Promise((r) => setTimeout(r, b.delayMs));
+					if (b.delayMs) await new Promise((r) => setTimeout(r, b.delayMs).unref()); // unref: a closed peer must not hold jest open
 					let answer = b.fixedResponse ?? (await respond(b.replaceRequest ? await b.replaceRequest(body) : body));
 					if (b.tamper) answer = b.tamper(answer);
 					peer.responses.push(answer);
