@@ -1,4 +1,3 @@
-import * as QRCode from 'qrcode';
 import { InvalidRequestError } from '../errors';
 import type { DeviceLinkSessionInit, DeviceLinkType } from '../rp-api/types';
 import { authCodePayload, computeAuthCode, type AuthCodeInput, type DeviceLinkSessionType } from './auth-code';
@@ -136,40 +135,5 @@ export function createDeviceLink(secrets: DeviceLinkSecrets, options: DeviceLink
 	return `${link}&authCode=${computeAuthCode(secrets.sessionSecret, payload)}`;
 }
 
-/** QR rendering options (spec §4.4): error correction L, 4-module quiet zone, ~10 px per module. */
-export interface QrImageOptions {
-	/** Pixels per module, 5..20. Default 10. */
-	modulePx?: number;
-}
-
-function qrOptions(options: QrImageOptions): { errorCorrectionLevel: 'L'; margin: number; scale: number } {
-	const modulePx = options.modulePx ?? 10;
-	if (!Number.isInteger(modulePx) || modulePx < 5 || modulePx > 20) {
-		throw new InvalidRequestError('QR module size must be a whole number of pixels between 5 and 20', {
-			field: 'modulePx',
-		});
-	}
-	return { errorCorrectionLevel: 'L', margin: 4, scale: modulePx };
-}
-
-/** Side length in modules (without quiet zone) of the QR code of `text`. */
-export function qrModuleCount(text: string): number {
-	return QRCode.create(text, { errorCorrectionLevel: 'L' }).modules.size;
-}
-
-/** PNG image of a device link. */
-export async function deviceLinkQrPng(link: string, options: QrImageOptions = {}): Promise<Buffer> {
-	return QRCode.toBuffer(link, { ...qrOptions(options), type: 'png' });
-}
-
-/** `data:image/png;base64,…` URI of a device link's QR code, ready for an `<img src>`. */
-export async function deviceLinkQrDataUri(link: string, options: QrImageOptions = {}): Promise<string> {
-	return `data:image/png;base64,${(await deviceLinkQrPng(link, options)).toString('base64')}`;
-}
-
-/** SVG image of a device link, sized like the PNG ((modules + 8) × module px). */
-export async function deviceLinkQrSvg(link: string, options: QrImageOptions = {}): Promise<string> {
-	const o = qrOptions(options);
-	const width = (qrModuleCount(link) + 2 * o.margin) * o.scale;
-	return QRCode.toString(link, { errorCorrectionLevel: 'L', margin: o.margin, width, type: 'svg' });
-}
+// QR rendering lives in qr-image.ts; re-exported here because device-link consumers use both.
+export { deviceLinkQrDataUri, deviceLinkQrPng, deviceLinkQrSvg, qrModuleCount, type QrImageOptions } from './qr-image';
