@@ -139,3 +139,25 @@ describe('TrustStore', () => {
 		expect(() => TrustStore.bundled('prod' as never)).toThrow(/Unknown bundled trust store/);
 	});
 });
+
+describe('bundled store integrity', () => {
+	it('refuses to load a bundled file whose content no longer matches its fingerprint', () => {
+		const other = fs.readFileSync(sharedPath('trust/live/SK_ID_Solutions_ROOT_G1E.pem'), 'utf8');
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const nodeFs = require('node:fs') as typeof fs;
+		const real = nodeFs.readFileSync;
+		const spy = jest.spyOn(nodeFs, 'readFileSync').mockImplementation(((file: fs.PathOrFileDescriptor, opts?: unknown) =>
+			String(file).endsWith('TEST_of_SK_ID_Solutions_ROOT_G1E.pem') ? other : real(file, opts as BufferEncoding)) as typeof fs.readFileSync);
+		try {
+			jest.isolateModules(() => {
+				// eslint-disable-next-line @typescript-eslint/no-require-imports
+				const fresh = require('../../lib/pki/trust-store') as typeof import('../../lib/pki/trust-store');
+				expect(() => fresh.TrustStore.bundled('demo')).toThrow(fresh.TrustStoreError);
+				expect(() => fresh.TrustStore.bundled('demo')).toThrow(/TEST_of_SK_ID_Solutions_ROOT_G1E\.pem does not match/);
+			});
+		} finally {
+			spy.mockRestore();
+		}
+		expect(TrustStore.bundled('demo').anchors().length).toBeGreaterThan(0);
+	});
+});

@@ -27,6 +27,8 @@ interface Build {
 	key?: KeyObject;
 	legacy?: string;
 	documentNumber?: string;
+	/** Extra stored context, signed consistently. */
+	ctx?: Partial<AuthenticationContext>;
 	/** Change the signed payload inputs only (the RP's stored context stays correct). */
 	signedContext?: Partial<AuthenticationContext>;
 }
@@ -53,6 +55,7 @@ async function scenario(b: Build = {}): Promise<Scenario> {
 		hashAlgorithm: hash,
 		allowedFlowTypes: ['Notification', 'QR', 'Web2App', 'App2App'],
 		...(flowType === 'Web2App' || flowType === 'App2App' ? { initialCallbackUrl: CALLBACK } : {}),
+		...b.ctx,
 	};
 	const serverRandom = randomBytes(18).toString('base64');
 	const userChallenge = userChallengeOf(VERIFIER);
@@ -115,6 +118,12 @@ describe('validateAuthentication: valid answers', () => {
 	it('accepts a Web2App answer with the matching userChallengeVerifier (callback URL inside the payload)', async () => {
 		const s = await scenario({ flowType: 'Web2App' });
 		expect(run({ ...s, opts: { ...s.opts, userChallengeVerifier: VERIFIER } }).flowType).toBe('Web2App');
+	});
+
+	it('accepts a brokered RP and a QR answer whose session also had a callback URL (callback not signed)', async () => {
+		expect(run(await scenario({ ctx: { brokeredRpName: 'Example RP' } })).documentNumber).toBe(DOC);
+		const qr = await scenario({ flowType: 'QR', ctx: { initialCallbackUrl: CALLBACK } });
+		expect(run(qr).flowType).toBe('QR');
 	});
 
 	it('accepts identified sessions and the older authentication certificate profile', async () => {
