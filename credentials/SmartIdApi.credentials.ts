@@ -140,11 +140,11 @@ export class SmartIdApi implements ICredentialType {
 			description: 'Empty means <n8n user folder>/.n8n/smart-id-sessions',
 			displayOptions: { show: { sessionStore: ['file'] } },
 		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- redis://:password@host carries the Redis password
 		{
 			displayName: 'Redis URL',
 			name: 'redisUrl',
 			type: 'string',
-			// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- redis://:password@host carries the Redis password
 			typeOptions: { password: true },
 			default: '',
 			placeholder: 'redis://:password@redis:6379/0',

@@ -1,0 +1,52 @@
+import {
+	NodeConnectionTypes,
+	type ICredentialsDecrypted,
+	type ICredentialTestFunctions,
+	type IExecuteFunctions,
+	type INodeCredentialTestResult,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { route } from './actions/router';
+import { smartIdProperties } from './descriptions';
+import { testSmartIdCredential } from '../shared/credential-test';
+
+/**
+ * Smart-ID (SK ID Solutions): authenticate, get signing certificates, sign hashes, build / extend / verify ASiC-E
+ * containers, read session status. Usable as an AI tool for the JSON operations; binaries (QR codes, containers)
+ * do not cross the tool boundary, so container operations are for normal workflows.
+ */
+export class SmartId implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Smart-ID',
+		name: 'smartId',
+		icon: { light: 'file:../../icons/smartId.svg', dark: 'file:../../icons/smartId.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Authenticate and sign with Smart-ID; build and verify ASiC-E containers',
+		defaults: { name: 'Smart-ID' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'smartIdApi', required: true, testedBy: 'smartIdApiTest' }],
+		properties: smartIdProperties,
+	};
+
+	methods = {
+		credentialTest: {
+			async smartIdApiTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				return testSmartIdCredential(credential.data ?? {});
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return route.call(this);
+	}
+}

@@ -1,0 +1,52 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { startNotificationCertificateChoice } from '../../../lib/flows/certificate-choice';
+import { getSigningCertificate as fetchSigningCertificate } from '../../../lib/flows/signing-certificate';
+import { InvalidRequestError } from '../../../lib/errors';
+import { validateCertificateByDocument } from '../../../lib/validation';
+import type { SessionOutcome } from '../../shared/complete';
+import { personTarget, str } from '../../shared/params';
+import { certificateJson } from '../../shared/results';
+import type { SmartIdRuntime } from '../../shared/runtime';
+import { startOrWait } from '../../shared/session-flow';
+
+type Level = 'ADVANCED' | 'QUALIFIED' | 'QSCD';
+
+/** Certificate → Get Signing Certificate: by document number (C3, immediate) or certificate choice (C2). */
+export async function getSigningCertificate(
+	this: IExecuteFunctions,
+	i: number,
+	runtime: SmartIdRuntime,
+): Promise<SessionOutcome> {
+	const certificateLevel = str(this, 'certificateLevel', i, 'QUALIFIED') as Level;
+	const signal = this.getExecutionCancelSignal?.();
+	if (str(this, 'certificateSource', i, 'documentNumber') === 'documentNumber') {
+		const documentNumber = str(this, 'documentNumber', i);
+		const answer = await fetchSigningCertificate(runtime.client, runtime.flowConfig, documentNumber, { certificateLevel }, { signal });
+		const result = validateCertificateByDocument(
+			{ state: 'OK', cert: { value: answer.certificate, certificateLevel: answer.certificateLevel } },
+			documentNumber,
+			{ requestedCertificateLevel: certificateLevel },
+			{ trust: runtime.trust },
+		);
+		return { json: { source: 'documentNumber', ...certificateJson(result) } };
+	}
+	const target = personTarget(this, i);
+	if (!('semanticsIdentifier' in target)) {
+		throw new InvalidRequestError('Certificate choice addresses a person: choose "Personal Code and Country"');
+	}
+	const started = await startNotificationCertificateChoice(
+		runtime.client,
+		runtime.flowConfig,
+		target.semanticsIdentifier,
+		{ certificateLevel },
+		{ signal },
+	);
+	return startOrWait(
+		this,
+		i,
+		runtime,
+		{ sessionId: started.sessionID, kind: 'certificateChoice', context: started.context },
+		{ source: 'certificateChoice' },
+	);
+}

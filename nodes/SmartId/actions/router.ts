@@ -1,0 +1,93 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { configFromCredential } from '../../shared/config';
+import type { SessionOutcome } from '../../shared/complete';
+import { errorJson, toNodeError } from '../../shared/errors';
+import { SmartIdRuntime } from '../../shared/runtime';
+import { addSignature } from './addSignature';
+import { authenticate } from './authenticate';
+import { buildAsice } from './buildAsice';
+import { getSigningCertificate } from './getSigningCertificate';
+import { getStatus } from './getStatus';
+import { signHash } from './signHash';
+import { verifyContainer } from './verifyContainer';
+
+type ItemAction = (this: IExecuteFunctions, i: number, runtime: SmartIdRuntime) => Promise<SessionOutcome>;
+
+const ITEM_ACTIONS: Record<string, ItemAction> = {
+	'authentication.authenticate': authenticate,
+	'certificate.getSigningCertificate': getSigningCertificate,
+	'signature.signHash': signHash,
+	'container.addSignature': addSignature,
+	'container.verifyContainer': verifyContainer,
+	'session.getStatus': getStatus,
+};
+
+/** Turn an outcome into an n8n item: binaries stored through n8n's helpers, paired to its input item(s). */
+async function toItem(ctx: IExecuteFunctions, outcome: SessionOutcome, paired: number[]): Promise<INodeExecutionData> {
+	const item: INodeExecutionData = {
+		json: outcome.json,
+		pairedItem: paired.length === 1 ? { item: paired[0] } : paired.map((item) => ({ item })),
+	};
+	if (outcome.files?.length) {
+		item.binary = {};
+		for (const file of outcome.files) {
+			item.binary[file.propertyName] = await ctx.helpers.prepareBinaryData(file.data, file.fileName, file.mimeType);
+		}
+	}
+	return item;
+}
+
+/**
+ * Run the selected operation for every item (or once over all items for "Build ASiC-E / All Items"). Errors:
+ * continue-on-fail gives an item `{ error, code, sessionId }` paired to the failing input; otherwise a
+ * NodeApiError / NodeOperationError carrying the item index.
+ */
+export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const resource = this.getNodeParameter('resource', 0) as string;
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const key = `${resource}.${operation}`;
+	const out: INodeExecutionData[] = [];
+	let runtime: SmartIdRuntime | undefined;
+	const runtimeFor = async (i: number) => {
+		try {
+			runtime ??= new SmartIdRuntime(configFromCredential(await this.getCredentials('smartIdApi', i)));
+		} catch (error) {
+			throw toNodeError(this.getNode(), error, i);
+		}
+		return runtime;
+	};
+	const groups: number[][] =
+		key === 'container.buildAsice' && this.getNodeParameter('filesFrom', 0, 'eachItem') === 'allItems'
+			? [items.map((_, i) => i)]
+			: items.map((_, i) => [i]);
+	try {
+		for (const group of groups) {
+			const i = group[0];
+			try {
+				const rt = await runtimeFor(i);
+				let outcome: SessionOutcome;
+				if (key === 'container.buildAsice') {
+					outcome = await buildAsice.call(this, group, rt);
+				} else {
+					const action = ITEM_ACTIONS[key];
+					if (!action) throw new Error(`The operation "${operation}" of resource "${resource}" is not supported`);
+					outcome = await action.call(this, i, rt);
+				}
+				out.push(await toItem(this, outcome, group));
+			} catch (error) {
+				const sessionId = (error as { details?: { sessionID?: string; sessionId?: string } })?.details;
+				const id = sessionId?.sessionID ?? sessionId?.sessionId;
+				if (this.continueOnFail()) {
+					out.push({ json: errorJson(error, id), pairedItem: group.map((item) => ({ item })) });
+					continue;
+				}
+				throw toNodeError(this.getNode(), error, i, id);
+			}
+		}
+	} finally {
+		await runtime?.close();
+	}
+	return [out];
+}

@@ -1,0 +1,63 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { InvalidRequestError } from '../../../lib/errors';
+import { startNotificationSignature } from '../../../lib/flows/signature';
+import { digestLength, hashBytes, isHashAlgorithm, type HashAlgorithm } from '../../../lib/hash-algorithm';
+import { decodeBase64Strict } from '../../../lib/encoding';
+import type { SessionOutcome } from '../../shared/complete';
+import { interactions, personTarget, str } from '../../shared/params';
+import type { SmartIdRuntime } from '../../shared/runtime';
+import { startOrWait } from '../../shared/session-flow';
+
+/** The digest to sign as Base64, from hex, Base64 or the hash of a binary field. */
+async function digestOf(ctx: IExecuteFunctions, i: number, algorithm: HashAlgorithm): Promise<string> {
+	const source = str(ctx, 'hashSource', i, 'hex');
+	if (source === 'binary') {
+		const property = str(ctx, 'binaryPropertyName', i, 'data');
+		ctx.helpers.assertBinaryData(i, property);
+		const data = await ctx.helpers.getBinaryDataBuffer(i, property);
+		return Buffer.from(hashBytes(algorithm, data)).toString('base64');
+	}
+	const value = str(ctx, 'hash', i).replace(/\s+/g, '');
+	let bytes: Buffer;
+	if (source === 'hex') {
+		if (!/^(?:[0-9a-fA-F]{2})+$/.test(value)) {
+			throw new InvalidRequestError('Hash is not hexadecimal: give an even number of 0-9/a-f characters');
+		}
+		bytes = Buffer.from(value, 'hex');
+	} else {
+		bytes = decodeBase64Strict(value, 'Hash');
+	}
+	if (bytes.length !== digestLength(algorithm)) {
+		throw new InvalidRequestError(
+			`Hash is ${bytes.length} bytes but ${algorithm} gives ${digestLength(algorithm)}: check the hash algorithm`,
+		);
+	}
+	return bytes.toString('base64');
+}
+
+/** Signature → Sign Hash (RAW_DIGEST_SIGNATURE, notification). */
+export async function signHash(this: IExecuteFunctions, i: number, runtime: SmartIdRuntime): Promise<SessionOutcome> {
+	const hashAlgorithm = str(this, 'hashAlgorithm', i, 'SHA-512');
+	if (!isHashAlgorithm(hashAlgorithm)) throw new InvalidRequestError(`Unknown hash algorithm ${hashAlgorithm}`);
+	const digest = await digestOf(this, i, hashAlgorithm);
+	const started = await startNotificationSignature(
+		runtime.client,
+		runtime.flowConfig,
+		personTarget(this, i),
+		{
+			hashAlgorithm,
+			digest,
+			interactions: interactions(this, i),
+			certificateLevel: str(this, 'certificateLevel', i, 'QUALIFIED') as 'ADVANCED' | 'QUALIFIED' | 'QSCD',
+		},
+		{ signal: this.getExecutionCancelSignal?.() },
+	);
+	return startOrWait(
+		this,
+		i,
+		runtime,
+		{ sessionId: started.sessionID, kind: 'signature', context: started.context },
+		{ verificationCode: started.verificationCode, digest },
+	);
+}

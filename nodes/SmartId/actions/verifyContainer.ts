@@ -1,0 +1,39 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { verifyContainer as verify } from '../../../lib/asice/verify';
+import { openAsiceContainer } from '../../../lib/asice/zip-reader-container';
+import { guessMediaType } from '../../../lib/asice/build';
+import type { ResultFile, SessionOutcome } from '../../shared/complete';
+import { str } from '../../shared/params';
+import type { SmartIdRuntime } from '../../shared/runtime';
+
+/** Container → Verify Container: the SiVa-like report as JSON, optionally the data files as binaries. */
+export async function verifyContainer(this: IExecuteFunctions, i: number, runtime: SmartIdRuntime): Promise<SessionOutcome> {
+	const property = str(this, 'containerPropertyName', i, 'data') || 'data';
+	const meta = this.helpers.assertBinaryData(i, property);
+	const data = await this.helpers.getBinaryDataBuffer(i, property);
+	const report = await verify(data, { trust: runtime.trust, filename: meta.fileName || 'container.asice' });
+	const files: ResultFile[] = [];
+	if (this.getNodeParameter('outputDataFiles', i, false) === true) {
+		const container = openAsiceContainer(data);
+		container.dataFiles.forEach((entry, n) => {
+			files.push({
+				propertyName: `file_${n}`,
+				data: container.zip.read(entry),
+				fileName: entry.name,
+				mimeType: container.manifest.get(entry.name) ?? guessMediaType(entry.name),
+			});
+		});
+	}
+	const conclusion = report.validationConclusion;
+	return {
+		json: {
+			indication: conclusion.indication,
+			valid: conclusion.indication === 'TOTAL-PASSED',
+			signaturesCount: conclusion.signaturesCount,
+			validSignaturesCount: conclusion.validSignaturesCount,
+			report: report as unknown as IDataObject,
+		},
+		files,
+	};
+}

@@ -1,0 +1,75 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { InvalidRequestError } from '../../lib/errors';
+import type { IdentityTarget } from '../../lib/rp-api/requests';
+import type { Interaction } from '../../lib/rp-api/types';
+
+/** Read a string parameter, trimmed. */
+export function str(ctx: IExecuteFunctions, name: string, i: number, fallback = ''): string {
+	const value = ctx.getNodeParameter(name, i, fallback);
+	return typeof value === 'string' ? value.trim() : String(value ?? '');
+}
+
+/** Whom the session goes to, from identifyBy/country/personalCode/documentNumber (or the device-link variant). */
+export function identityTarget(
+	ctx: IExecuteFunctions,
+	i: number,
+	identifyByParameter = 'identifyBy',
+): IdentityTarget | { anonymous: true } {
+	const by = str(ctx, identifyByParameter, i, 'personalCode');
+	if (by === 'anonymous') return { anonymous: true };
+	if (by === 'documentNumber') {
+		const documentNumber = str(ctx, 'documentNumber', i);
+		if (!documentNumber) throw new InvalidRequestError('Document Number is empty: give it as e.g. PNOEE-40504040001-MOCK-Q');
+		return { documentNumber };
+	}
+	const country = str(ctx, 'country', i, 'EE').toUpperCase();
+	const personalCode = str(ctx, 'personalCode', i);
+	if (!personalCode) throw new InvalidRequestError('Personal Code is empty: give the national identification number');
+	return { semanticsIdentifier: `PNO${country}-${personalCode}` };
+}
+
+/** The person target for flows that cannot be anonymous. */
+export function personTarget(ctx: IExecuteFunctions, i: number): IdentityTarget {
+	const target = identityTarget(ctx, i);
+	if ('anonymous' in target) throw new InvalidRequestError('This operation needs a person: choose personal code or document number');
+	return target;
+}
+
+/** The interaction list for the request (one interaction; the field's limit is checked by lib/rp-api). */
+export function interactions(ctx: IExecuteFunctions, i: number): Interaction[] {
+	const type = str(ctx, 'interactionType', i, 'displayTextAndPIN');
+	const text = str(ctx, 'displayText', i);
+	if (!text) throw new InvalidRequestError('Display Text is empty: write what the person should see in the Smart-ID app');
+	if (type === 'displayTextAndPIN') return [{ type, displayText60: text }];
+	if (type === 'confirmationMessage' || type === 'confirmationMessageAndVerificationCodeChoice') {
+		return [{ type, displayText200: text }];
+	}
+	throw new InvalidRequestError(`Unknown interaction type "${type}"`);
+}
+
+/** The Correlation Data parameter as JSON (object, array or value); refuses text that is not JSON. */
+export function correlation(ctx: IExecuteFunctions, i: number): unknown {
+	const raw = ctx.getNodeParameter('correlation', i, '{}') as unknown;
+	if (typeof raw !== 'string') return raw as IDataObject;
+	if (raw.trim() === '') return undefined;
+	let parsed: unknown;
+	let ok = true;
+	try {
+		parsed = JSON.parse(raw);
+	} catch {
+		ok = false;
+	}
+	if (!ok) throw new InvalidRequestError('Correlation Data is not valid JSON: give an object such as {"orderId": 42}');
+	return parsed;
+}
+
+/** Wait settings. */
+export function completionMode(ctx: IExecuteFunctions, i: number): { mode: 'wait' | 'start'; timeoutMs: number } {
+	const mode = str(ctx, 'completion', i, 'wait') === 'start' ? 'start' : 'wait';
+	const seconds = Number(ctx.getNodeParameter('waitTimeoutSeconds', i, 120));
+	if (!Number.isFinite(seconds) || seconds < 1 || seconds > 600) {
+		throw new InvalidRequestError('Timeout must be between 1 and 600 seconds');
+	}
+	return { mode, timeoutMs: seconds * 1000 };
+}

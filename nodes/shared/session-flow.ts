@@ -1,0 +1,69 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { PendingSessionRecord } from '../../lib/sessions';
+import { completeSession, type SessionOutcome } from './complete';
+import { completionMode, correlation, str } from './params';
+import type { SmartIdRuntime } from './runtime';
+
+/** How long a stored session may stay pending before the trigger reports it as expired. */
+export const PENDING_LIFETIME_MS = 15 * 60 * 1000;
+
+/** A session that was started, ready to be waited for or stored. */
+export type StartedSession = Pick<PendingSessionRecord, 'sessionId' | 'kind' | 'context' | 'secrets' | 'asicePending' | 'meta'>;
+
+/** Build the full pending record for a started session (credential, tag, correlation, times). */
+export function pendingRecord(
+	ctx: IExecuteFunctions,
+	i: number,
+	runtime: SmartIdRuntime,
+	started: StartedSession,
+): PendingSessionRecord {
+	const now = Date.now();
+	const tag = str(ctx, 'tag', i);
+	const data = correlation(ctx, i);
+	return {
+		...started,
+		credentialKey: runtime.config.credentialKey,
+		...(tag ? { tag } : {}),
+		...(data !== undefined ? { correlation: data } : {}),
+		createdAt: new Date(now).toISOString(),
+		expiresAt: new Date(now + PENDING_LIFETIME_MS).toISOString(),
+	};
+}
+
+/**
+ * "Start and continue": store the record and return at once; "Wait for completion": long-poll (AbortSignal
+ * from n8n's cancel button, deadline = the node timeout) and validate. `extra` (e.g. the verification code) is
+ * added to either output. Never puts `secrets` into the output.
+ */
+export async function startOrWait(
+	ctx: IExecuteFunctions,
+	i: number,
+	runtime: SmartIdRuntime,
+	started: StartedSession,
+	extra: IDataObject,
+	forceStart = false,
+): Promise<SessionOutcome> {
+	const { mode, timeoutMs } = forceStart ? { mode: 'start' as const, timeoutMs: 0 } : completionMode(ctx, i);
+	if (mode === 'start') {
+		const record = pendingRecord(ctx, i, runtime, started);
+		await runtime.store.put(record);
+		return {
+			json: {
+				sessionId: record.sessionId,
+				kind: record.kind,
+				state: 'RUNNING',
+				...extra,
+				...(record.tag ? { tag: record.tag } : {}),
+				...(record.correlation !== undefined ? { correlation: record.correlation as IDataObject } : {}),
+				expiresAt: record.expiresAt,
+			},
+		};
+	}
+	const status = await runtime.client.pollUntilComplete(started.sessionId, {
+		deadline: Date.now() + timeoutMs,
+		signal: ctx.getExecutionCancelSignal?.(),
+	});
+	const outcome = await completeSession({ ...started, credentialKey: runtime.config.credentialKey, createdAt: '', expiresAt: '' }, status, runtime);
+	return { ...outcome, json: { ...outcome.json, ...extra } };
+}
