@@ -111,7 +111,8 @@ export function describeE2e(
 		return;
 	}
 	if (gate.mode === 'skip') {
-		console.warn(`[e2e] SKIPPED "${name}": ${gate.reason}. Set E2E_REQUIRED=1 to make this a failure.`);
+		// Written straight to stderr: jest does not print console output of fully skipped suites.
+		process.stderr.write(`[e2e] SKIPPED "${name}": ${gate.reason}. Set E2E_REQUIRED=1 to make this a failure.\n`);
 		describe.skip(name, () => {
 			it(`needs the n8n runtime (${gate.reason})`, () => undefined);
 		});
@@ -426,6 +427,15 @@ export class N8nInstance {
 		const auth = cookies.map((c) => c.split(';')[0]).find((c) => c.startsWith('n8n-auth='));
 		if (!auth) throw new Error('owner setup returned no n8n-auth cookie');
 		this.cookie = auth;
+	}
+
+	/** GET on the internal REST/static routes with the owner's session cookie (setupOwner() first); parsed JSON. */
+	async ownerGet<T = unknown>(route: string): Promise<T> {
+		if (!this.cookie) await this.setupOwner();
+		const res = await fetch(this.url + route, { headers: { cookie: this.cookie ?? '', 'browser-id': 'smart-id-e2e' } });
+		const text = await res.text();
+		if (res.status !== 200) throw new Error(`GET ${route}: HTTP ${res.status} ${text.slice(0, 500)}`);
+		return JSON.parse(text) as T;
 	}
 
 	/** Creates a public-API key for the owner (calls setupOwner() first when needed) and returns it. */
