@@ -151,8 +151,22 @@ export interface CertView {
 	asn: pkijs.Certificate;
 }
 
-/** Build a {@link CertView} from DER bytes or a node X509Certificate. */
+// pkijs parsing costs a few ms per certificate; trust stores hand out the same X509Certificate objects each time.
+const viewCache = new WeakMap<X509Certificate, CertView>();
+
+/** Build a {@link CertView} from DER bytes or a node X509Certificate (cached per X509Certificate object). */
 export function certView(input: X509Certificate | Uint8Array, what = 'certificate'): CertView {
+	if (input instanceof X509Certificate) {
+		const cached = viewCache.get(input);
+		if (cached) return cached;
+		const view = buildCertView(input, what);
+		viewCache.set(input, view);
+		return view;
+	}
+	return buildCertView(input, what);
+}
+
+function buildCertView(input: X509Certificate | Uint8Array, what: string): CertView {
 	const der = input instanceof X509Certificate ? input.raw : Buffer.from(input);
 	let x509: X509Certificate;
 	try {

@@ -365,8 +365,9 @@ export function verifyTimestampToken(token: ParsedTimestampToken | Uint8Array, o
 	}
 	const signerInfo = signedData.signerInfos[0];
 	const pool = [...certDers.map((d) => certView(d, 'certificate inside the timestamp token')), ...(options.certificates ?? []).map((c) => certView(c))];
-	const anchors = (options.trust?.anchors() ?? []).map((a) => certView(a, 'trust anchor'));
-	const signer = [...pool, ...anchors].find((c) => isSigner(c, signerInfo.sid));
+	const signer =
+		pool.find((c) => isSigner(c, signerInfo.sid)) ??
+		(options.trust?.anchors() ?? []).map((a) => certView(a, 'trust anchor')).find((c) => isSigner(c, signerInfo.sid));
 	if (!signer) {
 		throw new ValidationError('timestamp.tsaCertificate.notFound', 'The TSA certificate that signed the timestamp token is neither in the token nor among the known certificates; request tokens with certReq.');
 	}

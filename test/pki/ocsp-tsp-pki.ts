@@ -244,12 +244,12 @@ export interface OcspPeer extends TestPeer {
 
 /** A loopback OCSP responder: every request is answered by `openssl ocsp -index ... -reqin`. */
 export async function startOcspPeer(pki: TestPki): Promise<OcspPeer> {
-	let self!: OcspPeer; // assigned below, read lazily by the responder
+	const holder: { self?: OcspPeer } = {}; // filled below, read lazily by the responder
 	const peer = await startPeer('application/ocsp-response', async (request) => {
 		const reqPath = tempFile(pki.dir, 'ocspreq');
 		const respPath = tempFile(pki.dir, 'ocspresp');
 		fs.writeFileSync(reqPath, request);
-		const { cert, pss, byKeyHash } = self.signer;
+		const { cert, pss, byKeyHash } = holder.self!.signer;
 		await openssl(
 			[
 				'ocsp', '-index', pki.indexPath, '-CA', pki.ca.pem, '-rsigner', cert.pem, '-rkey', cert.key, '-rmd', 'sha256',
@@ -261,22 +261,22 @@ export async function startOcspPeer(pki: TestPki): Promise<OcspPeer> {
 		);
 		return fs.readFileSync(respPath);
 	});
-	self = Object.assign(peer, { signer: { cert: pki.responder } as OcspPeer['signer'] });
-	return self;
+	holder.self = Object.assign(peer, { signer: { cert: pki.responder } as OcspPeer['signer'] });
+	return holder.self;
 }
 
 /** A loopback TSA: every query is answered by `openssl ts -reply -queryfile`. */
 export async function startTsaPeer(pki: TestPki): Promise<TestPeer & { signer: Issued }> {
-	let self!: TestPeer & { signer: Issued };
+	const holder: { self?: TestPeer & { signer: Issued } } = {};
 	const peer = await startPeer('application/timestamp-reply', async (query) => {
 		const queryPath = tempFile(pki.dir, 'tsq');
 		const replyPath = tempFile(pki.dir, 'tsr');
 		fs.writeFileSync(queryPath, query);
-		await openssl(['ts', '-reply', '-config', pki.tsaConfigPath, '-queryfile', queryPath, '-signer', self.signer.pem, '-inkey', self.signer.key, '-out', replyPath], pki.dir);
+		await openssl(['ts', '-reply', '-config', pki.tsaConfigPath, '-queryfile', queryPath, '-signer', holder.self!.signer.pem, '-inkey', holder.self!.signer.key, '-out', replyPath], pki.dir);
 		return fs.readFileSync(replyPath);
 	});
-	self = Object.assign(peer, { signer: pki.tsa });
-	return self;
+	holder.self = Object.assign(peer, { signer: pki.tsa });
+	return holder.self;
 }
 
 /** Flip one bit at `offset` (negative = from the end). */
