@@ -1,0 +1,65 @@
+import type { Indication } from './codes';
+
+/** One error or warning: stable `code`, human `message`. */
+export interface ReportIssue {
+	code: string;
+	message: string;
+}
+
+/** What a signature covers (SiVa `signatureScopes`). */
+export interface SignatureScope {
+	name: string;
+	scope: 'FullSignatureScope';
+	content: string;
+}
+
+/** Per-signature result, shaped like SiVa's simple report. */
+export interface SignatureReport {
+	/** ds:Signature Id (may repeat across files; `signatureFile` + `index` are unique). */
+	id: string;
+	signatureFile: string;
+	index: number;
+	/** XAdES_BASELINE_B / _T / _LT / _LTA, or XAdES_BASELINE_LT_TM for BDOC time-mark signatures. */
+	signatureFormat: string;
+	signatureMethod: string;
+	/** Qualification as far as the certificate tells: QESIG (QC + QSCD), ADESIG_QC, ADESIG, or NA. */
+	signatureLevel: string;
+	signedBy: string;
+	subjectDistinguishedName: { commonName: string; serialNumber: string };
+	claimedSigningTime: string;
+	bestSignatureTime: string;
+	/** Where bestSignatureTime comes from. */
+	bestSignatureTimeSource: 'SIGNATURE_TIMESTAMP' | 'OCSP_TIME_MARK' | 'VALIDATION_TIME';
+	ocsp: { status: string; producedAt: string } | null;
+	indication: Indication;
+	subIndication: string;
+	errors: ReportIssue[];
+	warnings: ReportIssue[];
+	signatureScopes: SignatureScope[];
+}
+
+/** The whole report (SiVa-like `validationConclusion`). */
+export interface Report {
+	validationConclusion: {
+		policy: { policyName: string; policyDescription: string };
+		validationTime: string;
+		signaturesCount: number;
+		validSignaturesCount: number;
+		signatureForm: string;
+		validatedDocument: { filename: string; sha256: string };
+		/** Overall verdict: TOTAL-PASSED only when every signature passed and there is no container error. */
+		indication: Indication;
+		signatures: SignatureReport[];
+		containerErrors: ReportIssue[];
+		containerWarnings: ReportIssue[];
+	};
+}
+
+/** Name and description of the validation policy this verifier applies. */
+export const POLICY = {
+	policyName: 'SMARTID-ASICE-1',
+	policyDescription:
+		'XAdES baseline B/T/LT/LTA and BDOC 2.1 time-mark signatures in ASiC-E; validation at best-signature-time ' +
+		'(earliest valid signature timestamp, or OCSP producedAt for time-marks); a listed certificate is a trust anchor by itself; ' +
+		'container/manifest/signature consistency as DigiDoc4j checks it.',
+};

@@ -1,0 +1,482 @@
+import type { X509Certificate } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import { ValidationError } from '../../errors';
+import { parseCertificate } from '../../pki/certificate';
+import { buildChain, ChainError } from '../../pki/chain';
+import { parseOcspResponse, verifyOcspResponse, type OcspVerification } from '../../pki/ocsp';
+import type { TrustStore } from '../../pki/trust-store';
+import { hashFromOid } from '../../pki/ocsp-tsp-crypto';
+import { parseTimestampToken, verifyTimestampToken } from '../../pki/timestamp';
+import { canonicalize, C14N, isC14nAlgorithm } from '../c14n';
+import { NS, childElements, isElement } from '../xml';
+import { digestAlgorithm, signatureAlgorithm } from './algorithms';
+import { relatedTrust } from './anchor-filter';
+import type { VerifyContext } from './context';
+import { Findings } from './findings';
+import { dereferenceLocal } from './references';
+import type { SignatureReport } from './report';
+import { matchSigningCertificate, toCertificates } from './signing-certificate';
+import { hash, verifySignatureValue } from './signature-value';
+import { decodeReferenceUri, lenientReferenceName } from './uri';
+import type { C14nStep, ParsedSignature } from './xades';
+
+const SIGNED_PROPERTIES_TYPE = 'http://uri.etsi.org/01903#SignedProperties';
+const BDOC_TM_POLICY = 'urn:oid:1.3.6.1.4.1.10015.1000.3.2.1';
+const BDOC_POLICY_PREFIX = 'urn:oid:1.3.6.1.4.1.10015.1000.';
+const FRESHNESS_MS = 15 * 60 * 1000;
+// DigiDoc4j crypto policy end dates (spec §4.2 item 4), evaluated at best-signature-time.
+const RSA_SHORT_KEY_END = Date.parse('2019-10-01T00:00:00Z');
+const SHA224_END = Date.parse('2026-01-01T00:00:00Z');
+const SHA1_END = Date.parse('2016-01-01T00:00:00Z');
+
+/** A data reference as the container cross-check needs it. */
+export interface DataReference {
+	uri: string;
+	/** Strictly decoded entry name, or null when the URI is malformed. */
+	name: string | null;
+	/** '+'-as-space reading, used only to match manifest entries like DigiDoc4j does. */
+	lenientName: string | null;
+	/** MimeType from the DataObjectFormat pointing at this reference, when any. */
+	mimeType: string | null;
+	/** True when the name resolved to a data file of the container. */
+	resolved: boolean;
+}
+
+/** Per-signature outcome plus what the container-level checks need. */
+export interface SignatureOutcome {
+	report: SignatureReport;
+	dataReferences: DataReference[];
+}
+
+function msg(e: unknown): string {
+	return e instanceof Error ? e.message : String(e);
+}
+
+function c14nOpts(step: C14nStep): { inclusivePrefixes?: string[] } {
+	return step.prefixes ? { inclusivePrefixes: step.prefixes } : {};
+}
+
+function sameCert(a: X509Certificate, b: X509Certificate): boolean {
+	return a.raw.equals(b.raw);
+}
+
+function dedupe(certs: X509Certificate[]): X509Certificate[] {
+	const out: X509Certificate[] = [];
+	for (const c of certs) if (!out.some((o) => sameCert(o, c))) out.push(c);
+	return out;
+}
+
+/** Issuer of `cert` among `pool` by name and signature (used when no trusted chain exists). */
+function findIssuer(cert: X509Certificate, pool: X509Certificate[]): X509Certificate | null {
+	for (const c of pool) {
+		if (sameCert(c, cert)) continue;
+		try {
+			if (cert.checkIssued(c) && cert.verify(c.publicKey)) return c;
+		} catch {
+			// not this one
+		}
+	}
+	return null;
+}
+
+/** TM nonce = DER DigestInfo(H(SignatureValue bytes)); tolerate one extra OCTET STRING wrapping (libdigidocpp). */
+function tmNonceMatches(nonce: Buffer, signatureValue: Buffer): boolean {
+	for (const candidate of [nonce, unwrapOctetString(nonce)]) {
+		if (!candidate) continue;
+		try {
+			const parsed = asn1js.fromBER(candidate);
+			if (parsed.offset === -1) continue;
+			const seq = parsed.result as asn1js.Sequence;
+			const [algId, digest] = seq.valueBlock.value as [asn1js.Sequence, asn1js.OctetString];
+			const oid = (algId.valueBlock.value[0] as asn1js.ObjectIdentifier).valueBlock.toString();
+			const alg = hashFromOid(oid);
+			if (!alg) continue;
+			const node = alg.toLowerCase().replace(/^sha-/, 'sha').replace(/^sha3(\d)/, 'sha3-$1');
+			if (hash(node, signatureValue).equals(Buffer.from(digest.valueBlock.valueHexView))) return true;
+		} catch {
+			// not a DigestInfo
+		}
+	}
+	return false;
+}
+
+function unwrapOctetString(der: Buffer): Buffer | null {
+	try {
+		const parsed = asn1js.fromBER(der);
+		if (parsed.offset === -1 || !(parsed.result instanceof asn1js.OctetString)) return null;
+		return Buffer.from(parsed.result.valueBlock.valueHexView);
+	} catch {
+		return null;
+	}
+}
+
+function secondFloor(d: Date): number {
+	return Math.floor(d.getTime() / 1000);
+}
+
+/** Verify one ds:Signature of the container (spec §4.2–4.3). Never throws for bad input; findings go in the report. */
+export function verifySignature(sig: ParsedSignature, file: string, index: number, ctx: VerifyContext): SignatureOutcome {
+	const f = new Findings();
+	const container = ctx.container;
+	for (const e of sig.formatErrors) f.add('FORMAT_ERROR', e);
+
+	// 1. Exactly one SignedProperties reference, pointing at this signature's SignedProperties.
+	const spRefs = sig.references.filter((r) => r.type === SIGNED_PROPERTIES_TYPE);
+	if (spRefs.length === 0) f.add('SIGNED_PROPERTIES_MISSING', 'SignedProperties Reference element is missing.');
+	if (spRefs.length > 1) f.add('MULTIPLE_SIGNED_PROPERTIES', 'Multiple signed properties: SignedInfo has more than one SignedProperties reference.');
+	for (const r of spRefs) {
+		const target = sig.ids.get((r.uri ?? '').replace(/^#/, ''))?.[0];
+		if (target && sig.signedProperties && target !== sig.signedProperties) {
+			f.add('FORMAT_ERROR', 'The SignedProperties reference does not point at the signature\'s xades:SignedProperties.');
+		}
+	}
+
+	// 2. References (data files from the ZIP, same-document ones through c14n).
+	const dataReferences: DataReference[] = [];
+	const referenceBytes: Array<Buffer | null> = [];
+	for (const ref of sig.references) {
+		referenceBytes.push(null);
+		const alg = digestAlgorithm(ref.digestMethod);
+		if (!alg) {
+			f.add('UNSUPPORTED_ALGORITHM', `DigestMethod "${ref.digestMethod}" is not supported.`);
+			continue;
+		}
+		if (ref.uri === null) {
+			f.add('FORMAT_ERROR', 'A Reference has no URI attribute.');
+			continue;
+		}
+		let bytes: Buffer | null = null;
+		if (ref.uri.startsWith('#')) {
+			const d = dereferenceLocal(sig, ref);
+			if (!d.ok) {
+				f.add(d.notFound ? 'REFERENCE_NOT_FOUND' : 'FORMAT_ERROR', d.reason);
+				continue;
+			}
+			bytes = d.bytes;
+		} else {
+			const name = decodeReferenceUri(ref.uri);
+			const entry = name === null ? undefined : container.dataFiles.find((e) => e.name === name);
+			const mimeType = ref.id !== null ? (sig.dataObjectFormats.get(ref.id) ?? null) : null;
+			dataReferences.push({ uri: ref.uri, name, lenientName: lenientReferenceName(ref.uri), mimeType, resolved: !!entry });
+			if (!entry) {
+				f.add(
+					'REFERENCE_NOT_FOUND',
+					`The reference data object has not been found! Reference URI "${ref.uri}" matches no data file of the container ` +
+						'(the reference name does not match the name of the document; note "+" is not a space in URIs).',
+				);
+				continue;
+			}
+			if (ref.transforms.length > 0) {
+				f.add('UNSUPPORTED_ALGORITHM', `Transforms on the data file reference "${ref.uri}" are not supported.`);
+				continue;
+			}
+			try {
+				bytes = container.zip.read(entry);
+			} catch (e) {
+				f.add('REFERENCE_NOT_FOUND', `Data file "${entry.name}" cannot be read: ${msg(e)}`);
+				continue;
+			}
+		}
+		referenceBytes[referenceBytes.length - 1] = bytes;
+		if (!ref.digestValue || !hash(alg, bytes).equals(ref.digestValue)) {
+			f.add('REFERENCE_DIGEST_MISMATCH', `The reference data object is not intact! Digest of "${ref.uri}" does not match.`);
+		}
+	}
+
+	// 3. Signing certificate: the candidate whose digest SigningCertificate(V2) names (never just "a key in the file").
+	const keyInfoCerts = toCertificates(sig.keyInfoCertificates);
+	const valueCerts = toCertificates(sig.certificateValues);
+	let signer: X509Certificate | null = null;
+	if (!sig.signingCertificate) {
+		f.add('SIGNING_CERTIFICATE_MISSING', 'The signature has no SigningCertificate(V2) property, so the signer is not bound.');
+		signer = keyInfoCerts[0] ?? null;
+	} else {
+		outer: for (const cand of [...keyInfoCerts, ...valueCerts]) {
+			for (const ref of sig.signingCertificate.certs) {
+				const m = matchSigningCertificate(cand, ref);
+				if (!m.digestMatches) continue;
+				signer = cand;
+				if (m.issuerSerialMatches === false) {
+					f.add('SIGNING_CERTIFICATE_ISSUER_SERIAL_MISMATCH', 'The signing certificate issuer/serial in SigningCertificate does not match the certificate.');
+				}
+				break outer;
+			}
+		}
+		if (!signer) {
+			f.add('SIGNING_CERTIFICATE_MISMATCH', 'The signing certificate digest value does not match! No certificate in KeyInfo matches SigningCertificate.');
+			signer = keyInfoCerts[0] ?? null;
+		}
+	}
+	if (!signer) f.add('SIGNING_CERTIFICATE_MISSING', 'The signature carries no signer certificate in KeyInfo.');
+
+	// 4. SignatureValue over canonical SignedInfo.
+	if (sig.signedInfo && sig.c14n && sig.signatureValue && sig.signatureMethod && signer) {
+		if (!isC14nAlgorithm(sig.c14n.algorithm)) {
+			f.add('UNSUPPORTED_ALGORITHM', `CanonicalizationMethod "${sig.c14n.algorithm}" is not supported.`);
+		} else {
+			const si = canonicalize(sig.signedInfo, sig.c14n.algorithm, c14nOpts(sig.c14n));
+			const check = verifySignatureValue(sig.signatureMethod, sig.signatureMethodElement, si, sig.signatureValue, signer);
+			if (!check.ok) {
+				f.add(check.unsupported ? 'UNSUPPORTED_ALGORITHM' : 'SIGNATURE_VALUE_INVALID', `The signature is not intact! ${check.reason}`);
+			}
+		}
+	}
+
+	// Helper certificates for chains, OCSP and timestamps.
+	const pool = dedupe([...keyInfoCerts, ...valueCerts, ...(ctx.extraCertificates ?? []), ...ctx.trust.intermediates()]);
+
+	// 5. Signature timestamps: imprint = H(c14n(ds:SignatureValue)), default inclusive C14N 1.0 (spec §2.3).
+	const validTsTimes: Date[] = [];
+	const allTsTimes: Date[] = [];
+	for (const ts of sig.signatureTimestamps) {
+		if (ts.tokens.length !== 1 || !sig.signatureValueElement) continue;
+		const step = ts.c14n ?? { algorithm: C14N.c14n10 };
+		if (!isC14nAlgorithm(step.algorithm)) {
+			f.add('TIMESTAMP_INVALID', `Signature has an invalid timestamp: CanonicalizationMethod "${step.algorithm}" is not supported.`);
+			continue;
+		}
+		try {
+			const token = parseTimestampToken(ts.tokens[0]);
+			allTsTimes.push(token.genTime);
+			const data = canonicalize(sig.signatureValueElement, step.algorithm, c14nOpts(step));
+			const v = withNarrowedTrust(ctx, [...token.certificates, ...pool], [], (trust) =>
+				verifyTimestampToken(ts.tokens[0], { data, trust, certificates: pool }),
+			);
+			validTsTimes.push(v.genTime);
+		} catch (e) {
+			if (e instanceof ValidationError && e.rule === 'timestamp.imprint.mismatch') {
+				f.add('TIMESTAMP_IMPRINT_MISMATCH', 'The time-stamp message imprint is not intact! The timestamp does not cover this SignatureValue.');
+			}
+			f.add('TIMESTAMP_INVALID', `Signature has an invalid timestamp: ${msg(e)}`);
+		}
+	}
+	validTsTimes.sort((a, b) => a.getTime() - b.getTime());
+	allTsTimes.sort((a, b) => a.getTime() - b.getTime());
+
+	// 6. Profile and policy.
+	const policy = sig.policy;
+	const isTm = sig.signatureTimestamps.length === 0 && policy !== null && policy !== 'implied' && policy.identifier.startsWith(BDOC_POLICY_PREFIX);
+	if (isTm && policy && typeof policy === 'object') {
+		if (policy.identifier !== BDOC_TM_POLICY) f.add('TM_POLICY_INVALID', `Wrong policy identifier: ${policy.identifier}`);
+		else if (policy.qualifier !== 'OIDAsURN') f.add('TM_POLICY_INVALID', 'The BDOC policy identifier qualifier is not OIDAsURN.');
+		else if (!policy.spuri) f.add('TM_POLICY_INVALID', 'The BDOC policy has no SPURI.');
+	}
+	if (policy === 'implied') f.add('POLICY_IMPLIED', 'Signature created with implied policy, additional conditions may apply!');
+	let format = 'XAdES_BASELINE_B';
+	if (isTm) format = 'XAdES_BASELINE_LT_TM';
+	else if (sig.signatureTimestamps.length > 0) {
+		format = sig.ocspValues.length > 0 ? (sig.archiveTimestamps.length > 0 ? 'XAdES_BASELINE_LTA' : 'XAdES_BASELINE_LT') : 'XAdES_BASELINE_T';
+	}
+
+	// 7. Archive timestamps (spec §2.4).
+	for (const ats of sig.archiveTimestamps) verifyArchiveTimestamp(sig, ats, referenceBytes, ctx, pool, f);
+
+	// 8. OCSP for the signer (needs the issuer), then best-signature-time.
+	let best: Date = validTsTimes[0] ?? ctx.validationTime;
+	let bestSource: SignatureReport['bestSignatureTimeSource'] = validTsTimes[0] ? 'SIGNATURE_TIMESTAMP' : 'VALIDATION_TIME';
+	let chain: X509Certificate[] | null = null;
+	let chainError: ChainError | null = null;
+	const tryChain = (at: Date): void => {
+		if (!signer) return;
+		try {
+			chain = buildChain(signer, { trust: ctx.trust, intermediates: pool, at }).chain;
+			chainError = null;
+		} catch (e) {
+			if (!(e instanceof ChainError)) throw e;
+			chainError = e;
+		}
+	};
+	tryChain(best);
+	let ocspReport: SignatureReport['ocsp'] = null;
+	if (signer) {
+		const issuer: X509Certificate | null =
+			(chain as X509Certificate[] | null)?.[1] ?? findIssuer(signer, dedupe([...pool, ...ctx.trust.anchors()]));
+		const ocsp = checkOcsp(sig, signer, issuer, ctx, pool, f);
+		if (ocsp.length > 0) {
+			let chosen: OcspVerification;
+			if (isTm) {
+				chosen = ocsp[ocsp.length - 1];
+				const nonce = chosen.nonce;
+				if (!nonce || !sig.signatureValue || !tmNonceMatches(nonce, sig.signatureValue)) {
+					f.add('TM_NONCE_INVALID', 'OCSP nonce is invalid: it does not hold the digest of this SignatureValue.');
+				} else {
+					best = chosen.producedAt;
+					bestSource = 'OCSP_TIME_MARK';
+				}
+			} else if (allTsTimes.length > 0) {
+				const t = allTsTimes[0];
+				const after = ocsp.find((o) => secondFloor(o.producedAt) >= secondFloor(t));
+				if (!after) {
+					f.add('OCSP_BEFORE_TIMESTAMP', 'Timestamp time is after OCSP response production time: the OCSP response was produced before the signature timestamp.');
+					chosen = ocsp[ocsp.length - 1];
+				} else {
+					chosen = after;
+					if (after.producedAt.getTime() - t.getTime() > FRESHNESS_MS) {
+						f.add(
+							'OCSP_NOT_FRESH',
+							"The time difference between the signature timestamp and the OCSP response exceeds 15 minutes, rendering the OCSP response not 'fresh'.",
+						);
+					}
+				}
+			} else chosen = ocsp[ocsp.length - 1];
+			ocspReport = { status: chosen.status.toUpperCase(), producedAt: chosen.producedAt.toISOString() };
+			if (chosen.status === 'revoked') {
+				const revokedAt = chosen.revocationTime;
+				if (bestSource === 'VALIDATION_TIME' || isTm || !revokedAt || revokedAt.getTime() <= best.getTime()) {
+					f.add('CERTIFICATE_REVOKED', `The certificate is revoked!${revokedAt ? ` (since ${revokedAt.toISOString()})` : ''}`);
+				}
+			} else if (chosen.status === 'unknown') {
+				f.add('CERTIFICATE_STATUS_UNKNOWN', 'The OCSP responder does not know the signer certificate (status unknown).');
+			}
+		} else if (sig.ocspValues.length === 0) {
+			f.add('OCSP_MISSING', 'No revocation data found for the certificate! The signature has no OCSP response.');
+		}
+		if (bestSource === 'OCSP_TIME_MARK') tryChain(best);
+	}
+
+	// 9. Signer chain at best-signature-time.
+	const ce = chainError as ChainError | null;
+	if (ce) {
+		if (ce.rule === 'chain.untrusted') {
+			f.add('CHAIN_UNTRUSTED', `Unable to build a certificate chain up to a trusted list! The certificate chain for signature is not trusted, it does not contain a trust anchor. ${ce.message}`);
+		} else if (ce.rule === 'chain.expired' || ce.rule === 'chain.notYetValid') {
+			f.add('CERTIFICATE_NOT_VALID_AT_SIGNING_TIME', `The certificate validation is not conclusive! ${ce.message}`);
+		} else {
+			f.add('CHAIN_INVALID', ce.message);
+		}
+	}
+
+	// 10. Cryptographic constraints at best-signature-time; without a trusted chain there is no proof of existence,
+	// so (like DSS) they are judged at the validation time.
+	const constraintTime = ce && ce.rule !== 'chain.expired' && ce.rule !== 'chain.notYetValid' ? ctx.validationTime : best;
+	if (signer) {
+		const key = signer.publicKey;
+		const bits = key.asymmetricKeyDetails?.modulusLength;
+		if ((key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') && bits && bits < 2048 && constraintTime.getTime() >= RSA_SHORT_KEY_END) {
+			f.add('WEAK_ALGORITHM', `The algorithm RSA with key size ${bits} is no longer considered reliable for signature creation!`);
+		}
+	}
+	const sm = sig.signatureMethod ? signatureAlgorithm(sig.signatureMethod) : null;
+	if (sm?.hash === 'sha224' && constraintTime.getTime() >= SHA224_END) f.add('WEAK_ALGORITHM', 'The algorithm SHA224 is no longer considered reliable for signature creation!');
+	if (sm?.hash === 'sha1' && constraintTime.getTime() >= SHA1_END) f.add('WEAK_ALGORITHM', 'The algorithm SHA1 is no longer considered reliable for signature creation!');
+	if (!sig.signingTime) f.add('SIGNING_TIME_MISSING', 'The signature has no SigningTime.');
+
+	const parsedSigner = signer ? safeParse(signer) : null;
+	const qc = parsedSigner?.qcStatements;
+	const { indication, subIndication } = f.indication();
+	const report: SignatureReport = {
+		id: sig.id ?? '',
+		signatureFile: file,
+		index,
+		signatureFormat: format,
+		signatureMethod: sig.signatureMethod ?? '',
+		signatureLevel: qc ? (qc.compliance && qc.sscd ? 'QESIG' : qc.compliance ? 'ADESIG_QC' : 'ADESIG') : 'NA',
+		signedBy: parsedSigner?.subject.CN ?? '',
+		subjectDistinguishedName: { commonName: parsedSigner?.subject.CN ?? '', serialNumber: parsedSigner?.subject.serialNumber ?? '' },
+		claimedSigningTime: sig.signingTime ? sig.signingTime.toISOString() : '',
+		bestSignatureTime: best.toISOString(),
+		bestSignatureTimeSource: bestSource,
+		ocsp: ocspReport,
+		indication,
+		subIndication,
+		errors: f.errors.map(({ code, message }) => ({ code, message })),
+		warnings: f.warnings,
+		signatureScopes: dataReferences
+			.filter((r) => r.resolved && r.name !== null)
+			.map((r) => ({ name: r.name!, scope: 'FullSignatureScope' as const, content: 'Full document' })),
+	};
+	return { report, dataReferences };
+}
+
+/** Run `fn` with anchors narrowed to the related ones; on any failure retry once with the full store. */
+function withNarrowedTrust<T>(ctx: VerifyContext, related: X509Certificate[], names: string[], fn: (trust: TrustStore) => T): T {
+	try {
+		return fn(relatedTrust(ctx.trust, related, names));
+	} catch {
+		return fn(ctx.trust);
+	}
+}
+
+function safeParse(cert: X509Certificate): ReturnType<typeof parseCertificate> | null {
+	try {
+		return parseCertificate(cert);
+	} catch {
+		return null;
+	}
+}
+
+/** Verify every embedded OCSP response that is about `signer`; verified ones sorted by producedAt. */
+function checkOcsp(
+	sig: ParsedSignature,
+	signer: X509Certificate,
+	issuer: X509Certificate | null,
+	ctx: VerifyContext,
+	pool: X509Certificate[],
+	f: Findings,
+): OcspVerification[] {
+	if (sig.ocspValues.length === 0) return [];
+	if (!issuer) {
+		f.add('OCSP_INVALID', 'The OCSP response cannot be checked: the signer certificate\'s issuer is not known.');
+		return [];
+	}
+	const ok: OcspVerification[] = [];
+	const problems: string[] = [];
+	for (const der of sig.ocspValues) {
+		try {
+			const parsed = parseOcspResponse(der);
+			const producedAt = parsed.basic?.producedAt ?? ctx.validationTime;
+			const rid = parsed.basic?.responderId;
+			const cn = rid && 'byName' in rid ? (/CN=([^,]+)/.exec(rid.byName)?.[1] ?? '') : '';
+			ok.push(
+				withNarrowedTrust(ctx, [...(parsed.basic?.certificates ?? []), issuer, ...pool], [cn], (trust) =>
+					verifyOcspResponse(parsed, { certificate: signer, issuer, trust, responderCertificates: pool, at: producedAt, checkFreshness: false }),
+				),
+			);
+		} catch (e) {
+			problems.push(msg(e));
+		}
+	}
+	if (ok.length === 0) f.add('OCSP_INVALID', `No acceptable revocation data for the certificate: ${problems.join(' / ')}`);
+	return ok.sort((a, b) => a.producedAt.getTime() - b.producedAt.getTime());
+}
+
+/** ArchiveTimeStamp input (spec §2.4) and token verification. */
+function verifyArchiveTimestamp(
+	sig: ParsedSignature,
+	ats: ParsedSignature['archiveTimestamps'][number],
+	referenceBytes: Array<Buffer | null>,
+	ctx: VerifyContext,
+	pool: X509Certificate[],
+	f: Findings,
+): void {
+	if (ats.tokens.length !== 1) {
+		f.add('ARCHIVE_TIMESTAMP_INVALID', `An ArchiveTimeStamp holds ${ats.tokens.length} tokens; exactly one is allowed.`);
+		return;
+	}
+	const step = ats.c14n ?? { algorithm: C14N.c14n10 };
+	if (!isC14nAlgorithm(step.algorithm) || referenceBytes.some((b) => b === null)) {
+		f.add('ARCHIVE_TIMESTAMP_INVALID', 'The archive timestamp input cannot be rebuilt (unsupported c14n or unresolved reference).');
+		return;
+	}
+	const c = (el: Parameters<typeof canonicalize>[0]): Buffer => canonicalize(el, step.algorithm, c14nOpts(step));
+	const parts: Buffer[] = [...(referenceBytes as Buffer[])];
+	for (const el of [sig.signedInfo, sig.signatureValueElement, sig.keyInfoElement]) if (el) parts.push(c(el));
+	if (sig.unsignedSignatureProperties) {
+		for (const child of childElements(sig.unsignedSignatureProperties)) {
+			if (child === ats.element) break;
+			parts.push(c(child));
+		}
+	}
+	for (const obj of childElements(sig.element, NS.ds, 'Object')) {
+		if (!childElements(obj).some((x) => isElement(x, NS.xades, 'QualifyingProperties'))) parts.push(c(obj));
+	}
+	try {
+		const token = parseTimestampToken(ats.tokens[0]);
+		const data = Buffer.concat(parts);
+		withNarrowedTrust(ctx, [...token.certificates, ...pool], [], (trust) => verifyTimestampToken(ats.tokens[0], { data, trust, certificates: pool }));
+	} catch (e) {
+		if (e instanceof ValidationError && e.rule === 'timestamp.imprint.mismatch') {
+			f.add('ARCHIVE_TIMESTAMP_IMPRINT_MISMATCH', 'The archive time-stamp message imprint is not intact!');
+		} else f.add('ARCHIVE_TIMESTAMP_INVALID', `The archive timestamp is not valid: ${msg(e)}`);
+	}
+}
