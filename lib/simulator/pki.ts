@@ -74,7 +74,7 @@ const ENTITIES: EntitySpec[] = [
 	{ tag: 'tsa', cn: 'DEMO Smart-ID Simulator TIMESTAMPING UNIT 2025E', issuedBy: 'root', key: ec('P-256'), hash: 'SHA-256', years: 5, file: 'simulator-tsa' },
 ];
 
-const PKI_VERSION = 1;
+const PKI_VERSION = 2;
 
 function caName(cn: string): x509.JsonName {
 	return [
@@ -238,7 +238,8 @@ export class TestPki {
 			const params = {
 				serialNumber: newSerial(),
 				subject: caName(spec.cn),
-				issuer: issuer ? new x509.X509Certificate(issuer.der).subjectName.toJSON() : caName(spec.cn),
+				// The issuer name must be byte-identical to the CA's subject (OCSP CertID name hashes compare bytes).
+				issuer: issuer ? new x509.X509Certificate(issuer.der).subjectName : caName(spec.cn),
 				notBefore: new Date(now.getTime() - 3_600_000),
 				notAfter: yearsFrom(now, spec.years),
 				publicKey: keys.publicKey,
@@ -314,7 +315,7 @@ export class TestPki {
 			const cert = new X509Certificate(cached);
 			const fresh = new Date(cert.validTo).getTime() > Date.now() + 30 * 86_400_000;
 			// Another process may have replaced the key, or the CA may have been regenerated: re-check both.
-			if (fresh && cert.checkPrivateKey(privateKey) && cert.checkIssued(issuer.cert) && cert.verify(issuer.cert.publicKey)) {
+			if (fresh && cert.checkPrivateKey(privateKey) && sameIssuerBytes(cert, issuer.cert) && cert.verify(issuer.cert.publicKey)) {
 				return { cert, der: cert.raw, privateKey };
 			}
 		}
@@ -361,7 +362,7 @@ export class TestPki {
 			{
 				serialNumber: newSerial(),
 				subject: userName(account),
-				issuer: issuerCert.subject,
+				issuer: issuerCert.subjectName,
 				notBefore: new Date(now - 3_600_000),
 				notAfter: yearsFrom(new Date(now), 3),
 				publicKey: spki,
@@ -391,6 +392,11 @@ function toPem(der: Buffer, label: string): string {
 /** Serial as lower-case hex without leading zero bytes (node prints upper case, OCSP gives raw integers). */
 export function normaliseSerial(serialHex: string): string {
 	return serialHex.toLowerCase().replace(/^(00)+(?=[0-9a-f])/, '');
+}
+
+function sameIssuerBytes(cert: X509Certificate, issuer: X509Certificate): boolean {
+	const parsed = pkijs.Certificate.fromBER(cert.raw);
+	return Buffer.from(parsed.issuer.toSchema().toBER(false)).equals(subjectDer(issuer));
 }
 
 function subjectDer(cert: X509Certificate): Buffer {
