@@ -1,0 +1,151 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type ICredentialsDecrypted,
+	type ICredentialTestFunctions,
+	type INodeCredentialTestResult,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IPollFunctions,
+} from 'n8n-workflow';
+
+import { configFromCredential } from '../shared/config';
+import { testSmartIdCredential } from '../shared/credential-test';
+import { SmartIdRuntime } from '../shared/runtime';
+import { pollSessions } from './poll-sessions';
+
+/** Reservation of a claimed session while one poll works on it; after a crash the next poll takes it over. */
+const LEASE_MS = 5 * 60 * 1000;
+
+const SAMPLE: INodeExecutionData = {
+	json: {
+		sample: true,
+		sessionId: '00000000-0000-4000-8000-000000000000',
+		kind: 'authentication',
+		state: 'COMPLETE',
+		endResult: 'OK',
+		correlation: { orderId: 42 },
+		documentNumber: 'PNOEE-40504040001-MOCK-Q',
+		certificateLevel: 'QUALIFIED',
+		identity: {
+			givenName: 'OK',
+			surname: 'TESTNUMBER',
+			personalCode: '40504040001',
+			country: 'EE',
+			dateOfBirth: '1905-04-04',
+			age: 121,
+		},
+		flowType: 'Notification',
+		interactionTypeUsed: 'displayTextAndPIN',
+	},
+};
+
+/**
+ * Emits the results of Smart-ID sessions started with "Start and continue". Delivery is at-least-once: a session
+ * is removed from the store only after its item was built, so a crash in between re-emits it (never loses it);
+ * deduplicate by `sessionId` downstream if that matters.
+ */
+export class SmartIdTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Smart-ID Trigger',
+		name: 'smartIdTrigger',
+		icon: { light: 'file:../../icons/smartId.svg', dark: 'file:../../icons/smartId.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["tag"] ? "Tag: " + $parameter["tag"] : "All pending sessions"}}',
+		description: 'Emits Smart-ID sessions started with "Start and continue" once they complete',
+		defaults: { name: 'Smart-ID Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'smartIdApi', required: true, testedBy: 'smartIdApiTest' }],
+		properties: [
+			{
+				displayName:
+					'Emits one item per finished session of this credential: the validated identity, signature or signed container, or an error result (refused, timeout, failed validation, expired). Delivery is at-least-once; use sessionId to deduplicate.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Tag',
+				name: 'tag',
+				type: 'string',
+				default: '',
+				description: 'Only sessions started with this Trigger Tag; empty means all sessions of the credential',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Parallel Status Requests',
+						name: 'concurrency',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 64 },
+						default: 16,
+						description: 'How many sessions are checked at the same time',
+					},
+				],
+			},
+		],
+	};
+
+	methods = {
+		credentialTest: {
+			async smartIdApiTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				return testSmartIdCredential(credential.data ?? {});
+			},
+		},
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const tag = (this.getNodeParameter('tag', '') as string).trim();
+		const options = this.getNodeParameter('options', {}) as { concurrency?: number };
+		let runtime: SmartIdRuntime;
+		try {
+			runtime = new SmartIdRuntime(configFromCredential(await this.getCredentials('smartIdApi')));
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), error as Error);
+		}
+		try {
+			if (this.getMode() === 'manual') {
+				// "Fetch test event": show the output shape and how many are waiting; consume nothing.
+				const pending = await runtime.store.list({ credentialKey: runtime.config.credentialKey, tag: tag || undefined });
+				return [[{ json: { ...SAMPLE.json, pendingSessions: pending.length } }]];
+			}
+			const result = await pollSessions(runtime, {
+				tag,
+				concurrency: Math.max(1, Math.min(64, Number(options.concurrency ?? 16) || 16)),
+				leaseMs: LEASE_MS,
+			});
+			for (const message of result.deferred) this.logger.warn(`Smart-ID Trigger: will retry ${message}`);
+			const items: INodeExecutionData[] = [];
+			for (const { outcome } of result.finished) {
+				const item: INodeExecutionData = { json: outcome.json };
+				for (const file of outcome.files ?? []) {
+					item.binary ??= {};
+					item.binary[file.propertyName] = await this.helpers.prepareBinaryData(file.data, file.fileName, file.mimeType);
+				}
+				items.push(item);
+			}
+			// Remove only now that every item exists; a lost lease means another process may emit it too (rare).
+			for (const { record, lease } of result.finished) {
+				const removed = await runtime.store.remove(record.sessionId, lease);
+				if (!removed) this.logger.warn(`Smart-ID Trigger: lease on ${record.sessionId} was lost; it may be emitted twice`);
+			}
+			return items.length ? [items] : null;
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), error as Error);
+		} finally {
+			await runtime.close();
+		}
+	}
+}

@@ -1,0 +1,135 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { SmartIdError } from '../../lib/errors';
+import { SessionNotFoundError } from '../../lib/rp-api/errors';
+import type { PendingSessionRecord, SessionLease } from '../../lib/sessions';
+import { baseJson, completeSession, type SessionOutcome } from '../shared/complete';
+import type { SmartIdRuntime } from '../shared/runtime';
+
+/** Options of one poll over the pending sessions of a credential. */
+export interface PollSessionsOptions {
+	tag?: string;
+	/** Parallel status requests. */
+	concurrency: number;
+	/** How long a claimed record is reserved for this poll (then another process may take it over). */
+	leaseMs: number;
+	/** Long-poll length of each status request (1000 = minimum the API allows). */
+	statusTimeoutMs?: number;
+	now?: () => number;
+}
+
+/** A finished session, ready to emit, with the lease that lets us remove it afterwards. */
+export interface FinishedSession {
+	record: PendingSessionRecord;
+	lease: SessionLease;
+	outcome: SessionOutcome;
+}
+
+/** What a poll found. */
+export interface PollSessionsResult {
+	finished: FinishedSession[];
+	stillRunning: number;
+	/** Records another process is working on. */
+	busy: number;
+	/** Records left for the next poll because Smart-ID could not be asked (network, 5xx); their messages. */
+	deferred: string[];
+	statusRequests: number;
+}
+
+/** Errors that say nothing about the session itself: keep the record and try again next poll. */
+function isTransient(error: unknown): boolean {
+	const code = error instanceof SmartIdError ? error.code : '';
+	return [
+		'SMARTID_HTTP_TIMEOUT',
+		'SMARTID_CONNECTION_FAILED',
+		'SMARTID_SERVER_ERROR',
+		'SMARTID_MAINTENANCE',
+		'SMARTID_ABORTED',
+		'SMARTID_SESSION_STORE_UNAVAILABLE',
+		'SMARTID_RP_UNAUTHORIZED',
+		'SMARTID_TLS_PIN_MISMATCH',
+	].includes(code);
+}
+
+/** An error result for a session that ended without a usable result (refused, timeout, failed validation...). */
+export function errorOutcome(record: PendingSessionRecord, error: unknown): SessionOutcome {
+	const details = error instanceof SmartIdError ? error.details : {};
+	return {
+		json: {
+			...baseJson(record),
+			state: 'COMPLETE',
+			...(typeof details.endResult === 'string' ? { endResult: details.endResult } : {}),
+			...(typeof details.interaction === 'string' ? { interaction: details.interaction } : {}),
+			...(typeof details.rule === 'string' ? { validationRule: details.rule } : {}),
+			error: error instanceof Error ? error.message : String(error),
+			code: error instanceof SmartIdError ? error.code : 'SMARTID_UNEXPECTED_ERROR',
+		} as IDataObject,
+	};
+}
+
+function expiredOutcome(record: PendingSessionRecord, reason: 'expired' | 'unknown'): SessionOutcome {
+	return {
+		json: {
+			...baseJson(record),
+			state: reason === 'expired' ? 'EXPIRED' : 'UNKNOWN',
+			code: reason === 'expired' ? 'SMARTID_SESSION_EXPIRED' : 'SMARTID_SESSION_NOT_FOUND',
+			error:
+				reason === 'expired'
+					? `Session ${record.sessionId} did not complete before ${record.expiresAt}; start a new one`
+					: `Smart-ID no longer knows session ${record.sessionId} (expired or never existed); start a new one`,
+		},
+	};
+}
+
+/**
+ * One pass: claim each pending session of the credential (leases keep two processes apart), ask Smart-ID with
+ * bounded concurrency, and build the result of every finished one. Nothing is removed here: the caller removes
+ * with the lease only after the items exist (at-least-once; consumers dedupe by sessionId).
+ */
+export async function pollSessions(runtime: SmartIdRuntime, options: PollSessionsOptions): Promise<PollSessionsResult> {
+	const now = options.now ?? Date.now;
+	const records = await runtime.store.list({ credentialKey: runtime.config.credentialKey, tag: options.tag || undefined });
+	const result: PollSessionsResult = { finished: [], stillRunning: 0, busy: 0, deferred: [], statusRequests: 0 };
+	let next = 0;
+	const worker = async () => {
+		while (next < records.length) {
+			const record = records[next++];
+			const lease = await runtime.store.claim(record.sessionId, options.leaseMs);
+			if (!lease) {
+				result.busy++;
+				continue;
+			}
+			let outcome: SessionOutcome | undefined;
+			try {
+				if (Date.parse(record.expiresAt) <= now()) {
+					outcome = expiredOutcome(record, 'expired');
+				} else {
+					result.statusRequests++;
+					const status = await runtime.client.getSessionStatus(record.sessionId, options.statusTimeoutMs ?? 1000);
+					if (status.state === 'COMPLETE') {
+						// A transient failure (e.g. TSA down while finishing a container) keeps the record for the next poll.
+						const done = await completeSession(record, status, runtime).then(
+							(value) => ({ value, transient: undefined as unknown }),
+							(error: unknown) => ({ value: isTransient(error) ? undefined : errorOutcome(record, error), transient: error }),
+						);
+						outcome = done.value;
+						if (!outcome) result.deferred.push(`${record.sessionId}: ${(done.transient as Error)?.message ?? String(done.transient)}`);
+					} else {
+						result.stillRunning++;
+					}
+				}
+			} catch (error) {
+				if (error instanceof SessionNotFoundError) {
+					outcome = expiredOutcome(record, 'unknown');
+				} else {
+					result.deferred.push(`${record.sessionId}: ${error instanceof Error ? error.message : String(error)}`);
+				}
+			}
+			if (outcome) result.finished.push({ record, lease, outcome });
+			else await runtime.store.release(lease);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, records.length)) }, worker));
+	result.finished.sort((a, b) => a.record.createdAt.localeCompare(b.record.createdAt));
+	return result;
+}
