@@ -7,13 +7,13 @@ import * as pkijs from 'pkijs';
 import { KeyObject, X509Certificate, createPrivateKey, webcrypto } from 'node:crypto';
 import { OID } from '../../lib/pki/oids';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 export type KeyKind = 'rsa' | 'rsa-pss' | 'P-256' | 'P-384' | 'P-521';
 
 interface KeyEntry {
-	keys: CryptoKeyPair;
-	signing: Algorithm & Record<string, unknown>;
+	keys: webcrypto.CryptoKeyPair;
+	signing: webcrypto.Algorithm & Record<string, unknown>;
 }
 
 const keyCache = new Map<string, Promise<KeyEntry>>();
@@ -37,11 +37,11 @@ async function generate(kind: KeyKind): Promise<KeyEntry> {
 			{ name, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
 			true,
 			['sign', 'verify'],
-		)) as CryptoKeyPair;
+		)) as webcrypto.CryptoKeyPair;
 		return { keys, signing: kind === 'rsa' ? { name, hash: 'SHA-256' } : { name, hash: 'SHA-256', saltLength: 32 } };
 	}
 	const hash = kind === 'P-256' ? 'SHA-256' : kind === 'P-384' ? 'SHA-384' : 'SHA-512';
-	const keys = (await subtle.generateKey({ name: 'ECDSA', namedCurve: kind }, true, ['sign', 'verify'])) as CryptoKeyPair;
+	const keys = (await subtle.generateKey({ name: 'ECDSA', namedCurve: kind }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
 	return { keys, signing: { name: 'ECDSA', hash } };
 }
 
