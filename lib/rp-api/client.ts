@@ -301,6 +301,17 @@ function retryAfter(response: AxiosResponse): number | undefined {
 	return Number(header.trim()) * 1000;
 }
 
+/**
+ * A plain Error carrying only the code and message of a transport error. The axios error itself holds the
+ * request config and body (rpChallenge, digest), which must not travel inside an error that may be logged.
+ */
+function plainCause(err: unknown): Error {
+	const e = err as { code?: unknown; message?: unknown };
+	const cause = new Error(typeof e?.message === 'string' ? e.message : 'transport error');
+	if (typeof e?.code === 'string') (cause as Error & { code?: string }).code = e.code;
+	return cause;
+}
+
 function transportFailure(err: unknown, call: CallInfo, timedOut: boolean, timeoutMs: number): AttemptFailure {
 	const e = err as { code?: string; message?: string; cause?: unknown };
 	const cause = e?.cause as { code?: string; message?: string } | undefined;
@@ -308,8 +319,8 @@ function transportFailure(err: unknown, call: CallInfo, timedOut: boolean, timeo
 	if (cause instanceof PinMismatchError) return { error: cause, notSent: true };
 	if (e?.code === 'ERR_CANCELED' || axios.isCancel(err)) {
 		return timedOut
-			? { error: new RequestTimeoutError(call, timeoutMs, { cause: err }), notSent: false }
-			: { error: new AbortedError(call, { cause: err }), notSent: false };
+			? { error: new RequestTimeoutError(call, timeoutMs, { cause: plainCause(err) }), notSent: false }
+			: { error: new AbortedError(call, { cause: plainCause(err) }), notSent: false };
 	}
 	const code = (cause?.code ?? e?.code ?? '') as string;
 	if (code === 'ERR_FR_MAX_BODY_LENGTH_EXCEEDED' || code === 'ERR_BAD_RESPONSE') {
@@ -320,12 +331,12 @@ function transportFailure(err: unknown, call: CallInfo, timedOut: boolean, timeo
 	}
 	if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/.test(code)) {
 		const reason = `TLS certificate of the server is not trusted (${code})`;
-		const error = new ConnectionError(call, reason, { cause: err });
+		const error = new ConnectionError(call, reason, { cause: plainCause(cause ?? err) });
 		error.details.tls = true;
 		return { error, notSent: true };
 	}
 	const reason = code ? `${code}${e?.message ? `: ${e.message}` : ''}` : (e?.message ?? 'unknown network error');
-	return { error: new ConnectionError(call, reason, { cause: err }), notSent: CONNECT_FAILURES.has(code) };
+	return { error: new ConnectionError(call, reason, { cause: plainCause(cause ?? err) }), notSent: CONNECT_FAILURES.has(code) };
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined, call: CallInfo): Promise<void> {

@@ -381,3 +381,19 @@ describe('session status long poll', () => {
 		expect(server.requests).toHaveLength(1);
 	});
 });
+
+describe('no request data in errors', () => {
+	it('a failed call carries neither the request body nor the rpChallenge, even in its cause', async () => {
+		server = await startServer((_req, res) => res.socket?.destroy());
+		const prepared = notificationAuthenticationRequest(
+			{ ...RP, interactions: [{ type: 'displayTextAndPIN', displayText60: 'Log in?' }] },
+			{ semanticsIdentifier: EE },
+		);
+		const err = await caught(client().send(prepared.request));
+		const { inspect } = await import('node:util');
+		const dump = inspect(err, { depth: 20, showHidden: true }) + JSON.stringify(err.details);
+		expect(err.code).toBe('SMARTID_CONNECTION_FAILED');
+		expect(dump).not.toContain(prepared.rpChallenge);
+		expect(dump).not.toContain('signatureProtocolParameters');
+	});
+});
