@@ -127,7 +127,13 @@ export function parseAsn1(der: Uint8Array, rule: string, what: string): asn1js.A
 	if (!(der instanceof Uint8Array) || der.length === 0) {
 		throw new ValidationError(rule, `${what} is empty; pass the DER bytes.`);
 	}
-	const parsed = asn1js.fromBER(new Uint8Array(der));
+	let parsed: ReturnType<typeof asn1js.fromBER>;
+	try {
+		parsed = asn1js.fromBER(new Uint8Array(der));
+	} catch (error) {
+		// asn1js throws (e.g. RangeError) on some malformed string types instead of reporting an error.
+		throw new ValidationError(rule, `${what} is not valid DER/BER (${error instanceof Error ? error.message : String(error)}).`);
+	}
 	if (parsed.offset === -1 || parsed.offset !== der.length) {
 		throw new ValidationError(rule, `${what} is not valid DER/BER (${parsed.result.error || 'trailing bytes'}).`);
 	}
@@ -171,6 +177,7 @@ function buildCertView(input: X509Certificate | Uint8Array, what: string): CertV
 	let x509: X509Certificate;
 	try {
 		x509 = input instanceof X509Certificate ? input : new X509Certificate(der);
+		void x509.publicKey; // node parses the key lazily and throws later on a broken one; fail here instead
 	} catch (error) {
 		throw new ValidationError('certificate.malformed', `The ${what} is not a valid X.509 certificate.`, {
 			reason: error instanceof Error ? error.message : String(error),

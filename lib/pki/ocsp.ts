@@ -248,7 +248,12 @@ export function buildOcspRequest(
 
 /** Nonce extension value without its optional inner OCTET STRING (both encodings exist in the wild). */
 function unwrapNonce(value: Uint8Array): Buffer {
-	const inner = asn1js.fromBER(new Uint8Array(value));
+	let inner: ReturnType<typeof asn1js.fromBER>;
+	try {
+		inner = asn1js.fromBER(new Uint8Array(value));
+	} catch {
+		return Buffer.from(value);
+	}
 	if (inner.offset === value.length && inner.result instanceof asn1js.OctetString && !inner.result.idBlock.isConstructed) {
 		return toBuffer(inner.result.valueBlock.valueHexView);
 	}

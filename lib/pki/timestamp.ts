@@ -212,6 +212,7 @@ function parseTokenInternal(der: Uint8Array): InternalToken {
 	if (!eContent) throw new ValidationError(rule, 'The timestamp token has no TSTInfo content.');
 	const tstInfoDer = toBuffer(eContent.getValue()); // concatenates BER constructed OCTET STRING pieces
 	const tst = fromSchema(() => new pkijs.TSTInfo({ schema: parseAsn1(tstInfoDer, rule, 'The TSTInfo') }), rule, 'The TSTInfo');
+	if (tst.version !== 1) throw new ValidationError(rule, `The TSTInfo version is ${tst.version}; RFC 3161 tokens have version 1.`);
 	const imprintAlgorithm = hashFromOid(tst.messageImprint.hashAlgorithm.algorithmId);
 	if (!imprintAlgorithm) {
 		throw new ValidationError('timestamp.imprint.algorithm', `The timestamp imprint uses unsupported hash ${tst.messageImprint.hashAlgorithm.algorithmId}.`);
