@@ -212,6 +212,22 @@ describe('TSA certificate rules on tokens signed with openssl cms', () => {
 		expect(ruleOf(() => verifyTimestampToken(multiPurpose, { data }))).toBe('timestamp.tsaCertificate.eku');
 	});
 
+	it('rejects a substituted TSA certificate for the same key (ESS signing-certificate binding)', async () => {
+		// A second certificate for the TSA's key: the signature still verifies with it, only ESS tells them apart.
+		const twin = tmp('tsa-twin.pem');
+		await openssl(['x509', '-req', '-in', path.join(pki.dir, 'tsa.csr'), '-CA', pki.ca.pem, '-CAkey', pki.ca.key, '-set_serial', '0x3009', '-days', '20', '-extfile', path.join(pki.dir, 'tsa.ext'), '-out', twin], pki.dir);
+		const input = tmp('tstinfo.der');
+		fs.writeFileSync(input, tstInfo);
+		const sign = async (certfile: string): Promise<Buffer> => {
+			const out = tmp('keyid-token.der');
+			await openssl(['cms', '-sign', '-binary', '-nodetach', '-in', input, '-econtent_type', 'id-smime-ct-TSTInfo', '-signer', pki.tsa.pem, '-inkey', pki.tsa.key, '-md', 'sha256', '-nosmimecap', '-cades', '-keyid', '-nocerts', '-certfile', certfile, '-outform', 'DER', '-out', out], pki.dir);
+			return fs.readFileSync(out);
+		};
+		expect(verifyTimestampToken(await sign(pki.tsa.pem), { data, trust }).tsaCertificate.serialNumber).toBe('3001'); // control, signer found by key id
+		const tokenWithTwin = await sign(twin);
+		expect(ruleOf(() => verifyTimestampToken(tokenWithTwin, { data, trust }))).toBe('timestamp.signingCertificate.mismatch');
+	});
+
 	it('rejects a token without the ESS signing-certificate attribute', async () => {
 		const token = await cmsToken(tstInfo, pki.tsa, false);
 		expect(ruleOf(() => verifyTimestampToken(token, { data }))).toBe('timestamp.signingCertificate.missing');
