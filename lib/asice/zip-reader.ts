@@ -83,7 +83,13 @@ function findEocd(buf: Buffer): number {
 	for (let i = buf.length - 22; i >= stop; i--) {
 		if (buf.readUInt32LE(i) === EOCD_SIG && i + 22 + buf.readUInt16LE(i + 20) === buf.length) return i;
 	}
-	for (let i = buf.length - 22; i >= stop; i--) if (buf.readUInt32LE(i) === EOCD_SIG) return i;
+	for (let i = buf.length - 22; i >= stop; i--) {
+		if (buf.readUInt32LE(i) !== EOCD_SIG) continue;
+		if (i + 22 + buf.readUInt16LE(i + 20) > buf.length) {
+			throw new ContainerReadError('ZIP_TRUNCATED', 'The ZIP container is truncated (its end record is cut off); re-download or re-export it.');
+		}
+		return i;
+	}
 	const looksZip = buf.readUInt32LE(0) === LOC_SIG;
 	throw new ContainerReadError(
 		looksZip ? 'ZIP_TRUNCATED' : 'ZIP_NOT_A_ZIP',

@@ -114,11 +114,18 @@ export async function verifyContainer(input: Buffer | string, options: VerifyOpt
 	let filename = options.filename ?? 'container.asice';
 	if (typeof input === 'string') {
 		filename = options.filename ?? path.basename(input);
-		const stat = await fs.promises.stat(input);
 		const max = options.maxFileBytes ?? MAX_FILE_BYTES;
-		if (stat.size > max) {
+		let problem: string | null = null;
+		try {
+			const stat = await fs.promises.stat(input);
+			if (!stat.isFile()) problem = 'It is not a regular file.';
+			else if (stat.size > max) problem = `The file is ${stat.size} bytes, above the ${max}-byte limit.`;
+		} catch (e) {
+			problem = `The file cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); check the path and permissions.`;
+		}
+		if (problem) {
 			const r = emptyReport(filename, '', at);
-			r.validationConclusion.containerErrors.push({ code: 'CONTAINER_UNREADABLE', message: `The file is ${stat.size} bytes, above the ${max}-byte limit.` });
+			r.validationConclusion.containerErrors.push({ code: 'CONTAINER_UNREADABLE', message: problem });
 			return r;
 		}
 		buf = await fs.promises.readFile(input);
