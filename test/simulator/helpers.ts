@@ -11,11 +11,15 @@ import { authCodePayload, computeAuthCode, type DeviceLinkSessionType } from '..
 export const TEST_STATE_DIR = process.env.SMARTID_SIMULATOR_TEST_STATE ?? path.join(os.tmpdir(), 'smart-id-simulator-test-state');
 
 
+/** Parsed JSON from the simulator: tests read fields freely and assert on them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 /** A tiny HTTP client for the tests: JSON in, status + parsed body + content type out. */
 export async function call(
 	url: string,
 	init: { method?: string; body?: unknown; raw?: Buffer; contentType?: string } = {},
-): Promise<{ status: number; body: any; contentType: string; ms: number }> {
+): Promise<{ status: number; body: Json; contentType: string; ms: number }> {
 	const started = Date.now();
 	const response = await fetch(url, {
 		method: init.method ?? (init.body !== undefined || init.raw ? 'POST' : 'GET'),

@@ -7,7 +7,7 @@ import { sessionSecretDigest, userChallengeOf } from '../../lib/flows/callback-d
 import { authenticationVerificationCode } from '../../lib/flows/verification-code';
 import { startSimulator, type RunningSimulator } from '../../lib/simulator';
 import { acspV2Payload } from '../../lib/validation/acsp-v2-payload';
-import { call, deviceLink, interactions, opensslVerifyChain, PIN_INTERACTION, rpChallenge, sha, TEST_STATE_DIR } from './helpers';
+import { call, deviceLink, type Json, interactions, opensslVerifyChain, PIN_INTERACTION, rpChallenge, sha, TEST_STATE_DIR } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -57,7 +57,7 @@ async function status(sessionID: string, timeoutMs = 10_000) {
 	return call(api(`session/${sessionID}?timeoutMs=${timeoutMs}`));
 }
 
-function verifyAcsp(body: ReturnType<typeof authBody>, result: any, flowType: string) {
+function verifyAcsp(body: ReturnType<typeof authBody>, result: Json, flowType: string) {
 	const hash = body.signatureProtocolParameters.signatureAlgorithmParameters.hashAlgorithm;
 	const payload = acspV2Payload({
 		schemeName: sim.schemeName,
@@ -471,20 +471,20 @@ describe('HTTP errors like the real service', () => {
 	const A4 = () => api('authentication/notification/etsi/PNOEE-40504040001');
 
 	it.each([
-		['missing rpChallenge', (b: any) => delete b.signatureProtocolParameters.rpChallenge],
-		['short rpChallenge', (b: any) => (b.signatureProtocolParameters.rpChallenge = Buffer.alloc(16).toString('base64'))],
-		['bad hash', (b: any) => (b.signatureProtocolParameters.signatureAlgorithmParameters.hashAlgorithm = 'MD5')],
-		['PKCS#1 asked', (b: any) => (b.signatureProtocolParameters.signatureAlgorithm = 'sha256WithRSAEncryption')],
-		['wrong protocol', (b: any) => (b.signatureProtocol = 'ACSP_V1')],
-		['interactions not Base64', (b: any) => (b.interactions = '[{"type":"displayTextAndPIN"}]')],
-		['duplicate interaction', (b: any) => (b.interactions = interactions([{ type: 'displayTextAndPIN', displayText60: 'a' }, { type: 'displayTextAndPIN', displayText60: 'b' }]))],
-		['text too long', (b: any) => (b.interactions = interactions([{ type: 'displayTextAndPIN', displayText60: 'x'.repeat(61) }]))],
-		['empty text', (b: any) => (b.interactions = interactions([{ type: 'confirmationMessage', displayText200: '' }]))],
-		['callback on notification', (b: any) => (b.initialCallbackUrl = 'https://rp.example/')],
-		['bad certificateLevel', (b: any) => (b.certificateLevel = 'QSCD')],
-		['bad vcType', (b: any) => (b.vcType = 'alpha')],
-		['missing relyingPartyName', (b: any) => delete b.relyingPartyName],
-		['long relyingPartyName', (b: any) => (b.relyingPartyName = 'x'.repeat(33))],
+		['missing rpChallenge', (b: Json) => delete b.signatureProtocolParameters.rpChallenge],
+		['short rpChallenge', (b: Json) => (b.signatureProtocolParameters.rpChallenge = Buffer.alloc(16).toString('base64'))],
+		['bad hash', (b: Json) => (b.signatureProtocolParameters.signatureAlgorithmParameters.hashAlgorithm = 'MD5')],
+		['PKCS#1 asked', (b: Json) => (b.signatureProtocolParameters.signatureAlgorithm = 'sha256WithRSAEncryption')],
+		['wrong protocol', (b: Json) => (b.signatureProtocol = 'ACSP_V1')],
+		['interactions not Base64', (b: Json) => (b.interactions = '[{"type":"displayTextAndPIN"}]')],
+		['duplicate interaction', (b: Json) => (b.interactions = interactions([{ type: 'displayTextAndPIN', displayText60: 'a' }, { type: 'displayTextAndPIN', displayText60: 'b' }]))],
+		['text too long', (b: Json) => (b.interactions = interactions([{ type: 'displayTextAndPIN', displayText60: 'x'.repeat(61) }]))],
+		['empty text', (b: Json) => (b.interactions = interactions([{ type: 'confirmationMessage', displayText200: '' }]))],
+		['callback on notification', (b: Json) => (b.initialCallbackUrl = 'https://rp.example/')],
+		['bad certificateLevel', (b: Json) => (b.certificateLevel = 'QSCD')],
+		['bad vcType', (b: Json) => (b.vcType = 'alpha')],
+		['missing relyingPartyName', (b: Json) => delete b.relyingPartyName],
+		['long relyingPartyName', (b: Json) => (b.relyingPartyName = 'x'.repeat(33))],
 	])('400 for %s', async (_name, mutate) => {
 		const body = authBody();
 		mutate(body);
@@ -599,7 +599,7 @@ describe('fault injection and control API', () => {
 			await call(`${sim.controlUrl}accounts/PNOEE-40504040001-DEM0-Q/behaviour`, { method: 'DELETE' });
 		}
 		const accounts = await call(`${sim.controlUrl}accounts`);
-		expect(accounts.body.find((a: any) => a.documentNumber === 'PNOEE-40504040001-DEM0-Q').behaviour.endResult).toBe('OK');
+		expect(accounts.body.find((a: Json) => a.documentNumber === 'PNOEE-40504040001-DEM0-Q').behaviour.endResult).toBe('OK');
 	});
 
 	function A4url() {
