@@ -160,7 +160,7 @@ describe('time limits, dropped connections, retries', () => {
 		expect(server.requests).toHaveLength(3);
 		// delays are 50-100 % of 100 ms and 200 ms
 		expect(elapsed).toBeGreaterThanOrEqual(150);
-		expect(elapsed).toBeLessThan(1500);
+		expect(elapsed).toBeLessThan(5000);
 	});
 
 	it('honours Retry-After up to maxDelayMs', async () => {
@@ -352,8 +352,8 @@ describe('session status long poll', () => {
 		);
 		expect(err.code).toBe('SMARTID_POLL_DEADLINE');
 		expect(Date.now() - started).toBeGreaterThanOrEqual(690);
-		expect(Date.now() - started).toBeLessThan(1500);
-		expect(server.requests.length).toBeGreaterThanOrEqual(3);
+		expect(Date.now() - started).toBeLessThan(4000);
+		expect(server.requests.length).toBeGreaterThanOrEqual(2);
 		expect(server.requests.length).toBeLessThanOrEqual(8);
 	});
 
@@ -366,7 +366,7 @@ describe('session status long poll', () => {
 			client().pollUntilComplete('sess-4', { deadline: Date.now() + 60000, timeoutMs: 30000, signal: controller.signal }),
 		);
 		expect(err.code).toBe('SMARTID_ABORTED');
-		expect(Date.now() - started).toBeLessThan(1000);
+		expect(Date.now() - started).toBeLessThan(5000); // far below the 30 s long poll
 		expect(server.requests).toHaveLength(1);
 	});
 
