@@ -151,13 +151,15 @@ export class SmartIdClient {
 
 	/** Send a prepared request (see requests.ts) with time limit and retries; returns the parsed response. */
 	async send<R>(request: PreparedRequest<R>, options: CallOptions = {}): Promise<R> {
-		return this.withRetries(request, this.timeoutMs, options);
+		// A long poll must be allowed to last its own timeoutMs plus the margin, whatever the POST limit is.
+		const pollMs = request.endpoint === 'Q1' ? Number(request.query?.timeoutMs) : NaN;
+		const limit = Number.isFinite(pollMs) ? pollMs + this.statusMarginMs : this.timeoutMs;
+		return this.withRetries(request, limit, options);
 	}
 
 	/** One long poll of `session/{id}`; `timeoutMs` 1000..120000, the read timeout is longer by the margin. */
 	async getSessionStatus(sessionID: string, timeoutMs: number, options: CallOptions = {}): Promise<SessionStatus> {
-		const request = sessionStatusRequest(sessionID, timeoutMs);
-		return this.withRetries(request, timeoutMs + this.statusMarginMs, options);
+		return this.send(sessionStatusRequest(sessionID, timeoutMs), options);
 	}
 
 	/** Long-poll until the session is COMPLETE, the overall deadline passes, or `signal` aborts. */

@@ -397,3 +397,14 @@ describe('no request data in errors', () => {
 		expect(dump).not.toContain('signatureProtocolParameters');
 	});
 });
+
+describe('send() of a prepared status request', () => {
+	it('gives a long poll its own time limit, not the POST limit', async () => {
+		server = await startServer((_req, res) => setTimeout(() => json(res, 200, { state: 'RUNNING' }), 400));
+		const { sessionStatusRequest } = await import('../../lib/rp-api/requests');
+		const status = await client({ timeoutMs: 100, statusTimeoutMarginMs: 1000 }).send(sessionStatusRequest('sess-6', 1000));
+		expect(status.state).toBe('RUNNING');
+		const err = await caught(client({ timeoutMs: 100, retry: { maxAttempts: 1 } }).send(certRequest()));
+		expect(err.code).toBe('SMARTID_HTTP_TIMEOUT');
+	});
+});
