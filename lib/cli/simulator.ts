@@ -1,5 +1,8 @@
 import { startSimulator, type SimulatorOptions } from '../simulator';
 
+const out = (text: string) => void process.stdout.write(`${text}\n`);
+const err = (text: string) => void process.stderr.write(`${text}\n`);
+
 const USAGE = `Usage: smart-id simulator [--port N] [--host ADDR] [--state-dir DIR]
                           [--notification-delay-ms MS] [--user-key-bits 4096|6144]
 
@@ -57,11 +60,11 @@ export async function run(args: string[]): Promise<number> {
 	try {
 		options = parseArgs(args);
 	} catch (error) {
-		console.error(`${(error as Error).message}\n\n${USAGE}`);
+		err(`${(error as Error).message}\n\n${USAGE}`);
 		return 2;
 	}
 	if (options === 'help') {
-		console.log(USAGE);
+		out(USAGE);
 		return 0;
 	}
 	const started = Date.now();
@@ -70,7 +73,7 @@ export async function run(args: string[]): Promise<number> {
 		simulator = await startSimulator(options);
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
-		console.error(
+		err(
 			code === 'EADDRINUSE'
 				? `Port ${options.port} is in use: pass --port with a free port (0 picks one).`
 				: `Simulator failed to start: ${(error as Error).message}`,
@@ -78,7 +81,7 @@ export async function run(args: string[]): Promise<number> {
 		return 1;
 	}
 	const { caPemPaths } = simulator;
-	console.log(
+	out(
 		JSON.stringify({
 			baseUrl: simulator.baseUrl,
 			schemeName: simulator.schemeName,

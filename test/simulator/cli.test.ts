@@ -7,7 +7,7 @@ jest.setTimeout(60_000);
 describe('smart-id simulator (CLI)', () => {
 	it('prints one JSON line when ready, serves requests, and stops cleanly on SIGTERM', async () => {
 		const lines: string[] = [];
-		const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+		const log = jest.spyOn(process.stdout, 'write').mockImplementation((line: string | Uint8Array) => lines.push(String(line).trimEnd()) > 0);
 		try {
 			const exit = run(['--port', '0', '--state-dir', TEST_STATE_DIR, '--notification-delay-ms', '50']);
 			while (lines.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -37,7 +37,7 @@ describe('smart-id simulator (CLI)', () => {
 
 	it('refuses bad arguments with exit code 2 and says what is wrong', async () => {
 		const errors: string[] = [];
-		const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+		const spy = jest.spyOn(process.stderr, 'write').mockImplementation((line: string | Uint8Array) => errors.push(String(line)) > 0);
 		try {
 			expect(await run(['--port', 'abc'])).toBe(2);
 			expect(errors[0]).toContain('--port must be an integer');
