@@ -37,7 +37,12 @@ describeE2e('the built package inside a real n8n', (runtime) => {
 			polling?: boolean;
 		}>;
 		const ours = nodes.filter((n) => n.name.startsWith(`${PACKAGE.name}.`));
-		expect(ours.map((n) => n.name).sort()).toEqual([`${PACKAGE.name}.smartId`, `${PACKAGE.name}.smartIdTrigger`]);
+		// smartIdTool is the AI-tool variant n8n derives from `usableAsTool: true`.
+		expect(ours.map((n) => n.name).sort()).toEqual([
+			`${PACKAGE.name}.smartId`,
+			`${PACKAGE.name}.smartIdTool`,
+			`${PACKAGE.name}.smartIdTrigger`,
+		]);
 		// Sanity check that the export is n8n's full catalogue, not just our package.
 		expect(nodes.some((n) => n.name === 'n8n-nodes-base.manualTrigger')).toBe(true);
 		const smartId = ours.find((n) => n.name === `${PACKAGE.name}.smartId`);
