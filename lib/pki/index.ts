@@ -58,3 +58,5 @@ export type {
 } from './timestamp';
 export { requestTimestamp } from './timestamp-client';
 export type { RequestTimestampOptions, TimestampResult, TimestampSubject } from './timestamp-client';
+export { TokenServiceError } from './ocsp-tsp-http';
+export type { TokenHashAlgorithm } from './ocsp-tsp-crypto';
