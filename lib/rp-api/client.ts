@@ -7,6 +7,7 @@ import { validateBaseUrl } from './base-url';
 import {
 	AbortedError,
 	ConnectionError,
+	describeCall,
 	errorForStatus,
 	HttpStatusError,
 	MalformedResponseError,
@@ -251,7 +252,7 @@ export class SmartIdClient {
 			return {
 				ok: false,
 				failure: {
-					error: new MalformedResponseError(`${call.endpoint} response`, 'the body is not JSON', { ...call }),
+					error: new MalformedResponseError(`response to ${describeCall(call)}`, 'the body is not JSON', { ...call }),
 					notSent: false,
 				},
 			};
@@ -327,7 +328,7 @@ function transportFailure(err: unknown, call: CallInfo, timedOut: boolean, timeo
 	const code = (cause?.code ?? e?.code ?? '') as string;
 	if (code === 'ERR_FR_MAX_BODY_LENGTH_EXCEEDED' || code === 'ERR_BAD_RESPONSE') {
 		return {
-			error: new MalformedResponseError(`${call.endpoint} response`, 'the body is too large or unreadable', { ...call }),
+			error: new MalformedResponseError(`response to ${describeCall(call)}`, 'the body is too large or unreadable', { ...call }),
 			notSent: false,
 		};
 	}

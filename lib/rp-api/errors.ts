@@ -24,6 +24,29 @@ export interface CallInfo {
 	path: string;
 }
 
+const ENDPOINT_NAMES: Record<string, string> = {
+	A1: 'anonymous device-link authentication',
+	A2: 'device-link authentication by personal code',
+	A3: 'device-link authentication by document number',
+	A4: 'notification authentication by personal code',
+	A5: 'notification authentication by document number',
+	S1: 'device-link signature by personal code',
+	S2: 'device-link signature by document number',
+	S3: 'notification signature by personal code',
+	S4: 'notification signature by document number',
+	S5: 'linked signature',
+	C1: 'device-link certificate choice',
+	C2: 'notification certificate choice',
+	C3: 'signing certificate query',
+	Q1: 'session status query',
+};
+
+/** Human name of a call for messages, e.g. `notification authentication by personal code (A4)`. */
+export function describeCall(call: CallInfo): string {
+	const name = ENDPOINT_NAMES[call.endpoint];
+	return name ? `the ${name} (${call.endpoint})` : `the ${call.method} ${call.endpoint} call`;
+}
+
 /** Base of every error about talking to the RP API (HTTP status, transport, TLS, response shape). */
 export class RpApiError extends SmartIdError {
 	constructor(code: string, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
@@ -48,7 +71,7 @@ export class BadRequestError extends HttpStatusError {
 	constructor(call: CallInfo, problem?: ProblemDetails) {
 		super(
 			'SMARTID_BAD_REQUEST',
-			`Smart-ID refused the request as invalid (HTTP 400 on ${call.endpoint}). Check the relying party name, ` +
+			`Smart-ID refused the request as invalid (HTTP 400 on ${describeCall(call)}). Check the relying party name, ` +
 				'certificate level, interactions texts and callback URL; if they look right, report it with the time of the call.',
 			400,
 			call,
@@ -174,7 +197,7 @@ export class ServerError extends HttpStatusError {
 	constructor(status: number, call: CallInfo, problem?: ProblemDetails) {
 		super(
 			'SMARTID_SERVER_ERROR',
-			`Smart-ID answered with a server error (HTTP ${status} on ${call.endpoint}); retry in a minute. If it persists, ` +
+			`Smart-ID answered with a server error (HTTP ${status} on ${describeCall(call)}); retry in a minute. If it persists, ` +
 				'check the base URL and contact SK support with the time of the call.',
 			status,
 			call,
@@ -188,7 +211,7 @@ export class UnexpectedStatusError extends HttpStatusError {
 	constructor(status: number, call: CallInfo, problem?: ProblemDetails) {
 		super(
 			'SMARTID_UNEXPECTED_STATUS',
-			`Smart-ID answered with unexpected HTTP status ${status} on ${call.endpoint}. Check that the base URL points ` +
+			`Smart-ID answered with unexpected HTTP status ${status} on ${describeCall(call)}. Check that the base URL points ` +
 				'at the RP API v3 (it must end with /v3/ and a slash) and that no proxy rewrites the request.',
 			status,
 			call,
@@ -202,7 +225,7 @@ export class RequestTimeoutError extends RpApiError {
 	constructor(call: CallInfo, timeoutMs: number, options?: { cause?: unknown }) {
 		super(
 			'SMARTID_HTTP_TIMEOUT',
-			`Smart-ID did not answer ${call.endpoint} within ${timeoutMs} ms. Check the network path to the RP API ` +
+			`Smart-ID did not answer ${describeCall(call)} within ${timeoutMs} ms. Check the network path to the RP API ` +
 				'(firewall, proxy, DNS) and retry; raise the timeout only if the network is known to be slow.',
 			{ ...call, timeoutMs },
 			options,
@@ -215,7 +238,7 @@ export class ConnectionError extends RpApiError {
 	constructor(call: CallInfo, reason: string, options?: { cause?: unknown }) {
 		super(
 			'SMARTID_CONNECTION_FAILED',
-			`Could not talk to Smart-ID for ${call.endpoint} (${reason}). Check the base URL, DNS, firewall and proxy ` +
+			`Could not talk to Smart-ID for ${describeCall(call)} (${reason}). Check the base URL, DNS, firewall and proxy ` +
 				"settings; the RP API must be reachable from this server's whitelisted IP address.",
 			{ ...call, reason },
 			options,
@@ -253,7 +276,7 @@ export class MalformedResponseError extends RpApiError {
 /** The caller's AbortSignal fired. */
 export class AbortedError extends RpApiError {
 	constructor(call: CallInfo, options?: { cause?: unknown }) {
-		super('SMARTID_ABORTED', `The ${call.endpoint} call was cancelled before it finished.`, { ...call }, options);
+		super('SMARTID_ABORTED', `${capitalise(describeCall(call))} was cancelled before it finished.`, { ...call }, options);
 	}
 }
 
@@ -267,6 +290,10 @@ export class PollDeadlineError extends RpApiError {
 			{ sessionID, deadline },
 		);
 	}
+}
+
+function capitalise(text: string): string {
+	return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 const MAX_PROBLEM_FIELD = 300;

@@ -77,6 +77,7 @@ export {
 	PollDeadlineError,
 	END_USER_ACCOUNT_MESSAGE,
 	errorForStatus,
+	describeCall,
 	parseProblemDetails,
 	type ProblemDetails,
 	type CallInfo,
