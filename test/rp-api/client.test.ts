@@ -130,6 +130,7 @@ describe('time limits, dropped connections, retries', () => {
 		const started = Date.now();
 		const err = await caught(client({ timeoutMs: 150 }).send(certRequest()));
 		expect(err.code).toBe('SMARTID_HTTP_TIMEOUT');
+		expect(err.message).toMatch(/^Smart-ID did not answer the signing certificate query \(C3\) within 150 ms\./);
 		expect(err.details.timeoutMs).toBe(150);
 		expect(server.requests).toHaveLength(3);
 		expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 150);
