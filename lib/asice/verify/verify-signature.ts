@@ -223,7 +223,8 @@ export function verifySignature(sig: ParsedSignature, file: string, index: numbe
 	}
 
 	// Helper certificates for chains, OCSP and timestamps.
-	const pool = dedupe([...keyInfoCerts, ...valueCerts, ...(ctx.extraCertificates ?? []), ...ctx.trust.intermediates()]);
+	// The container's own certificates; the trust store adds its anchors and intermediates itself.
+	const pool = dedupe([...keyInfoCerts, ...valueCerts, ...(ctx.extraCertificates ?? [])]);
 
 	// 5. Signature timestamps: imprint = H(c14n(ds:SignatureValue)), default inclusive C14N 1.0 (spec §2.3).
 	const validTsTimes: Date[] = [];
@@ -290,7 +291,7 @@ export function verifySignature(sig: ParsedSignature, file: string, index: numbe
 	let ocspReport: SignatureReport['ocsp'] = null;
 	if (signer) {
 		const issuer: X509Certificate | null =
-			(chain as X509Certificate[] | null)?.[1] ?? findIssuer(signer, dedupe([...pool, ...ctx.trust.anchors()]));
+			(chain as X509Certificate[] | null)?.[1] ?? findIssuer(signer, dedupe([...pool, ...ctx.trust.intermediates(), ...ctx.trust.anchors()]));
 		const ocsp = checkOcsp(sig, signer, issuer, ctx, pool, f);
 		if (ocsp.length > 0) {
 			let chosen: OcspVerification;
