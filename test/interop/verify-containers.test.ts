@@ -70,6 +70,14 @@ function allCodes(r: Report): Set<string> {
 	]);
 }
 
+// Each container is verified once per trust setting; the extra checks below reuse the report.
+const cache = new Map<string, Promise<Report>>();
+function verifyOnce(file: string, options: { trust: 'demo' | 'live'; anchors?: string[] }): Promise<Report> {
+	const key = `${file}|${options.trust}|${(options.anchors ?? []).length}`;
+	if (!cache.has(key)) cache.set(key, verifyContainer(sharedPath('fixtures', 'containers', file), options));
+	return cache.get(key)!;
+}
+
 const VERDICT_INDICATION: Record<string, string> = { VALID: 'TOTAL-PASSED', INVALID: 'TOTAL-FAILED', INDETERMINATE: 'INDETERMINATE' };
 
 describe('verifyContainer() on the 30 real containers', () => {
@@ -77,7 +85,7 @@ describe('verifyContainer() on the 30 real containers', () => {
 
 	for (const f of manifest.containers) {
 		it(`${f.id}: ${f.expected.verdict}`, async () => {
-			const r = await verifyContainer(sharedPath('fixtures', 'containers', f.file), trustFor(f));
+			const r = await verifyOnce(f.file, trustFor(f));
 			const vc = r.validationConclusion;
 			const codes = allCodes(r);
 			switch (f.expected.verdict) {
@@ -111,20 +119,20 @@ describe('verifyContainer() on the 30 real containers', () => {
 	}
 
 	it('reports the duplicated signature Ids per file (2_signatures_duplicate_id)', async () => {
-		const r = await verifyContainer(sharedPath('fixtures', 'containers', '2_signatures_duplicate_id.asice'), { trust: 'demo' });
+		const r = await verifyOnce('2_signatures_duplicate_id.asice', { trust: 'demo', anchors: [] });
 		const sigs = r.validationConclusion.signatures;
 		expect(sigs.map((s) => s.id)).toEqual([sigs[0].id, sigs[0].id]);
 		expect(new Set(sigs.map((s) => s.signatureFile)).size).toBe(2);
 	});
 
 	it('KS-18: exactly one container error, the signature itself passes', async () => {
-		const r = await verifyContainer(sharedPath('fixtures', 'containers', 'KS-18_lisatudfail.4.asice'), { trust: 'demo' });
+		const r = await verifyOnce('KS-18_lisatudfail.4.asice', { trust: 'demo', anchors: [] });
 		expect(r.validationConclusion.containerErrors).toHaveLength(1);
 		expect(r.validationConclusion.signatures[0].indication).toBe('TOTAL-PASSED');
 	});
 
 	it('one-valid-and-multiple-invalid-signatures: 9 signatures, exactly the first plus the two late ones pass', async () => {
-		const r = await verifyContainer(sharedPath('fixtures', 'containers', 'one-valid-and-multiple-invalid-signatures.asice'), { trust: 'demo' });
+		const r = await verifyOnce('one-valid-and-multiple-invalid-signatures.asice', { trust: 'demo', anchors: [] });
 		expect(r.validationConclusion.signatures.map((s) => s.indication === 'TOTAL-PASSED')).toEqual([true, false, false, false, false, false, false, true, true]);
 	});
 
