@@ -103,6 +103,14 @@ describe('test PKI', () => {
 		expect(pki.issuedCertificate('7f0102030405')).toBeUndefined();
 	});
 
+	it('two simulators opening one fresh state dir at once end up with the same CA (lock)', async () => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sim-pki-race-'));
+		const [a, b] = await Promise.all([TestPki.open(new StateDir(dir)), TestPki.open(new StateDir(dir))]);
+		expect(a.entity('root').der.equals(b.entity('root').der)).toBe(true);
+		expect(a.entity('R').der.equals(b.entity('R').der)).toBe(true);
+		fs.rmSync(dir, { recursive: true, force: true });
+	});
+
 	it('keeps separate state dirs independent', async () => {
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sim-pki-other-'));
 		const other = await TestPki.open(new StateDir(dir));
