@@ -61,45 +61,54 @@ function refMatches(ref: DataReference, name: string): boolean {
 	return ref.name === name || ref.lenientName === name;
 }
 
-/** DigiDoc4j-style manifest ↔ signature ↔ ZIP consistency (spec §4.1). */
+/**
+ * DigiDoc4j-style manifest ↔ signature ↔ ZIP consistency (spec §4.1). A data reference that resolves to no file is
+ * already reported on its signature (REFERENCE_NOT_FOUND, INDETERMINATE); the files it presumably meant are not
+ * reported a second time here, as long as that signature has at least as many unresolved references as unmatched files.
+ */
 function crossCheck(container: AsiceContainer, perSignature: Array<{ id: string; refs: DataReference[] }>, errors: ReportIssue[], warnings: ReportIssue[]): void {
 	const zipNames = new Set(container.dataFiles.map((e) => e.name));
-	for (const [name, type] of container.manifest) {
+	for (const name of container.manifest.keys()) {
 		if (!zipNames.has(name)) {
 			errors.push({ code: 'MANIFEST_FILE_MISSING', message: `The reference data object has not been found! Manifest lists "${name}" but the container has no such file.` });
 		}
-		for (const s of perSignature) {
-			const ref = s.refs.find((r) => refMatches(r, name));
-			if (!ref) {
+	}
+	const notSigned = new Set<string>();
+	for (const s of perSignature) {
+		const unresolved = s.refs.filter((r) => !r.resolved).length;
+		const unmatchedManifest = [...container.manifest.keys()].filter((n) => !s.refs.some((r) => refMatches(r, n)));
+		if (unmatchedManifest.length > unresolved) {
+			for (const name of unmatchedManifest) {
 				errors.push({
 					code: 'MANIFEST_FILE_NOT_SIGNED',
-					message: `Manifest file has an entry for file <${name}> with mimetype <${type}> but the signature file for signature ${s.id} does not have an entry for this file`,
+					message: `Manifest file has an entry for file <${name}> with mimetype <${container.manifest.get(name)}> but the signature file for signature ${s.id} does not have an entry for this file`,
 				});
-			} else if (ref.mimeType !== null && ref.mimeType !== type) {
+			}
+		}
+		for (const [name, type] of container.manifest) {
+			const ref = s.refs.find((r) => refMatches(r, name));
+			if (ref && ref.mimeType !== null && ref.mimeType !== type) {
 				errors.push({
 					code: 'MANIFEST_MIMETYPE_MISMATCH',
 					message: `Manifest file has an entry for file <${name}> with mimetype <${type}> but the signature file for signature ${s.id} indicates the mimetype is <${ref.mimeType}>`,
 				});
 			}
 		}
-	}
-	for (const s of perSignature) {
 		for (const ref of s.refs) {
-			const inManifest = [...container.manifest.keys()].some((n) => refMatches(ref, n));
-			if (!inManifest && ref.resolved) {
+			if (ref.resolved && ![...container.manifest.keys()].some((n) => refMatches(ref, n))) {
 				errors.push({
 					code: 'SIGNED_FILE_NOT_IN_MANIFEST',
 					message: `The signature file for signature ${s.id} has an entry for file <${ref.name}> with mimetype <${ref.mimeType ?? ''}> but the manifest file does not have an entry for this file`,
 				});
 			}
 		}
+		const unmatchedFiles = container.dataFiles.filter((e) => !s.refs.some((r) => refMatches(r, e.name)));
+		if (unmatchedFiles.length > unresolved) for (const e of unmatchedFiles) notSigned.add(e.name);
 	}
-	for (const e of container.dataFiles) {
-		if (perSignature.length > 0 && !perSignature.every((s) => s.refs.some((r) => refMatches(r, e.name)))) {
-			errors.push({ code: 'DATAFILE_NOT_SIGNED', message: `Container contains a file named <${e.name}> which is not found in the signature file` });
-		}
-		if (e.size === 0) warnings.push({ code: 'DATAFILE_EMPTY', message: `Data file '${e.name}' is empty` });
+	for (const name of notSigned) {
+		errors.push({ code: 'DATAFILE_NOT_SIGNED', message: `Container contains a file named <${name}> which is not found in the signature file` });
 	}
+	for (const e of container.dataFiles) if (e.size === 0) warnings.push({ code: 'DATAFILE_EMPTY', message: `Data file '${e.name}' is empty` });
 }
 
 /**
