@@ -28,6 +28,9 @@ const DOCS: Record<string, string> = {
   </t:Target>
   <!--SIG-->
 </root>`,
+	xmlBaseDotSegments: `<root xml:base="http://example.org/a/b/c/" xml:lang="en"><mid xml:base="../d/./e/" xml:space="default"><t:Target xmlns:t="urn:t" Id="t6" xml:base="f/../g/h"><c xml:base="i/"/></t:Target></mid><!--SIG--></root>`,
+	xmlBaseRelativeOnly: `<root xml:base="a/b/"><mid xml:base="../c/"><t:Target xmlns:t="urn:t" Id="t7"><c/></t:Target></mid><!--SIG--></root>`,
+	xmlAttrsOnApexOverride: `<root xml:lang="en" xml:space="preserve" xml:id="r1"><mid xml:lang=""><t:Target xmlns:t="urn:t" Id="t8" xml:space="default"/></mid><!--SIG--></root>`,
 	xadesLike: `<asic:XAdESSignatures xmlns:asic="http://uri.etsi.org/02918/v1.2.1#" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" xmlns:xades="http://uri.etsi.org/01903/v1.3.2#"><ds:Object><xades:QualifyingProperties Target="#S0"><t:Target xmlns:t="urn:t" Id="t5"><xades:SigningTime>2024-01-01T00:00:00Z</xades:SigningTime><ds:DigestValue>abc
 def</ds:DigestValue></t:Target></xades:QualifyingProperties></ds:Object><!--SIG--></asic:XAdESSignatures>`,
 };
