@@ -41,6 +41,7 @@ function hintFor(error: unknown): string | undefined {
 export function toNodeError(node: INode, error: unknown, itemIndex: number, sessionId?: string): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 		error.context.itemIndex ??= itemIndex;
+		if (sessionId) error.context.sessionId ??= sessionId;
 		return error;
 	}
 	const message = scrub(error instanceof Error ? error.message : String(error));
@@ -48,21 +49,23 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number, sess
 	const description = [hintFor(error), `Code: ${code}${sessionId ? `, session ${sessionId}` : ''}`]
 		.filter(Boolean)
 		.join(' ');
+	let wrapped: NodeApiError | NodeOperationError;
 	if (error instanceof RpApiError) {
 		const httpCode = error instanceof HttpStatusError ? String(error.status) : undefined;
-		return new NodeApiError(node, { message, code } as JsonObject, { message, description, itemIndex, httpCode });
+		wrapped = new NodeApiError(node, { message, code } as JsonObject, { message, description, itemIndex, httpCode });
+	} else {
+		wrapped = new NodeOperationError(node, message, { itemIndex, description });
 	}
-	const wrapped = new NodeOperationError(node, message, { itemIndex, description });
 	wrapped.context.code = code;
+	if (sessionId) wrapped.context.sessionId = sessionId;
 	return wrapped;
 }
 
 /** The item continue-on-fail produces: `{ error, code, sessionId }`. */
 export function errorJson(error: unknown, sessionId?: string): JsonObject {
+	const wrapped = error instanceof NodeApiError || error instanceof NodeOperationError;
 	const message = scrub(error instanceof Error ? error.message : String(error));
-	const code =
-		error instanceof NodeApiError || error instanceof NodeOperationError
-			? String(error.context.code ?? (error.cause ? errorCode(error.cause) : 'SMARTID_UNEXPECTED_ERROR'))
-			: errorCode(error);
-	return { error: message, code, sessionId: sessionId ?? null };
+	const code = wrapped ? String(error.context.code ?? 'SMARTID_UNEXPECTED_ERROR') : errorCode(error);
+	const id = sessionId ?? (wrapped && typeof error.context.sessionId === 'string' ? error.context.sessionId : undefined);
+	return { error: message, code, sessionId: id ?? null };
 }

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { PendingSessionRecord } from '../../lib/sessions';
+import { toNodeError } from './errors';
 import { completeSession, type SessionOutcome } from './complete';
 import { completionMode, correlation, str } from './params';
 import type { SmartIdRuntime } from './runtime';
@@ -60,10 +61,16 @@ export async function startOrWait(
 			},
 		};
 	}
-	const status = await runtime.client.pollUntilComplete(started.sessionId, {
-		deadline: Date.now() + timeoutMs,
-		signal: ctx.getExecutionCancelSignal?.(),
-	});
-	const outcome = await completeSession({ ...started, credentialKey: runtime.config.credentialKey, createdAt: '', expiresAt: '' }, status, runtime);
-	return { ...outcome, json: { ...outcome.json, ...extra } };
+	try {
+		const status = await runtime.client.pollUntilComplete(started.sessionId, {
+			deadline: Date.now() + timeoutMs,
+			signal: ctx.getExecutionCancelSignal?.(),
+		});
+		const record = { ...started, credentialKey: runtime.config.credentialKey, createdAt: '', expiresAt: '' };
+		const outcome = await completeSession(record, status, runtime);
+		return { ...outcome, json: { ...outcome.json, ...extra } };
+	} catch (error) {
+		// Say which session failed (continue-on-fail items and error descriptions show it).
+		throw toNodeError(ctx.getNode(), error, i, started.sessionId);
+	}
 }

@@ -77,8 +77,8 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 				}
 				out.push(await toItem(this, outcome, group));
 			} catch (error) {
-				const sessionId = (error as { details?: { sessionID?: string; sessionId?: string } })?.details;
-				const id = sessionId?.sessionID ?? sessionId?.sessionId;
+				const details = (error as { details?: { sessionID?: string; sessionId?: string } })?.details;
+				const id = details?.sessionID ?? details?.sessionId;
 				if (this.continueOnFail()) {
 					out.push({ json: errorJson(error, id), pairedItem: group.map((item) => ({ item })) });
 					continue;

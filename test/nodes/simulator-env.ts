@@ -1,0 +1,48 @@
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import { startSimulator, type RunningSimulator } from '../../lib/simulator';
+import { TEST_STATE_DIR } from '../simulator/helpers';
+
+/** Accounts of the simulator used here (spec §8 demo numbers and the simulator's end-result rows). */
+export const OK_DOC = 'PNOLT-40504040001-MOCK-Q';
+export const OK_COUNTRY = 'LT';
+export const OK_CODE = '40504040001';
+export const REFUSED_PIN_DOC = 'PNOEE-30403039928-MOCK-Q';
+export const WRONG_VC_DOC = 'PNOEE-30403039972-MOCK-Q';
+
+/** A running simulator plus a credential pointing at it and a private session-store folder. */
+export interface SimulatorEnv {
+	sim: RunningSimulator;
+	folder: string;
+	credentials: ICredentialDataDecryptedObject;
+	stop(): Promise<void>;
+}
+
+export async function startSimulatorEnv(): Promise<SimulatorEnv> {
+	const sim = await startSimulator({ stateDir: TEST_STATE_DIR, notificationDelayMs: 150, prewarm: [OK_DOC] });
+	const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'smartid-node-sessions-'));
+	return {
+		sim,
+		folder,
+		credentials: {
+			environment: 'simulator',
+			baseUrl: sim.baseUrl,
+			schemeName: sim.schemeName,
+			relyingPartyUuid: sim.relyingPartyUUID,
+			relyingPartyName: sim.relyingPartyName,
+			trustAnchorsPem: sim.caPems.join('\n'),
+			tsaUrl: sim.tsaUrl,
+			ocspUrl: sim.ocspUrl,
+			sessionStore: 'file',
+			sessionFolder: folder,
+		},
+		async stop() {
+			await sim.stop();
+			await fs.rm(folder, { recursive: true, force: true });
+		},
+	};
+}
