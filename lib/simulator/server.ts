@@ -96,16 +96,14 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let size = 0;
+		// Past the limit the rest is read and dropped, so the client still gets its 413 answer.
 		req.on('data', (chunk: Buffer) => {
 			size += chunk.length;
-			if (size > limit) {
-				reject(new SimulatorProblem(413, `Request body larger than ${limit} bytes`));
-				req.destroy();
-				return;
-			}
-			chunks.push(chunk);
+			if (size <= limit) chunks.push(chunk);
 		});
-		req.on('end', () => resolve(Buffer.concat(chunks)));
+		req.on('end', () =>
+			size > limit ? reject(new SimulatorProblem(413, `Request body larger than ${limit} bytes`)) : resolve(Buffer.concat(chunks)),
+		);
 		req.on('error', reject);
 	});
 }

@@ -607,6 +607,54 @@ describe('fault injection and control API', () => {
 	}
 });
 
+describe('other endpoints', () => {
+	it('serves the CA certificates named in the AIA caIssuers of user certificates', async () => {
+		const c3 = await call(api('signature/certificate/PNOEE-40504040001-DEM0-Q'), { body: rp() });
+		const leaf = new X509Certificate(Buffer.from(c3.body.cert.value, 'base64'));
+		const caIssuers = /CA Issuers - URI:(\S+)/.exec(leaf.infoAccess ?? '')?.[1];
+		expect(caIssuers).toMatch(/\/ca\/simulator-eid-q-2024e\.der$/);
+		const ca = await call(caIssuers!);
+		expect(ca.contentType).toBe('application/pkix-cert');
+		expect(leaf.verify(new X509Certificate(ca.body).publicKey)).toBe(true);
+		expect((await call(`${sim.controlUrl.replace('/control/', '')}/ca/nothing.der`)).status).toBe(404);
+	});
+
+	it('device-link base answers GET with a hint; wrong content type 415; oversized body 413', async () => {
+		const page = await call(`${sim.mockDeviceLinkUrl.replace('/mock/device-link', '/device-link')}`);
+		expect(page.status).toBe(200);
+		expect(page.body.toString()).toContain('/mock/device-link');
+		expect((await call(api('signature/certificate/PNOEE-40504040001-DEM0-Q'), { raw: Buffer.from('{}'), contentType: 'text/plain' })).status).toBe(415);
+		const huge = await call(api('signature/certificate/PNOEE-40504040001-DEM0-Q'), {
+			raw: Buffer.from(JSON.stringify({ ...rp(), pad: 'x'.repeat(70_000) })),
+			contentType: 'application/json',
+		});
+		expect(huge.status).toBe(413);
+		expect(huge.contentType).toContain('application/problem+json');
+	});
+
+	it('C1 with a Web2App callback: the callback carries sessionSecretDigest but no userChallengeVerifier', async () => {
+		const init = await call(api('signature/certificate-choice/device-link/anonymous'), { body: { ...rp(), initialCallbackUrl: 'https://rp.example/cert' } });
+		const link = deviceLink({
+			deviceLinkBase: init.body.deviceLinkBase,
+			type: 'Web2App',
+			sessionToken: init.body.sessionToken,
+			sessionType: 'cert',
+			sessionSecret: init.body.sessionSecret,
+			schemeName: sim.schemeName,
+			signatureProtocol: '',
+			digestOrRpChallenge: '',
+			relyingPartyName: sim.relyingPartyName,
+			interactions: '',
+			initialCallbackUrl: 'https://rp.example/cert',
+		});
+		const answer = await call(sim.mockDeviceLinkUrl, { body: { documentNumber: 'PNOLT-61101019999-MOCK-Q', deviceLink: link, flowType: 'Web2App' } });
+		expect(answer.body.callbackUrl).toBe(`https://rp.example/cert?sessionSecretDigest=${sessionSecretDigest(init.body.sessionSecret)}`);
+		expect((await status(init.body.sessionID)).body.signature).toEqual({ flowType: 'Web2App' });
+		const sessions = await call(`${sim.controlUrl}sessions`);
+		expect(sessions.body.find((x: Json) => x.sessionID === init.body.sessionID)).toMatchObject({ kind: 'cert', state: 'COMPLETE', endResult: 'OK' });
+	});
+});
+
 describe('session lifetime', () => {
 	it('an unanswered device-link session ends with TIMEOUT, and a completed one expires (404)', async () => {
 		const short = await startSimulator({ stateDir: TEST_STATE_DIR, sessionTimeoutMs: 300, sessionRetentionMs: 600 });
