@@ -154,7 +154,8 @@ export function readZip(buf: Buffer, limits: ZipLimits = {}): ZipArchive {
 		if (p + 46 + nameLen + extraLen + commentLen > eocd) {
 			throw new ContainerReadError('ZIP_TRUNCATED', `ZIP central directory entry ${i} runs past the directory end.`);
 		}
-		const name = decodeName(buf.subarray(p + 46, p + 46 + nameLen), (flags & 0x800) !== 0);
+		const rawName = buf.subarray(p + 46, p + 46 + nameLen);
+		const name = decodeName(rawName, (flags & 0x800) !== 0);
 		p += 46 + nameLen + extraLen + commentLen;
 		const problem = entryNameProblem(name);
 		if (problem) {
@@ -192,6 +193,11 @@ export function readZip(buf: Buffer, limits: ZipLimits = {}): ZipArchive {
 		}
 		if (offset + 30 > buf.length || buf.readUInt32LE(offset) !== LOC_SIG) {
 			throw new ContainerReadError('ZIP_CORRUPT_ENTRY', `The local header of entry "${name}" is missing or corrupt.`, { name });
+		}
+		// Tools that read local headers must see the same name as tools that read the central directory.
+		const localNameLen = buf.readUInt16LE(offset + 26);
+		if (offset + 30 + localNameLen > buf.length || !buf.subarray(offset + 30, offset + 30 + localNameLen).equals(rawName)) {
+			throw new ContainerReadError('ZIP_CORRUPT_ENTRY', `Entry "${name}" has a different name in its local header; the archive is inconsistent.`, { name });
 		}
 		const entry: ZipEntry = {
 			name,

@@ -106,7 +106,9 @@ export function parseXmlSafely(xml: Buffer | string, limits: XmlLimits = {}): Do
 		});
 		doc = parser.parseFromString(text, 'application/xml');
 	} catch (err) {
-		const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+		// xmldom wraps our thrown message as 'Reporting fatalError "…" caused Error: …'; keep the plain reason.
+		const first = err instanceof Error ? err.message.split('\n')[0] : String(err);
+		const msg = first.includes('caused Error: ') ? first.slice(first.lastIndexOf('caused Error: ') + 14) : first;
 		throw new XmlParseError('XML_MALFORMED', `XML is not well-formed: ${msg}`);
 	}
 	if (!doc || !doc.documentElement) throw new XmlParseError('XML_MALFORMED', 'XML has no root element.');

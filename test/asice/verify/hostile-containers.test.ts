@@ -118,3 +118,12 @@ describe('hostile containers', () => {
 		expect(r.validationConclusion.containerErrors.map((e) => e.code)).toEqual(['NO_SIGNATURES']);
 	});
 });
+
+describe('ZIP consistency', () => {
+	it('refuses a local header whose name differs from the central directory', () => {
+		const zip = makeZip([MIMETYPE, { name: 'a.txt', data: Buffer.from('x') }]);
+		const local = zip.indexOf('a.txt');
+		zip.write('b', local);
+		expect(reason(() => readZip(zip))).toBe('ZIP_CORRUPT_ENTRY');
+	});
+});
