@@ -109,9 +109,10 @@ export class SmartIdTrigger implements INodeType {
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const tag = (this.getNodeParameter('tag', '') as string).trim();
 		const options = this.getNodeParameter('options', {}) as { concurrency?: number };
+		const concurrency = Math.max(1, Math.min(64, Number(options.concurrency ?? 16) || 16));
 		let runtime: SmartIdRuntime;
 		try {
-			runtime = new SmartIdRuntime(configFromCredential(await this.getCredentials('smartIdApi')));
+			runtime = new SmartIdRuntime(configFromCredential(await this.getCredentials('smartIdApi')), concurrency);
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), error as Error);
 		}
@@ -123,7 +124,7 @@ export class SmartIdTrigger implements INodeType {
 			}
 			const result = await pollSessions(runtime, {
 				tag,
-				concurrency: Math.max(1, Math.min(64, Number(options.concurrency ?? 16) || 16)),
+				concurrency,
 				leaseMs: LEASE_MS,
 			});
 			for (const message of result.deferred) this.logger.warn(`Smart-ID Trigger: will retry ${message}`);

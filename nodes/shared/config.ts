@@ -102,8 +102,8 @@ export function trustFor(config: SmartIdConfig): TrustStore {
 }
 
 /** An RP API client for the credential (close it when done). */
-export function clientFor(config: SmartIdConfig): SmartIdClient {
-	return new SmartIdClient({ baseUrl: config.baseUrl, pins: config.pins.length ? config.pins : undefined });
+export function clientFor(config: SmartIdConfig, maxSockets?: number): SmartIdClient {
+	return new SmartIdClient({ baseUrl: config.baseUrl, pins: config.pins.length ? config.pins : undefined, maxSockets });
 }
 
 /** The pending-session store the credential points at (close it when done). */

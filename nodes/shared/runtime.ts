@@ -13,10 +13,14 @@ export class SmartIdRuntime {
 	private trustInstance?: TrustStore;
 	private storeInstance?: PendingSessionStore;
 
-	constructor(readonly config: SmartIdConfig) {}
+	/** `maxSockets`: parallel connections to the RP API (the trigger raises it to its status-request concurrency). */
+	constructor(
+		readonly config: SmartIdConfig,
+		private readonly maxSockets?: number,
+	) {}
 
 	get client(): SmartIdClient {
-		this.clientInstance ??= clientFor(this.config);
+		this.clientInstance ??= clientFor(this.config, this.maxSockets);
 		return this.clientInstance;
 	}
 

@@ -1,4 +1,4 @@
-import { mock } from 'jest-mock-extended';
+import { mock, type MockProxy } from 'jest-mock-extended';
 import type {
 	IBinaryData,
 	ICredentialDataDecryptedObject,
@@ -38,7 +38,7 @@ export function executeContext(options: {
 	credentials: ICredentialDataDecryptedObject;
 	items?: INodeExecutionData[];
 	continueOnFail?: boolean;
-}) {
+}): MockProxy<IExecuteFunctions> {
 	const items = options.items ?? [{ json: {} }];
 	const ctx = mock<IExecuteFunctions>();
 	ctx.getInputData.mockReturnValue(items);
@@ -59,7 +59,7 @@ export function pollContext(options: {
 	params?: Record<string, unknown>;
 	credentials: ICredentialDataDecryptedObject;
 	mode?: 'trigger' | 'manual';
-}) {
+}): MockProxy<IPollFunctions> {
 	const ctx = mock<IPollFunctions>();
 	ctx.getNode.mockReturnValue(mock<INode>({ name: 'Smart-ID Trigger', typeVersion: 1 }));
 	ctx.getMode.mockReturnValue(options.mode ?? 'trigger');

@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+
+import { startDeviceLinkAuthentication, startNotificationAuthentication } from '../../lib/flows/authentication';
+import { FileSessionStore, type PendingSessionRecord } from '../../lib/sessions';
+import { SmartId } from '../../nodes/SmartId/SmartId.node';
+import { SmartIdTrigger } from '../../nodes/SmartIdTrigger/SmartIdTrigger.node';
+import { pollSessions } from '../../nodes/SmartIdTrigger/poll-sessions';
+import { configFromCredential } from '../../nodes/shared/config';
+import { SmartIdRuntime } from '../../nodes/shared/runtime';
+import { executeContext, pollContext } from './harness';
+import { OK_CODE, OK_COUNTRY, OK_DOC, REFUSED_PIN_DOC, startSimulatorEnv, type SimulatorEnv } from './simulator-env';
+
+let env: SimulatorEnv;
+let store: FileSessionStore;
+const node = new SmartId();
+const trigger = new SmartIdTrigger();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+	env = await startSimulatorEnv();
+	store = new FileSessionStore({ folder: env.folder });
+}, 60_000);
+
+afterAll(async () => {
+	await env?.stop();
+});
+
+/** Start an authentication in "Start and continue" mode through the node; returns its session id. */
+async function startAuth(tag: string, extra: Record<string, unknown> = {}): Promise<string> {
+	const ctx = executeContext({
+		credentials: env.credentials,
+		params: {
+			resource: 'authentication',
+			operation: 'authenticate',
+			flow: 'notification',
+			identifyBy: 'documentNumber',
+			documentNumber: OK_DOC,
+			interactionType: 'displayTextAndPIN',
+			displayText: 'Log in',
+			completion: 'start',
+			tag,
+			correlation: JSON.stringify({ tag }),
+			...extra,
+		},
+	});
+	const [out] = await node.execute.call(ctx);
+	return out[0].json.sessionId as string;
+}
+
+async function poll(tag: string, mode: 'trigger' | 'manual' = 'trigger') {
+	return trigger.poll.call(pollContext({ credentials: env.credentials, params: { tag }, mode }));
+}
+
+function runtime(overrides: Record<string, unknown> = {}, maxSockets?: number): SmartIdRuntime {
+	const config = configFromCredential(env.credentials);
+	return new SmartIdRuntime({ ...config, ...overrides }, maxSockets);
+}
+
+test('manual mode ("Fetch test event") shows a sample and consumes nothing', async () => {
+	const id = await startAuth('manual');
+	await sleep(400);
+	const sample = await poll('manual', 'manual');
+	expect(sample![0][0].json).toMatchObject({ sample: true, pendingSessions: 1 });
+	expect(await store.get(id)).toBeDefined();
+	const real = await poll('manual');
+	expect(real![0].map((i) => i.json.sessionId)).toEqual([id]);
+}, 30_000);
+
+test('a running session is kept (not emitted, lease released), then emitted once when it completes', async () => {
+	const rt = runtime();
+	const started = await startDeviceLinkAuthentication(
+		rt.client,
+		rt.flowConfig,
+		{ anonymous: true },
+		{ interactions: [{ type: 'displayTextAndPIN', displayText60: 'Log in' }], deviceLinkTypes: ['QR'] },
+	);
+	const now = Date.now();
+	await store.put({
+		sessionId: started.sessionID,
+		kind: 'authentication',
+		credentialKey: rt.config.credentialKey,
+		tag: 'running',
+		createdAt: new Date(now).toISOString(),
+		expiresAt: new Date(now + 600_000).toISOString(),
+		context: started.context,
+		secrets: started.deviceLink,
+	});
+	expect(await poll('running')).toBeNull();
+	const lease = await store.claim(started.sessionID, 1000);
+	expect(lease).toBeDefined(); // the poll released its lease
+	await store.release(lease!);
+	await rt.close();
+}, 30_000);
+
+test('a session past its expiry is emitted as EXPIRED and removed', async () => {
+	const id = await startAuth('expired');
+	const record = (await store.get(id))!;
+	await store.put({ ...record, expiresAt: new Date(Date.now() - 1000).toISOString() });
+	const items = (await poll('expired'))![0];
+	expect(items[0].json).toMatchObject({ sessionId: id, state: 'EXPIRED', code: 'SMARTID_SESSION_EXPIRED', correlation: { tag: 'expired' } });
+	expect(await store.get(id)).toBeUndefined();
+}, 30_000);
+
+test('a session Smart-ID does not know is emitted as UNKNOWN', async () => {
+	const id = await startAuth('unknown');
+	const record = (await store.get(id))!;
+	const ghost: PendingSessionRecord = { ...record, sessionId: randomUUID() };
+	await store.remove(id);
+	await store.put(ghost);
+	const items = (await poll('unknown'))![0];
+	expect(items[0].json).toMatchObject({ sessionId: ghost.sessionId, state: 'UNKNOWN', code: 'SMARTID_SESSION_NOT_FOUND' });
+}, 30_000);
+
+test('refusals and validation failures are emitted as error results, never dropped', async () => {
+	const refused = await startAuth('errors', { documentNumber: REFUSED_PIN_DOC });
+	const tampered = await startAuth('errors');
+	const record = (await store.get(tampered))!;
+	// Change what the RP claims it sent: the ACSP_V2 signature no longer matches, validation must refuse it.
+	await store.put({ ...record, context: { ...record.context, rpChallenge: Buffer.alloc(64, 7).toString('base64') } });
+	await sleep(400);
+	const items = (await poll('errors'))![0];
+	const byId = new Map(items.map((i) => [i.json.sessionId, i.json]));
+	expect(byId.get(refused)).toMatchObject({ code: 'SMARTID_USER_REFUSED_INTERACTION', endResult: 'USER_REFUSED_INTERACTION', interaction: 'displayTextAndPIN' });
+	expect(byId.get(tampered)).toMatchObject({ code: 'SMARTID_VALIDATION_FAILED' });
+	expect(byId.get(tampered)?.validationRule).toEqual(expect.any(String));
+	expect(await store.list({ tag: 'errors' })).toEqual([]);
+}, 30_000);
+
+test('restart: a session claimed by a process that died is not emitted until its lease expires, then exactly once', async () => {
+	const id = await startAuth('restart');
+	await sleep(400);
+	const dead = await store.claim(id, 1500); // the "crashed" poll holds it
+	expect(dead).toBeDefined();
+	expect(await poll('restart')).toBeNull();
+	await sleep(1600);
+	expect((await poll('restart'))![0].map((i) => i.json.sessionId)).toEqual([id]);
+	expect(await poll('restart')).toBeNull();
+}, 30_000);
+
+test('crash after building items but before removal: re-emitted (at-least-once) with the same sessionId', async () => {
+	const id = await startAuth('crash');
+	await sleep(400);
+	const rt = runtime();
+	const first = await pollSessions(rt, { tag: 'crash', concurrency: 4, leaseMs: 300 });
+	expect(first.finished.map((f) => f.record.sessionId)).toEqual([id]);
+	// ...process dies here: no remove. After the lease the next poll emits the same session again.
+	await sleep(400);
+	const again = (await poll('crash'))![0];
+	expect(again.map((i) => i.json.sessionId)).toEqual([id]);
+	await rt.close();
+}, 30_000);
+
+test('two triggers polling the same store at once emit every session exactly once', async () => {
+	const ids = await Promise.all(Array.from({ length: 12 }, () => startAuth('pair')));
+	await sleep(600);
+	const [a, b] = await Promise.all([poll('pair'), poll('pair')]);
+	const emitted = [...(a?.[0] ?? []), ...(b?.[0] ?? [])].map((i) => i.json.sessionId);
+	expect(emitted.sort()).toEqual([...ids].sort());
+}, 30_000);
+
+test('Smart-ID unreachable: nothing emitted, nothing lost', async () => {
+	const id = await startAuth('down');
+	await sleep(400);
+	const rt = runtime({ baseUrl: 'http://127.0.0.1:1/smart-id-rp/v3/' });
+	const result = await pollSessions(rt, { tag: 'down', concurrency: 2, leaseMs: 60_000 });
+	expect(result.finished).toEqual([]);
+	expect(result.deferred[0]).toContain(id);
+	await rt.close();
+	expect((await poll('down'))![0].map((i) => i.json.sessionId)).toEqual([id]); // lease was released
+}, 30_000);
+
+test('1000 pending sessions, half completed: one poll emits exactly the completed half', async () => {
+	const rt = runtime({}, 64);
+	const interactions = [{ type: 'displayTextAndPIN' as const, displayText60: 'Log in' }];
+	const completed = new Set<string>();
+	const now = Date.now();
+	const put = (sessionId: string, context: PendingSessionRecord['context'], secrets?: PendingSessionRecord['secrets']) =>
+		store.put({
+			sessionId,
+			kind: 'authentication',
+			credentialKey: rt.config.credentialKey,
+			tag: 'load',
+			createdAt: new Date(now).toISOString(),
+			expiresAt: new Date(now + 600_000).toISOString(),
+			context,
+			...(secrets ? { secrets } : {}),
+		});
+	for (let batch = 0; batch < 20; batch++) {
+		await Promise.all(
+			Array.from({ length: 25 }, async () => {
+				const done = await startNotificationAuthentication(rt.client, rt.flowConfig, { semanticsIdentifier: `PNO${OK_COUNTRY}-${OK_CODE}` }, { interactions });
+				completed.add(done.sessionID);
+				await put(done.sessionID, done.context);
+				const running = await startDeviceLinkAuthentication(rt.client, rt.flowConfig, { anonymous: true }, { interactions, deviceLinkTypes: ['QR'] });
+				await put(running.sessionID, running.context, running.deviceLink);
+			}),
+		);
+	}
+	await sleep(500);
+	const started = Date.now();
+	const result = await pollSessions(rt, { tag: 'load', concurrency: 64, leaseMs: 300_000 });
+	const ms = Date.now() - started;
+	const emitted = new Set(result.finished.map((f) => f.record.sessionId));
+	expect(emitted).toEqual(completed);
+	expect(result.finished.every((f) => f.outcome.json.endResult === 'OK')).toBe(true);
+	expect(result.stillRunning).toBe(500);
+	expect(result.statusRequests).toBe(1000);
+	process.stdout.write(`1000 pending (500 completed): one poll took ${ms} ms, ${result.statusRequests} status requests\n`);
+	for (const f of result.finished) await store.remove(f.record.sessionId, f.lease);
+	await rt.close();
+}, 120_000);
