@@ -5,11 +5,13 @@ const err = (text: string) => void process.stderr.write(`${text}\n`);
 
 const USAGE = `Usage: smart-id simulator [--port N] [--host ADDR] [--state-dir DIR]
                           [--notification-delay-ms MS] [--user-key-bits 4096|6144]
+                          [--prewarm all|DOC[,DOC...]]
 
 Starts the offline Smart-ID simulator (RP API v3, mock device-link app, OCSP responder, TSA, control API)
 and prints ONE JSON line when it is ready:
   {baseUrl, schemeName, relyingPartyUUID, relyingPartyName, basicRelyingParty, ocspUrl, tsaUrl,
    caPemDir, caPemPaths, tsaCertPem, controlUrl, mockDeviceLinkUrl, startupMs}
+--prewarm creates the keys and certificates of those accounts before reporting ready (first run only slow).
 Stops on SIGINT / SIGTERM. Default port 8089 (the "simulator" environment's base URL).`;
 
 function parseArgs(args: string[]): SimulatorOptions | 'help' {
@@ -43,6 +45,9 @@ function parseArgs(args: string[]): SimulatorOptions | 'help' {
 				break;
 			case '--user-key-bits':
 				options.userKeyBits = integer(2048, 8192);
+				break;
+			case '--prewarm':
+				options.prewarm = needValue() === 'all' ? ['all'] : value.split(',').filter(Boolean);
 				break;
 			case '--help':
 			case '-h':

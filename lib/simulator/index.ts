@@ -37,7 +37,7 @@ export interface SimulatorOptions {
 	idempotencyWindowMs?: number;
 	/** After a device-link certificate choice, the app waits this long for the linked signature; default 30000 ms. */
 	linkedSessionWindowMs?: number;
-	/** Document numbers whose keys and certificates are created before the simulator reports ready. */
+	/** Document numbers (or `['all']`) whose keys and certificates are created before the simulator reports ready. */
 	prewarm?: string[];
 }
 
@@ -110,9 +110,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
 	const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 	core.origin = `http://${urlHost}:${address.port}`;
 	core.ocspUrl = `${core.origin}/ocsp`;
-	for (const documentNumber of options.prewarm ?? []) {
+	const prewarm = options.prewarm?.includes('all') ? accounts.all().map((a) => a.documentNumber) : (options.prewarm ?? []);
+	for (const documentNumber of prewarm) {
 		const account = accounts.byDocumentNumber(documentNumber);
-		if (!account) throw new Error(`prewarm: ${documentNumber} is not a simulator account`);
+		if (!account) {
+			server.close();
+			throw new Error(`prewarm: ${documentNumber} is not a simulator account (see GET /control/accounts)`);
+		}
 		await Promise.all([pki.credentials(account, 'auth', core.ocspUrl), pki.credentials(account, 'sign', core.ocspUrl)]);
 	}
 	let stopped = false;

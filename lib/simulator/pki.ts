@@ -293,10 +293,11 @@ export class TestPki {
 	}
 
 	private async userKey(account: SimulatorAccount, purpose: CertificatePurpose): Promise<KeyObject> {
-		const file = `keys/${safeFileName(account.documentNumber)}.${purpose}.key.pem`;
+		// The size is part of the name: asking for 6144-bit keys never silently reuses 4096-bit ones.
+		const file = `keys/${safeFileName(account.documentNumber)}.${purpose}.rsa${this.userKeyBits}.key.pem`;
 		const existing = this.state.readText(file);
 		if (existing) return createPrivateKey(existing);
-		return this.state.withLock(`keys/${safeFileName(account.documentNumber)}.${purpose}`, async () => {
+		return this.state.withLock(`keys/${safeFileName(account.documentNumber)}.${purpose}.rsa${this.userKeyBits}`, async () => {
 			const again = this.state.readText(file);
 			if (again) return createPrivateKey(again);
 			const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: this.userKeyBits, publicExponent: 0x10001 });

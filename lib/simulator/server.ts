@@ -194,6 +194,13 @@ async function createSession(core: SimulatorCore, endpoint: Endpoint, path: stri
 		throw new SimulatorProblem(403, 'This relying party may not use Smart-ID Basic (ADVANCED) accounts');
 	}
 	const account = resolveAccount(core, endpoint, param, request.certificateLevel);
+	// A retried identical request gets its session back before anything is consumed (e.g. the S5 link).
+	const idempotent = endpoint.kind !== 'auth';
+	const key = `${rp.uuid}\n${path}\n${stableStringify(body)}`;
+	if (idempotent) {
+		const previous = core.idempotency.get(key);
+		if (previous && previous.expires > Date.now()) return json(200, previous.response);
+	}
 	let linkedFlow: FlowType | undefined;
 	if (endpoint.channel === 'linked') {
 		const linked = core.sessions.get(request.linkedSessionID as string);
@@ -203,12 +210,6 @@ async function createSession(core: SimulatorCore, endpoint: Endpoint, path: stri
 		}
 		core.pendingLinks.delete((account as SimulatorAccount).documentNumber);
 		linkedFlow = pending.flowType;
-	}
-	const idempotent = endpoint.kind !== 'auth';
-	const key = `${rp.uuid}\n${path}\n${stableStringify(body)}`;
-	if (idempotent) {
-		const previous = core.idempotency.get(key);
-		if (previous && previous.expires > Date.now()) return json(200, previous.response);
 	}
 	const target =
 		endpoint.target === 'anonymous'

@@ -449,6 +449,8 @@ describe('device links and the mock app', () => {
 		const init = await call(api('signature/notification/linked/PNOLV-040404-10003-DEMO-Q'), { body });
 		expect(init.status).toBe(200);
 		expect(init.body.vc).toBeUndefined();
+		// An identical retry within 15 s gets the same session, even though the link is used up.
+		expect((await call(api('signature/notification/linked/PNOLV-040404-10003-DEMO-Q'), { body })).body.sessionID).toBe(init.body.sessionID);
 		const done = await status(init.body.sessionID);
 		expect(done.body.result.endResult).toBe('OK');
 		expect(done.body.signature.flowType).toBe('QR');
