@@ -14,5 +14,18 @@ export function relatedTrust(trust: TrustStore, related: X509Certificate[], name
 		subjects.add(c.issuer);
 	}
 	const keep = (a: X509Certificate): boolean => subjects.has(a.subject) || names.some((n) => n.length > 0 && a.subject.includes(n));
-	return TrustStore.of(trust.anchors().filter(keep), trust.intermediates().filter(keep), `${trust.label}:narrowed`);
+	// Follow bundled intermediates upwards so their issuers (often the anchors) stay in.
+	const intermediates: X509Certificate[] = [];
+	for (let grown = true; grown; ) {
+		grown = false;
+		for (const c of trust.intermediates()) {
+			if (intermediates.includes(c) || !keep(c)) continue;
+			intermediates.push(c);
+			if (!subjects.has(c.issuer)) {
+				subjects.add(c.issuer);
+				grown = true;
+			}
+		}
+	}
+	return TrustStore.of(trust.anchors().filter(keep), intermediates, `${trust.label}:narrowed`);
 }

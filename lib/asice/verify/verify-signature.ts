@@ -389,11 +389,16 @@ export function verifySignature(sig: ParsedSignature, file: string, index: numbe
 	return { report, dataReferences };
 }
 
-/** Run `fn` with anchors narrowed to the related ones; on any failure retry once with the full store. */
+/**
+ * Run `fn` with anchors narrowed to the related ones; when that fails for a trust reason (untrusted, no issuer or
+ * responder found, not authorised) retry once with the full store, so the narrowing never changes a verdict.
+ */
 function withNarrowedTrust<T>(ctx: VerifyContext, related: X509Certificate[], names: string[], fn: (trust: TrustStore) => T): T {
 	try {
 		return fn(relatedTrust(ctx.trust, related, names));
-	} catch {
+	} catch (e) {
+		const rule = e instanceof ValidationError ? e.rule : '';
+		if (e instanceof ValidationError && !/untrusted|notFound|authori[sz]|responder|chain/i.test(rule)) throw e;
 		return fn(ctx.trust);
 	}
 }
