@@ -141,6 +141,22 @@ describe('Authentication → Authenticate', () => {
 		expect(out[0].json.code).toBe('SMARTID_WRONG_VC');
 	}, 60_000);
 
+	test('wait mode gives up at the node timeout with an actionable error (the session keeps running)', async () => {
+		const slowDoc = 'PNOLT-30303039914-MOCK-Q';
+		const control = await fetch(`${env.sim.controlUrl}accounts/${slowDoc}/behaviour`, {
+			method: 'PUT',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ endResult: 'OK', delayMs: 10_000 }),
+		});
+		expect(control.status).toBe(200);
+		const started = Date.now();
+		const error = await run(auth({ identifyBy: 'documentNumber', documentNumber: slowDoc, waitTimeoutSeconds: 2 })).catch((e: unknown) => e);
+		expect(Date.now() - started).toBeLessThan(8000);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect((error as NodeApiError).context.code).toBe('SMARTID_POLL_DEADLINE');
+		expect((error as NodeApiError).description).toMatch(/Start and continue/);
+	}, 30_000);
+
 	test('unknown person: NodeApiError with HTTP 404 and the account message', async () => {
 		const error = await run(auth({ country: 'EE', personalCode: '30001019991' })).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(NodeApiError);

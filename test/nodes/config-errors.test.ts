@@ -1,0 +1,126 @@
+import { NodeApiError, NodeOperationError, type INode, type INodeProperties } from 'n8n-workflow';
+
+import { ENVIRONMENTS } from '../../lib/environments';
+import { InvalidRequestError, ValidationError } from '../../lib/errors';
+import { AccountNotFoundError, MaintenanceError, RequestTimeoutError } from '../../lib/rp-api/errors';
+import { SessionEndedError } from '../../lib/validation';
+import { SmartIdApi } from '../../credentials/SmartIdApi.credentials';
+import { SmartId } from '../../nodes/SmartId/SmartId.node';
+import { SmartIdTrigger } from '../../nodes/SmartIdTrigger/SmartIdTrigger.node';
+import { configFromCredential, trustFor } from '../../nodes/shared/config';
+import { errorJson, toNodeError } from '../../nodes/shared/errors';
+
+const node = { name: 'Smart-ID', type: 'n8n-nodes-smart-id.smartId', typeVersion: 1 } as INode;
+const call = { endpoint: 'A4', method: 'POST', path: 'authentication/notification/etsi/PNOEE-1' };
+
+describe('credential → engine config', () => {
+	test('demo defaults: base URL, scheme, public DEMO RP, file store under the user folder', () => {
+		const c = configFromCredential({ environment: 'demo' }, '/home/n8n');
+		expect(c).toMatchObject({
+			baseUrl: ENVIRONMENTS.demo.baseUrl,
+			schemeName: 'smart-id-demo',
+			relyingParty: { relyingPartyUUID: ENVIRONMENTS.demo.relyingPartyUUID, relyingPartyName: 'DEMO' },
+			store: { type: 'file', folder: '/home/n8n/.n8n/smart-id-sessions' },
+			pins: [],
+		});
+		expect(trustFor(c).anchors().length).toBeGreaterThan(0);
+	});
+
+	test('base URL and scheme are editable only for simulator and custom', () => {
+		const demo = configFromCredential({ environment: 'demo', baseUrl: 'https://evil.example/v3/', schemeName: 'x' }, '/h');
+		expect(demo.baseUrl).toBe(ENVIRONMENTS.demo.baseUrl);
+		expect(demo.schemeName).toBe('smart-id-demo');
+		const custom = configFromCredential(
+			{ environment: 'custom', baseUrl: 'https://rp.example/v3/', relyingPartyUuid: 'u', relyingPartyName: 'N' },
+			'/h',
+		);
+		expect(custom).toMatchObject({ baseUrl: 'https://rp.example/v3/', schemeName: 'smart-id' });
+		expect(configFromCredential({ environment: 'simulator' }, '/h').baseUrl).toBe(ENVIRONMENTS.simulator.baseUrl);
+	});
+
+	test('refuses incomplete credentials with the field to fix', () => {
+		expect(() => configFromCredential({ environment: 'custom', relyingPartyUuid: 'u', relyingPartyName: 'n' }, '/h')).toThrow(/Base URL/);
+		expect(() => configFromCredential({ environment: 'live' }, '/h')).toThrow(/Relying Party UUID and Name/);
+		expect(() => configFromCredential({ environment: 'demo', sessionStore: 'redis' }, '/h')).toThrow(/Redis URL/);
+		expect(() => configFromCredential({ environment: 'mars' }, '/h')).toThrow(InvalidRequestError);
+		expect(() => trustFor(configFromCredential({ environment: 'simulator' }, '/h'))).toThrow(/Extra Trust Anchors/);
+	});
+
+	test('pins split on commas and new lines; Redis store; credential key stable per RP and endpoint', () => {
+		const base = { environment: 'live', relyingPartyUuid: 'uuid-1', relyingPartyName: 'Shop' };
+		const c = configFromCredential({ ...base, pinnedPublicKeys: 'sha256//a=,\nsha256//b= ', sessionStore: 'redis', redisUrl: 'redis://:pw@r:6379/1' }, '/h');
+		expect(c.pins).toEqual(['sha256//a=', 'sha256//b=']);
+		expect(c.store).toEqual({ type: 'redis', url: 'redis://:pw@r:6379/1' });
+		expect(configFromCredential({ ...base, relyingPartyName: 'Other name' }, '/h').credentialKey).toBe(c.credentialKey);
+		expect(configFromCredential({ ...base, relyingPartyUuid: 'uuid-2' }, '/h').credentialKey).not.toBe(c.credentialKey);
+	});
+});
+
+describe('error mapping', () => {
+	test('RP API statuses become NodeApiError with the HTTP code and the engine message', () => {
+		const e = toNodeError(node, new AccountNotFoundError(call), 3);
+		expect(e).toBeInstanceOf(NodeApiError);
+		expect(e.context).toMatchObject({ itemIndex: 3, code: 'SMARTID_ACCOUNT_NOT_FOUND' });
+		expect((e as NodeApiError).httpCode).toBe('404');
+		expect(e.message).toMatch(/no usable account/);
+		const m = toNodeError(node, new MaintenanceError(call), 0);
+		expect((m as NodeApiError).httpCode).toBe('580');
+		expect(m.message).toMatch(/maintenance/);
+		const t = toNodeError(node, new RequestTimeoutError(call, 1000), 0);
+		expect(t).toBeInstanceOf(NodeApiError);
+		expect(t.context.code).toBe('SMARTID_HTTP_TIMEOUT');
+	});
+
+	test('session end results and validation failures become NodeOperationError with code, screen and hint', () => {
+		const refused = toNodeError(node, new SessionEndedError('USER_REFUSED_INTERACTION', 'confirmationMessage'), 1, 'sid-1');
+		expect(refused).toBeInstanceOf(NodeOperationError);
+		expect(refused.message).toMatch(/confirmation message/);
+		expect(refused.context).toMatchObject({ itemIndex: 1, code: 'SMARTID_USER_REFUSED_INTERACTION', sessionId: 'sid-1' });
+		expect(refused.description).toMatch(/sid-1/);
+		const invalid = toNodeError(node, new ValidationError('signature.value', 'bad signature'), 0);
+		expect(invalid.description).toMatch(/security check/);
+		expect(errorJson(invalid)).toEqual({ error: 'bad signature', code: 'SMARTID_VALIDATION_FAILED', sessionId: null });
+	});
+
+	test('a sessionSecret that slipped into a message is scrubbed', () => {
+		const e = toNodeError(node, new Error('oops {"sessionSecret":"c2VjcmV0c2VjcmV0"}'), 0);
+		expect(e.message).not.toContain('c2VjcmV0c2VjcmV0');
+		expect(JSON.stringify(errorJson(new Error('sessionSecret=abc123')))).not.toContain('abc123');
+	});
+});
+
+describe('node and credential descriptions', () => {
+	const description = new SmartId().description;
+
+	test('every displayOptions condition refers to a parameter that exists', () => {
+		const names = new Set(description.properties.map((p) => p.name));
+		for (const p of description.properties) {
+			for (const key of Object.keys(p.displayOptions?.show ?? {})) expect(names).toContain(key);
+		}
+		const cred = new SmartIdApi();
+		const credNames = new Set(cred.properties.map((p) => p.name));
+		for (const p of cred.properties) for (const key of Object.keys(p.displayOptions?.show ?? {})) expect(credNames).toContain(key);
+	});
+
+	test('every operation has an action text and every resource has operations', () => {
+		const resources = (description.properties.find((p) => p.name === 'resource')!.options as Array<{ value: string }>).map((o) => o.value);
+		for (const resource of resources) {
+			const ops = description.properties.filter(
+				(p): p is INodeProperties => p.name === 'operation' && !!p.displayOptions?.show?.resource?.includes(resource),
+			);
+			expect(ops).toHaveLength(1);
+			for (const option of ops[0].options as Array<{ action?: string }>) expect(option.action).toEqual(expect.any(String));
+		}
+	});
+
+	test('n8n conventions: usable as tool, themed icons, subtitle, trigger naming, credential test wiring', () => {
+		expect(description).toMatchObject({ name: 'smartId', usableAsTool: true, subtitle: expect.any(String) });
+		expect(description.credentials).toEqual([{ name: 'smartIdApi', required: true, testedBy: 'smartIdApiTest' }]);
+		const t = new SmartIdTrigger().description;
+		expect(t).toMatchObject({ name: 'smartIdTrigger', displayName: 'Smart-ID Trigger', polling: true, inputs: [] });
+		const cred = new SmartIdApi();
+		expect(cred.name).toBe('smartIdApi');
+		expect(cred.properties.find((p) => p.name === 'redisUrl')?.typeOptions?.password).toBe(true);
+		expect(cred.properties.find((p) => p.name === 'relyingPartyUuid')?.typeOptions?.password).toBeUndefined();
+	});
+});
