@@ -194,6 +194,17 @@ export function nodeOutput(run: N8nRun, nodeName: string, output = 0): N8nItem[]
 	return task?.data?.main?.[output] ?? [];
 }
 
+/** Throws with the run's error (node, message, description) and the output tail when the execution failed. */
+export function expectSucceeded(execution: { run: N8nRun; result: CliResult }): void {
+	const { run, result } = execution;
+	if (result.code === 0 && !run.data.resultData.error) return;
+	const error = run.data.resultData.error;
+	throw new Error(
+		`n8n execution failed (exit ${result.code}) at "${run.data.resultData.lastNodeExecuted}": ` +
+			`${error?.message ?? ''} ${error?.description ?? ''}\n${tail(result.stdout + result.stderr, 30)}`,
+	);
+}
+
 /** Names of the nodes that ran. */
 export function nodesThatRan(run: N8nRun): string[] {
 	return Object.keys(run.data.resultData.runData);
@@ -271,6 +282,8 @@ const API_KEY_SCOPES = [
 /** One n8n user folder plus, optionally, a running `n8n start`. */
 export class N8nInstance {
 	readonly userFolder: string;
+	/** The only folder n8n's file nodes may touch (N8N_RESTRICT_FILE_ACCESS_TO); outside the .n8n folder. */
+	readonly filesDir: string;
 	private readonly ownsFolder: boolean;
 	private server: ChildProcess | null = null;
 	private serverLog = '';
@@ -286,6 +299,8 @@ export class N8nInstance {
 		this.ownsFolder = options.userFolder === undefined;
 		this.userFolder = options.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
 		fs.mkdirSync(this.userFolder, { recursive: true });
+		this.filesDir = path.join(this.userFolder, 'n8n-files');
+		fs.mkdirSync(this.filesDir, { recursive: true });
 	}
 
 	/** Base URL of the running server. */
@@ -306,6 +321,7 @@ export class N8nInstance {
 			...offlineEnv(),
 			PATH: `${path.join(this.runtime.nodeHome, 'bin')}${path.delimiter}${env.PATH ?? ''}`,
 			N8N_USER_FOLDER: this.userFolder,
+			N8N_RESTRICT_FILE_ACCESS_TO: this.filesDir,
 			...(this.options.env ?? {}),
 			...extra,
 		};
@@ -617,12 +633,21 @@ export function sleep(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Runs a command and returns stdout (for tools like xmlsec1); rejects with its stderr on failure. */
-export function execText(command: string, args: string[], timeoutMs = 60_000): Promise<{ code: number; out: string }> {
+/** Runs a command to completion and returns its exit code and combined output (for tools like xmlsec1). */
+export function execText(
+	command: string,
+	args: string[],
+	options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<{ code: number; out: string }> {
 	return new Promise((resolve) => {
-		execFile(command, args, { timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
-			const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-			resolve({ code, out: `${stdout}${stderr}` });
-		});
+		execFile(
+			command,
+			args,
+			{ cwd: options.cwd, timeout: options.timeoutMs ?? 60_000, encoding: 'utf8' },
+			(error, stdout, stderr) => {
+				const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+				resolve({ code, out: `${stdout}${stderr}` });
+			},
+		);
 	});
 }
