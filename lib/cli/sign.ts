@@ -1,0 +1,222 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildAsice } from '../asice/build';
+import { smartIdDigestSigner, smartIdSigningCertificate, type SmartIdSignerTarget } from '../asice/build/smart-id-signer';
+import { ENVIRONMENTS, type EnvironmentName } from '../environments';
+import { isHashAlgorithm, type HashAlgorithm } from '../hash-algorithm';
+import { TrustStore } from '../pki/trust-store';
+import { SmartIdClient } from '../rp-api/client';
+import { startSimulator, type RunningSimulator } from '../simulator';
+
+const out = (text: string) => void process.stdout.write(`${text}\n`);
+const err = (text: string) => void process.stderr.write(`${text}\n`);
+
+const USAGE = `Usage: smart-id sign FILE... --out OUT.asice
+         [--env simulator|demo|live|custom] [--base-url URL] [--rp-uuid UUID] [--rp-name NAME]
+         [--document-number DOC | --personal-code CODE --country CC]
+         [--hash SHA-256|SHA-384|SHA-512|SHA3-256|SHA3-384|SHA3-512]
+         [--tsa-url URL] [--ocsp-url URL] [--trust-pem FILE]... [--add-to SIGNED.asice]
+         [--mime NAME=TYPE]... [--timeout-ms MS]
+
+Signs FILE(s) with Smart-ID into a new ASiC-E container (XAdES baseline LT: RSASSA-PSS signature,
+RFC 3161 timestamp, OCSP response). With --add-to, adds a signature to an existing container instead
+(no FILE arguments; existing signatures stay byte for byte).
+
+--env simulator (default) without --base-url starts the embedded simulator and signs with one of its
+test accounts: no phone, no network. demo uses SK's public DEMO service (needs the internet); live and
+custom need --rp-uuid and --rp-name from your SK contract; custom also needs --base-url and --trust-pem.
+Prints one JSON line with the result; the verification code goes to stderr.
+Exit codes: 0 signed, 1 failed, 2 bad arguments.`;
+
+interface SignArgs {
+	files: string[];
+	out: string;
+	env: EnvironmentName;
+	baseUrl?: string;
+	rpUuid?: string;
+	rpName?: string;
+	documentNumber?: string;
+	personalCode?: string;
+	country?: string;
+	hash: HashAlgorithm;
+	tsaUrl?: string;
+	ocspUrl?: string;
+	trustPems: string[];
+	addTo?: string;
+	mime: Map<string, string>;
+	timeoutMs: number;
+}
+
+const DEFAULT_TSA: Partial<Record<EnvironmentName, string>> = { demo: 'http://tsa.demo.sk.ee/tsa', live: 'http://tsa.sk.ee' };
+
+function parseArgs(args: string[]): SignArgs | 'help' {
+	const a: SignArgs = { files: [], out: '', env: 'simulator', hash: 'SHA-256', trustPems: [], mime: new Map(), timeoutMs: 120_000 };
+	for (let i = 0; i < args.length; i++) {
+		const arg = args[i];
+		const value = (): string => {
+			const v = args[i + 1];
+			if (v === undefined || v.startsWith('--')) throw new Error(`${arg} needs a value`);
+			i++;
+			return v;
+		};
+		switch (arg) {
+			case '--help':
+			case '-h':
+				return 'help';
+			case '--out':
+				a.out = value();
+				break;
+			case '--env': {
+				const v = value();
+				if (!(v in ENVIRONMENTS)) throw new Error(`--env must be simulator, demo, live or custom (got ${v})`);
+				a.env = v as EnvironmentName;
+				break;
+			}
+			case '--base-url':
+				a.baseUrl = value();
+				break;
+			case '--rp-uuid':
+				a.rpUuid = value();
+				break;
+			case '--rp-name':
+				a.rpName = value();
+				break;
+			case '--document-number':
+				a.documentNumber = value();
+				break;
+			case '--personal-code':
+				a.personalCode = value();
+				break;
+			case '--country':
+				a.country = value().toUpperCase();
+				break;
+			case '--hash': {
+				const v = value().toUpperCase();
+				if (!isHashAlgorithm(v)) throw new Error(`--hash must be one of SHA-256, SHA-384, SHA-512, SHA3-256, SHA3-384, SHA3-512 (got ${v})`);
+				a.hash = v;
+				break;
+			}
+			case '--tsa-url':
+				a.tsaUrl = value();
+				break;
+			case '--ocsp-url':
+				a.ocspUrl = value();
+				break;
+			case '--trust-pem':
+				a.trustPems.push(value());
+				break;
+			case '--add-to':
+				a.addTo = value();
+				break;
+			case '--mime': {
+				const v = value();
+				const eq = v.lastIndexOf('=');
+				if (eq <= 0) throw new Error('--mime needs NAME=TYPE, e.g. --mime report.dat=application/pdf');
+				a.mime.set(v.slice(0, eq), v.slice(eq + 1));
+				break;
+			}
+			case '--timeout-ms': {
+				const v = value();
+				if (!/^\d+$/.test(v) || Number(v) < 1000) throw new Error('--timeout-ms must be an integer >= 1000');
+				a.timeoutMs = Number(v);
+				break;
+			}
+			default:
+				if (arg.startsWith('--')) throw new Error(`Unknown option ${arg}`);
+				a.files.push(arg);
+		}
+	}
+	if (!a.out) throw new Error('--out is required');
+	if (a.addTo && a.files.length > 0) throw new Error('--add-to signs the files already in that container; do not list FILE arguments');
+	if (!a.addTo && a.files.length === 0) throw new Error('give at least one FILE to sign');
+	if (a.documentNumber && a.personalCode) throw new Error('give either --document-number or --personal-code, not both');
+	if (a.personalCode && !a.country) throw new Error('--personal-code needs --country (e.g. EE)');
+	if (a.env === 'custom' && (!a.baseUrl || a.trustPems.length === 0)) throw new Error('--env custom needs --base-url and --trust-pem');
+	if ((a.env === 'live' || a.env === 'custom') && (!a.rpUuid || !a.rpName)) throw new Error(`--env ${a.env} needs --rp-uuid and --rp-name`);
+	if (a.env !== 'simulator' && !a.documentNumber && !a.personalCode) throw new Error('say who signs: --document-number or --personal-code with --country');
+	return a;
+}
+
+function trustFor(a: SignArgs, sim: RunningSimulator | undefined): TrustStore {
+	const extra = a.trustPems.map((f) => fs.readFileSync(f, 'utf8'));
+	if (sim) return TrustStore.fromPem([...sim.caPems, ...extra], 'simulator');
+	if (a.env === 'demo' || a.env === 'live') return extra.length > 0 ? TrustStore.bundled(a.env).withAnchors(extra) : TrustStore.bundled(a.env);
+	if (extra.length === 0) throw new Error('no trust anchors: pass --trust-pem');
+	return TrustStore.fromPem(extra, 'custom');
+}
+
+/** `smart-id sign`: sign files (or add a signature to a container) with Smart-ID into an ASiC-E. */
+export async function run(args: string[]): Promise<number> {
+	let a: SignArgs | 'help';
+	try {
+		a = parseArgs(args);
+	} catch (error) {
+		err(`${(error as Error).message}\n\n${USAGE}`);
+		return 2;
+	}
+	if (a === 'help') {
+		out(USAGE);
+		return 0;
+	}
+	let sim: RunningSimulator | undefined;
+	let client: SmartIdClient | undefined;
+	try {
+		if (a.env === 'simulator' && !a.baseUrl) sim = await startSimulator({ port: 0, notificationDelayMs: 200 });
+		const env = ENVIRONMENTS[a.env];
+		const baseUrl = sim?.baseUrl ?? a.baseUrl ?? env.baseUrl;
+		const relyingPartyUUID = a.rpUuid ?? sim?.relyingPartyUUID ?? env.relyingPartyUUID;
+		const relyingPartyName = a.rpName ?? sim?.relyingPartyName ?? env.relyingPartyName;
+		if (!relyingPartyUUID || !relyingPartyName) throw new Error('no relying party: pass --rp-uuid and --rp-name');
+		let target: SmartIdSignerTarget;
+		if (a.documentNumber) target = { documentNumber: a.documentNumber };
+		else if (a.personalCode) target = { semanticsIdentifier: `PNO${a.country}-${a.personalCode}` };
+		else {
+			const account = sim?.accounts.find((x) => x.behaviour.endResult === 'OK' && x.certificateLevel === 'QUALIFIED' && x.country === 'EE' && !x.behaviour.legacyPkcs1);
+			if (!account) throw new Error('the simulator has no usable test account; pass --document-number');
+			target = { documentNumber: account.documentNumber };
+		}
+		const trust = trustFor(a, sim);
+		client = new SmartIdClient({ baseUrl });
+		const common = { client, relyingPartyUUID, relyingPartyName, trust, timeoutMs: a.timeoutMs };
+		if ('semanticsIdentifier' in target) err('Confirm the certificate choice in the Smart-ID app...');
+		const chosen = await smartIdSigningCertificate({ ...common, target });
+		const mime = a.mime;
+		const result = await buildAsice({
+			...(a.addTo ? { container: a.addTo } : { files: a.files.map((f) => ({ name: path.basename(f), path: f, ...(mime.has(path.basename(f)) ? { mimeType: mime.get(path.basename(f)) } : {}) })) }),
+			signerCertificate: chosen.certificateBase64,
+			hashAlgorithm: a.hash,
+			out: a.out,
+			tsaUrl: a.tsaUrl ?? sim?.tsaUrl ?? DEFAULT_TSA[a.env],
+			ocspUrl: a.ocspUrl ?? sim?.ocspUrl,
+			trust,
+			certificates: chosen.chain.slice(1),
+			sign: smartIdDigestSigner({
+				...common,
+				target,
+				documentNumber: chosen.documentNumber,
+				onVerificationCode: (code) => err(`Verification code: ${code} (the phone must show the same code)`),
+			}),
+		});
+		for (const w of result.warnings) err(`warning: ${w}`);
+		out(
+			JSON.stringify({
+				out: result.path,
+				signatureFile: result.signatureFile,
+				signer: chosen.identity ? `${chosen.identity.givenName} ${chosen.identity.surname} (${chosen.identity.semanticsIdentifier})` : chosen.certificate.subject,
+				documentNumber: chosen.documentNumber,
+				hashAlgorithm: a.hash,
+				timestampTime: result.timestampTime.toISOString(),
+				ocspProducedAt: result.ocspProducedAt.toISOString(),
+				size: result.size,
+			}),
+		);
+		return 0;
+	} catch (error) {
+		const e = error as Error & { code?: string };
+		err(`Signing failed${e.code ? ` (${e.code})` : ''}: ${e.message}`);
+		return 1;
+	} finally {
+		client?.close();
+		await sim?.stop();
+	}
+}
