@@ -31,6 +31,7 @@ export const CODES = {
 	// timestamps
 	TIMESTAMP_INVALID: { severity: 'indeterminate', subIndication: 'NO_POE' },
 	TIMESTAMP_IMPRINT_MISMATCH: { severity: 'failed', subIndication: 'HASH_FAILURE' },
+	TIMESTAMP_CORRUPT: { severity: 'failed', subIndication: 'SIG_CRYPTO_FAILURE' },
 	ARCHIVE_TIMESTAMP_INVALID: { severity: 'indeterminate', subIndication: 'NO_POE' },
 	ARCHIVE_TIMESTAMP_IMPRINT_MISMATCH: { severity: 'failed', subIndication: 'HASH_FAILURE' },
 	// revocation

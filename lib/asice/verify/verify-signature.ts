@@ -24,6 +24,7 @@ const SIGNED_PROPERTIES_TYPE = 'http://uri.etsi.org/01903#SignedProperties';
 const BDOC_TM_POLICY = 'urn:oid:1.3.6.1.4.1.10015.1000.3.2.1';
 const BDOC_POLICY_PREFIX = 'urn:oid:1.3.6.1.4.1.10015.1000.';
 const FRESHNESS_MS = 15 * 60 * 1000;
+const CORRUPT_TIMESTAMP_RULES = /^timestamp\.(malformed|signature|messageDigest|contentType|signedAttrs|signerInfo|signingCertificate\.mismatch)/;
 // DigiDoc4j crypto policy end dates (spec §4.2 item 4), evaluated at best-signature-time.
 const RSA_SHORT_KEY_END = Date.parse('2019-10-01T00:00:00Z');
 const SHA224_END = Date.parse('2026-01-01T00:00:00Z');
@@ -247,6 +248,9 @@ export function verifySignature(sig: ParsedSignature, file: string, index: numbe
 		} catch (e) {
 			if (e instanceof ValidationError && e.rule === 'timestamp.imprint.mismatch') {
 				f.add('TIMESTAMP_IMPRINT_MISMATCH', 'The time-stamp message imprint is not intact! The timestamp does not cover this SignatureValue.');
+			} else if (e instanceof ValidationError && CORRUPT_TIMESTAMP_RULES.test(e.rule)) {
+				// Broken or altered token (as opposed to an untrusted TSA): a definite failure.
+				f.add('TIMESTAMP_CORRUPT', `The timestamp token is corrupt or was altered: ${msg(e)}`);
 			}
 			f.add('TIMESTAMP_INVALID', `Signature has an invalid timestamp: ${msg(e)}`);
 		}

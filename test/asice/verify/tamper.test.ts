@@ -54,6 +54,20 @@ describe('tampering with a valid real container', () => {
 		expect(r.codes).toContain('SIGNATURE_VALUE_INVALID');
 	});
 
+	it('altered timestamp token signature → TIMESTAMP_CORRUPT (a definite failure, unlike an untrusted TSA)', async () => {
+		const r = await codes(
+			editSignature((x) =>
+				x.replace(/(<xades:EncapsulatedTimeStamp[^>]*>)([^<]*)(<)/, (_, a: string, b64: string, c: string) => {
+					const der = Buffer.from(b64, 'base64');
+					der[der.length - 10] ^= 0xff; // inside the SignerInfo signature, the token's last field
+					return a + der.toString('base64') + c;
+				}),
+			),
+		);
+		expect(r.indication).toBe('TOTAL-FAILED');
+		expect(r.codes).toEqual(expect.arrayContaining(['TIMESTAMP_CORRUPT', 'TIMESTAMP_INVALID']));
+	});
+
 	it('removed OCSP → OCSP_MISSING (INDETERMINATE)', async () => {
 		const r = await codes(editSignature((x) => x.replace(/<xades:RevocationValues>[\s\S]*<\/xades:RevocationValues>/, '')));
 		expect(r).toEqual({ indication: 'INDETERMINATE', codes: ['OCSP_MISSING'] });
