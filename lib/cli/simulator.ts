@@ -15,7 +15,11 @@ and prints ONE JSON line when it is ready:
 Stops on SIGINT / SIGTERM. Default port 8089 (the "simulator" environment's base URL).`;
 
 function parseArgs(args: string[]): SimulatorOptions | 'help' {
-	const options: SimulatorOptions = { port: 8089 };
+	const options: SimulatorOptions = {
+		port: 8089,
+		// Internal errors carry no secrets (keys and session secrets never enter messages); print the message only.
+		onError: (error) => err(`simulator internal error: ${error instanceof Error ? error.message : String(error)}`),
+	};
 	for (let i = 0; i < args.length; i++) {
 		const arg = args[i];
 		const value = args[i + 1];

@@ -125,7 +125,12 @@ async function setStatus(core: SimulatorCore, body: unknown, forced?: CertStatus
  * OCSP responder, fault injection, sessions, reset.
  */
 export async function handleControl(core: SimulatorCore, method: string, path: string, body: unknown): Promise<ControlReply> {
-	const parts = path.split('/').filter(Boolean).slice(1).map(decodeURIComponent);
+	let parts: string[];
+	try {
+		parts = path.split('/').filter(Boolean).slice(1).map(decodeURIComponent);
+	} catch {
+		throw badRequest('Path is not valid percent-encoding');
+	}
 	const [area, id, sub] = parts;
 	if (area === 'accounts' && method === 'GET' && !id) return ok(core.accounts.all().map(describeAccount));
 	if (area === 'accounts' && id && !sub && method === 'GET') return ok(describeAccount(accountOrThrow(core, id)));

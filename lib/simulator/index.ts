@@ -37,6 +37,8 @@ export interface SimulatorOptions {
 	idempotencyWindowMs?: number;
 	/** After a device-link certificate choice, the app waits this long for the linked signature; default 30000 ms. */
 	linkedSessionWindowMs?: number;
+	/** Told about unexpected internal errors (they are answered as 500 / SERVER_ERROR); default: ignored. */
+	onError?: (error: unknown) => void;
 	/** Document numbers (or `['all']`) whose keys and certificates are created before the simulator reports ready. */
 	prewarm?: string[];
 }
@@ -103,6 +105,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
 		ocspUrl: '',
 		idempotency: new Map(),
 		pendingLinks: new Map(),
+		onError: options.onError,
 	};
 	const server = createSimulatorServer(core);
 	const host = options.host ?? '127.0.0.1';

@@ -42,6 +42,8 @@ export interface SimulatorCore {
 	origin: string;
 	ocspUrl: string;
 	idempotency: Map<string, { expires: number; response: unknown }>;
+	/** Called with unexpected errors (answered as 500); the CLI prints them. */
+	onError?: (error: unknown) => void;
 	/** Certificate-choice sessions that ended OK and wait for their linked signature, by document number. */
 	pendingLinks: Map<string, { sessionId: string; flowType: FlowType; until: number }>;
 }
@@ -157,7 +159,8 @@ async function finishByPhone(core: SimulatorCore, session: SimSession, account: 
 	let status: SessionStatus;
 	try {
 		status = await phoneAnswer({ pki: core.pki, ocspUrl: core.ocspUrl, schemeName: core.settings.schemeName }, session, account, flowType, ip);
-	} catch {
+	} catch (error) {
+		core.onError?.(error);
 		status = { state: 'COMPLETE', result: { endResult: 'SERVER_ERROR' } };
 	}
 	session.account = account;
@@ -322,6 +325,8 @@ function classify(core: SimulatorCore, path: string, body: unknown): { target: E
 		for (const segment of segments) {
 			const account = core.accounts.byDocumentNumber(segment);
 			if (account) keys.push(account.semanticsIdentifier);
+			// A rule for a document number also hits requests addressed to its person.
+			for (const ofPerson of core.accounts.bySemanticsIdentifier(segment)) keys.push(ofPerson.documentNumber);
 		}
 		return { target: 'rp-api', accountKeys: keys };
 	}
@@ -447,6 +452,7 @@ export function createSimulatorServer(core: SimulatorCore): http.Server {
 				}
 				reply = await route(core, req, url, raw);
 			} catch (error) {
+				if (!(error instanceof SimulatorProblem)) core.onError?.(error);
 				const problem =
 					error instanceof SimulatorProblem
 						? error

@@ -569,6 +569,10 @@ describe('fault injection and control API', () => {
 		expect(first.status).toBe(580);
 		expect(first.body.status).toBe(580);
 		expect((await call(A4url(), { body: authBody() })).status).toBe(200);
+		// A rule naming the document also hits requests addressed to its person; other people are untouched.
+		await call(`${sim.controlUrl}faults`, { body: { kind: 'status', status: 500, account: 'PNOEE-40504040001-DEM0-Q', times: 1 } });
+		expect((await call(api('authentication/notification/etsi/PNOLT-40504040001'), { body: authBody() })).status).toBe(200);
+		expect((await call(A4url(), { body: authBody() })).status).toBe(500);
 		await call(`${sim.controlUrl}faults`, { body: { kind: 'status', status: 503, pathContains: '/session/', times: 1 } });
 		const init = await call(A4url(), { body: authBody() });
 		expect((await status(init.body.sessionID, 1000)).status).toBe(503);
