@@ -1,0 +1,77 @@
+/**
+ * Our builder (Smart-ID RAW_DIGEST via the embedded simulator, its TSA and OCSP) and our verifier must agree:
+ * a freshly built LT container passes with the simulator's CA as the only trust, and fails without it or when altered.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildAsice } from '../../lib/asice/build';
+import { smartIdDigestSigner, smartIdSigningCertificate } from '../../lib/asice/build/smart-id-signer';
+import { verifyContainer } from '../../lib/asice/verify';
+import { SmartIdClient } from '../../lib/rp-api/client';
+import { TrustStore } from '../../lib/pki/trust-store';
+import { startSimulator, type RunningSimulator } from '../../lib/simulator';
+
+jest.setTimeout(120_000);
+
+let sim: RunningSimulator;
+let client: SmartIdClient;
+let dir: string;
+let documentNumber: string;
+let built: string;
+
+beforeAll(async () => {
+	const probe = await startSimulator({ notificationDelayMs: 50 });
+	const account = probe.accounts.find((a) => a.behaviour.endResult === 'OK' && a.certificateLevel === 'QUALIFIED' && a.country === 'EE' && !a.behaviour.legacyPkcs1);
+	await probe.stop();
+	if (!account) throw new Error('the simulator has no OK qualified EE account');
+	documentNumber = account.documentNumber;
+	sim = await startSimulator({ notificationDelayMs: 50, prewarm: [documentNumber] });
+	client = new SmartIdClient({ baseUrl: sim.baseUrl });
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-built-'));
+	const trust = TrustStore.fromPem(sim.caPems, 'simulator');
+	const rp = { relyingPartyUUID: sim.relyingPartyUUID, relyingPartyName: sim.relyingPartyName };
+	const chosen = await smartIdSigningCertificate({ ...rp, client, target: { documentNumber }, trust });
+	built = path.join(dir, 'built.asice');
+	await buildAsice({
+		files: [
+			{ name: 'leping äöü.txt', data: 'Leping: üks allkiri.\n' },
+			{ name: 'a+b (1).txt', data: 'plus and parentheses' },
+		],
+		signerCertificate: chosen.certificateBase64,
+		hashAlgorithm: 'SHA-384',
+		out: built,
+		tsaUrl: sim.tsaUrl,
+		ocspUrl: sim.ocspUrl,
+		trust,
+		sign: smartIdDigestSigner({ ...rp, client, target: { documentNumber }, documentNumber, trust }),
+	});
+});
+
+afterAll(async () => {
+	client?.close();
+	await sim?.stop();
+	if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+it('a container we built passes our verifier with the simulator CA as trust', async () => {
+	const r = await verifyContainer(built, { trust: TrustStore.fromPem(sim.caPems, 'simulator') });
+	const vc = r.validationConclusion;
+	expect(vc.containerErrors).toEqual([]);
+	expect(vc.signatures).toHaveLength(1);
+	const s = vc.signatures[0];
+	expect(s.errors).toEqual([]);
+	expect(s.indication).toBe('TOTAL-PASSED');
+	expect(s.signatureFormat).toBe('XAdES_BASELINE_LT');
+	expect(s.signatureMethod).toBe('http://www.w3.org/2007/05/xmldsig-more#sha384-rsa-MGF1');
+	expect(s.bestSignatureTimeSource).toBe('SIGNATURE_TIMESTAMP');
+	expect(s.ocsp?.status).toBe('GOOD');
+	expect(s.signatureScopes.map((x) => x.name).sort()).toEqual(['a+b (1).txt', 'leping äöü.txt']);
+	expect(vc.indication).toBe('TOTAL-PASSED');
+});
+
+it('the same container is not trusted under the bundled demo anchors', async () => {
+	const r = await verifyContainer(built, { trust: 'demo' });
+	expect(r.validationConclusion.indication).not.toBe('TOTAL-PASSED');
+	expect(r.validationConclusion.signatures[0].errors.map((e) => e.code)).toContain('CHAIN_UNTRUSTED');
+});
