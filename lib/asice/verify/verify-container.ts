@@ -166,7 +166,7 @@ export async function verifyContainer(input: Buffer | string, options: VerifyOpt
 			vc.containerErrors.push({ code: 'SIGNATURE_FILE_INVALID', message: `${file} cannot be read: ${(e as Error).message}` });
 			continue;
 		}
-		// Early BDOC 2.1 writers used the ETSI namespace without the leading zero ("02918" → "2918").
+		// Some ASiC-E producers write the ETSI namespace without the leading zero ("2918"); other ASiC readers accept it too.
 		if ((root.namespaceURI !== NS.asic && root.namespaceURI !== 'http://uri.etsi.org/2918/v1.2.1#') || root.localName !== 'XAdESSignatures') {
 			vc.containerErrors.push({ code: 'SIGNATURE_FILE_INVALID', message: `${file} has no asic:XAdESSignatures root element.` });
 			continue;
