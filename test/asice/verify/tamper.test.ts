@@ -98,3 +98,27 @@ describe('tampering with a valid real container', () => {
 		expect(r.indication).toBe('TOTAL-FAILED');
 	});
 });
+
+describe('tampering with the LTA container', () => {
+	const lta = fs.readFileSync(sharedPath('fixtures', 'containers', 'valid-asice-lta.asice'));
+	function editLta(fn: (xml: string) => string): Buffer {
+		const zip = readZip(lta);
+		return makeZip(zip.entries.map((e) => ({ name: e.name, data: e.name === 'META-INF/signatures1.xml' ? Buffer.from(fn(zip.read(e).toString('utf8'))) : zip.read(e) })));
+	}
+
+	it('the archive timestamp passes as is', async () => {
+		const r = await verifyContainer(editLta((x) => x), { trust: 'demo' });
+		expect(r.validationConclusion.signatures[0].signatureFormat).toBe('XAdES_BASELINE_LTA');
+		expect(r.validationConclusion.indication).toBe('TOTAL-PASSED');
+	});
+
+	it('an unsigned property slipped in before the ArchiveTimeStamp breaks its imprint', async () => {
+		const r = await verifyContainer(
+			editLta((x) => x.replace('<xades141:ArchiveTimeStamp', '<xades:CertificateValues></xades:CertificateValues><xades141:ArchiveTimeStamp')),
+			{ trust: 'demo' },
+		);
+		const s = r.validationConclusion.signatures[0];
+		expect(s.errors.map((e) => e.code)).toEqual(['ARCHIVE_TIMESTAMP_IMPRINT_MISMATCH']);
+		expect(s.indication).toBe('TOTAL-FAILED');
+	});
+});
