@@ -333,7 +333,7 @@ describe('HTTP errors map to typed client errors', () => {
 
 describe('OCSP and TSA clients against the simulator services', () => {
 	it('requestOcsp: good, then revoked after the control API revokes the certificate', async () => {
-		const certs = (await (await fetch(`${sim.controlUrl}accounts/PNOLT-50001029996-DEMO-Q/certificates`)).json()) as {
+		const certs = (await (await fetch(`${sim.controlUrl}accounts/PNOLT-40504040001-MOCK-Q/certificates`)).json()) as {
 			sign: { pem: string; issuerPem: string; serialNumber: string };
 		};
 		const leaf = new X509Certificate(certs.sign.pem);

@@ -116,8 +116,8 @@ describe('OCSP responder (RFC 6960) checked by openssl', () => {
 		const out = openssl(['ocsp', '-reqin', file('u.req'), '-respin', file('u.resp'), '-issuer', file('u.issuer.pem'), '-CAfile', file('anchors.pem'), '-resp_text']);
 		expect(out).toContain('Response verify OK');
 		expect(out).toMatch(/Cert Status: unknown/);
-		const { sign } = await certificatesOf('PNOEE-50001029996-DEMO-Q');
-		await call(`${sim.controlUrl}certificates/status`, { body: { documentNumber: 'PNOEE-50001029996-DEMO-Q', purpose: 'sign', status: 'unknown' } });
+		const { sign } = await certificatesOf('PNOEE-40504040001-DEM0-Q');
+		await call(`${sim.controlUrl}certificates/status`, { body: { documentNumber: 'PNOEE-40504040001-DEM0-Q', purpose: 'sign', status: 'unknown' } });
 		expect(await ocspCheck(sign, 'unk')).toMatch(/leaf\.pem: unknown/);
 	});
 

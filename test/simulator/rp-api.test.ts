@@ -139,15 +139,15 @@ describe('notification authentication (A4, A5)', () => {
 	});
 
 	it('long poll holds a RUNNING session for timeoutMs, then answers RUNNING', async () => {
-		await call(`${sim.controlUrl}accounts/PNOLT-40504040001-MOCK-Q/behaviour`, { method: 'PUT', body: { endResult: 'OK', delayMs: 4000 } });
+		await call(`${sim.controlUrl}accounts/PNOLT-30403039917-MOCK-Q/behaviour`, { method: 'PUT', body: { endResult: 'USER_REFUSED', delayMs: 4000 } });
 		try {
-			const init = await call(api('authentication/notification/document/PNOLT-40504040001-MOCK-Q'), { body: authBody() });
+			const init = await call(api('authentication/notification/document/PNOLT-30403039917-MOCK-Q'), { body: authBody() });
 			const running = await status(init.body.sessionID, 1000);
 			expect(running.body).toEqual({ state: 'RUNNING' });
 			expect(running.ms).toBeGreaterThanOrEqual(950);
 			expect(running.ms).toBeLessThan(3000);
 		} finally {
-			await call(`${sim.controlUrl}accounts/PNOLT-40504040001-MOCK-Q/behaviour`, { method: 'DELETE' });
+			await call(`${sim.controlUrl}accounts/PNOLT-30403039917-MOCK-Q/behaviour`, { method: 'DELETE' });
 		}
 	});
 
@@ -518,13 +518,13 @@ describe('HTTP errors like the real service', () => {
 	it('ADVANCED works for the Basic RP on an NQ account; QUALIFIED for an NQ-only person is 404', async () => {
 		const basic = { relyingPartyUUID: sim.basicRelyingParty.relyingPartyUUID, relyingPartyName: sim.basicRelyingParty.relyingPartyName };
 		const body = authBody('SHA-256', { ...basic, certificateLevel: 'ADVANCED', requestProperties: { shareMdClientIpAddress: true } });
-		const init = await call(api('authentication/notification/etsi/PNOLT-40504049999'), { body });
+		const init = await call(api('authentication/notification/etsi/PNOLV-050404-19993'), { body });
 		const done = await status(init.body.sessionID);
-		expect(done.body.result.documentNumber).toBe('PNOLT-40504049999-MOCK-NQ');
+		expect(done.body.result.documentNumber).toBe('PNOLV-050404-19993-DEMO-NQ');
 		expect(done.body.cert.certificateLevel).toBe('ADVANCED');
 		expect(done.body.deviceIpAddress).toBe('127.0.0.1');
 		expect(verifyAcsp(body, done.body, 'Notification')).toBe(true);
-		expectProblem(await call(api('authentication/notification/etsi/PNOLT-40504049999'), { body: authBody('SHA-256', basic) }), 404);
+		expectProblem(await call(api('authentication/notification/etsi/PNOLV-050404-19993'), { body: authBody('SHA-256', basic) }), 404);
 	});
 
 	it('the DEMO RP gets ignoredProperties for shareMdClientIpAddress', async () => {
@@ -571,7 +571,7 @@ describe('fault injection and control API', () => {
 		expect((await call(A4url(), { body: authBody() })).status).toBe(200);
 		// A rule naming the document also hits requests addressed to its person; other people are untouched.
 		await call(`${sim.controlUrl}faults`, { body: { kind: 'status', status: 500, account: 'PNOEE-40504040001-DEM0-Q', times: 1 } });
-		expect((await call(api('authentication/notification/etsi/PNOLT-40504040001'), { body: authBody() })).status).toBe(200);
+		expect((await call(api('authentication/notification/etsi/PNOLT-30403039917'), { body: authBody() })).status).toBe(200);
 		expect((await call(A4url(), { body: authBody() })).status).toBe(500);
 		await call(`${sim.controlUrl}faults`, { body: { kind: 'status', status: 503, pathContains: '/session/', times: 1 } });
 		const init = await call(A4url(), { body: authBody() });
@@ -653,7 +653,7 @@ describe('other endpoints', () => {
 			interactions: '',
 			initialCallbackUrl: 'https://rp.example/cert',
 		});
-		const answer = await call(sim.mockDeviceLinkUrl, { body: { documentNumber: 'PNOLT-61101019999-MOCK-Q', deviceLink: link, flowType: 'Web2App' } });
+		const answer = await call(sim.mockDeviceLinkUrl, { body: { documentNumber: 'PNOEE-40404040009-MOCK-Q', deviceLink: link, flowType: 'Web2App' } });
 		expect(answer.body.callbackUrl).toBe(`https://rp.example/cert?sessionSecretDigest=${sessionSecretDigest(init.body.sessionSecret)}`);
 		expect((await status(init.body.sessionID)).body.signature).toEqual({ flowType: 'Web2App' });
 		const sessions = await call(`${sim.controlUrl}sessions`);
