@@ -158,4 +158,36 @@ describe('ZipWriter', () => {
 			})(),
 		).rejects.toMatchObject({ code: 'ASICE_ZIP_WRITE_FAILED' });
 	});
+
+	it('writes ZIP64 offsets, central directory and end records past 4 GiB (sparse file), readable by Python and by us', async () => {
+		const file = path.join(dir, 'big.zip');
+		const start = 4.5 * 1024 * 1024 * 1024;
+		fs.writeFileSync(file, '');
+		fs.truncateSync(file, start); // sparse: no disk space used
+		const state = { position: start, entries: [], rawCentral: [], names: [] };
+		const writer = new ZipWriter(await FileSink.open(file, { resumeAt: start }), { state });
+		await writer.addStream('far.txt', Readable.from([text]));
+		await writer.addBuffer('far2.bin', random, { compression: 'store' });
+		await writer.finish();
+		const script = `
+import zipfile, hashlib, json, sys
+z = zipfile.ZipFile(sys.argv[1])
+print(json.dumps([[i.filename, i.header_offset, hashlib.sha256(z.read(i)).hexdigest()] for i in z.infolist()]))`;
+		const listed = JSON.parse(execFileSync('python3', ['-c', script, file], { encoding: 'utf8' })) as [string, number, string][];
+		expect(listed).toEqual([
+			['far.txt', start, sha256(text)],
+			['far2.bin', expect.any(Number), sha256(random)],
+		]);
+		expect(listed[1][1]).toBeGreaterThan(start);
+		const layout = await readZipLayout(file);
+		expect(layout.entries.map((e) => [e.name, e.offset >= start])).toEqual([
+			['far.txt', true],
+			['far2.bin', true],
+		]);
+		const stream = await openZipEntry(file, layout.entries[0]);
+		const parts: Buffer[] = [];
+		for await (const c of stream) parts.push(c as Buffer);
+		expect(sha256(Buffer.concat(parts))).toBe(sha256(text));
+		fs.rmSync(file);
+	});
 });
