@@ -60,6 +60,7 @@ export type FindingCode = keyof typeof CODES;
 export type ContainerFindingCode =
 	| 'CONTAINER_UNREADABLE'
 	| 'NO_SIGNATURES'
+	| 'TOO_MANY_SIGNATURES'
 	| 'SIGNATURE_FILE_INVALID'
 	| 'DATAFILE_NOT_SIGNED'
 	| 'MANIFEST_FILE_NOT_SIGNED'

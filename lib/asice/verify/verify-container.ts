@@ -7,7 +7,7 @@ import type { ZipLimits } from '../zip-reader';
 import { ContainerReadError } from '../zip-reader-error';
 import { openAsiceContainer, type AsiceContainer } from '../zip-reader-container';
 import type { Indication } from './codes';
-import type { VerifyContext } from './context';
+import { MAX_SIGNATURES, type VerifyContext } from './context';
 import { POLICY, type Report, type ReportIssue, type SignatureReport } from './report';
 import { verifySignature, type DataReference } from './verify-signature';
 import { parseSignature } from './xades';
@@ -154,7 +154,30 @@ export async function verifyContainer(input: Buffer | string, options: VerifyOpt
 		throw e;
 	}
 	vc.containerWarnings.push(...container.warnings);
-	const ctx: VerifyContext = { container, trust, validationTime: at };
+	const fileCache = new Map<string, Buffer>();
+	const digestCache = new Map<string, Buffer>();
+	const ctx: VerifyContext = {
+		container,
+		trust,
+		validationTime: at,
+		readDataFile: (name) => {
+			let data = fileCache.get(name);
+			if (!data) {
+				data = container.zip.read(container.zip.get(name)!);
+				fileCache.set(name, data);
+			}
+			return data;
+		},
+		dataFileDigest: (name, hash) => {
+			const key = `${hash}\u0000${name}`;
+			let d = digestCache.get(key);
+			if (!d) {
+				d = createHash(hash).update(ctx.readDataFile(name)).digest();
+				digestCache.set(key, d);
+			}
+			return d;
+		},
+	};
 
 	const signatures: SignatureReport[] = [];
 	const perSignature: Array<{ id: string; refs: DataReference[] }> = [];
@@ -172,6 +195,10 @@ export async function verifyContainer(input: Buffer | string, options: VerifyOpt
 			continue;
 		}
 		const sigEls = childElements(root, NS.ds, 'Signature');
+		if (signatures.length + sigEls.length > MAX_SIGNATURES) {
+			vc.containerErrors.push({ code: 'TOO_MANY_SIGNATURES', message: `The container holds more than ${MAX_SIGNATURES} signatures; refusing to verify the rest.` });
+			break;
+		}
 		if (sigEls.length === 0) vc.containerErrors.push({ code: 'SIGNATURE_FILE_INVALID', message: `${file} contains no ds:Signature.` });
 		sigEls.forEach((el, i) => {
 			const outcome = verifySignature(parseSignature(el), file, i, ctx);

@@ -127,3 +127,42 @@ describe('ZIP consistency', () => {
 		expect(reason(() => readZip(zip))).toBe('ZIP_CORRUPT_ENTRY');
 	});
 });
+
+describe('work limits inside a readable container', () => {
+	it('a signature with 5000 references to one big file is refused without hashing it 5000 times', async () => {
+		const refs = Array.from({ length: 5000 }, () => '<ds:Reference URI="big.bin"><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>AAAA</ds:DigestValue></ds:Reference>').join('');
+		const xml = `<asic:XAdESSignatures xmlns:asic="http://uri.etsi.org/02918/v1.2.1#"><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="S0"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>${refs}</ds:SignedInfo><ds:SignatureValue>AAAA</ds:SignatureValue></ds:Signature></asic:XAdESSignatures>`;
+		const t0 = Date.now();
+		const r = await verifyContainer(
+			makeZip([MIMETYPE, { name: 'META-INF/manifest.xml', data: manifestXml(['big.bin']) }, { name: 'big.bin', data: randomBytes(8 * 1024 * 1024) }, { name: 'META-INF/signatures0.xml', data: Buffer.from(xml) }]),
+			{ trust: 'demo' },
+		);
+		expect(Date.now() - t0).toBeLessThan(3000);
+		const s = r.validationConclusion.signatures[0];
+		expect(s.indication).toBe('TOTAL-FAILED');
+		expect(s.errors.map((e) => e.message).join(' ')).toMatch(/5000 references, above the limit/);
+	});
+
+	it('999 references to one 8 MiB file hash it once', async () => {
+		const refs = Array.from({ length: 999 }, () => '<ds:Reference URI="big.bin"><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>AAAA</ds:DigestValue></ds:Reference>').join('');
+		const xml = `<asic:XAdESSignatures xmlns:asic="http://uri.etsi.org/02918/v1.2.1#"><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="S0"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>${refs}</ds:SignedInfo><ds:SignatureValue>AAAA</ds:SignatureValue></ds:Signature></asic:XAdESSignatures>`;
+		const t0 = Date.now();
+		const r = await verifyContainer(
+			makeZip([MIMETYPE, { name: 'META-INF/manifest.xml', data: manifestXml(['big.bin']) }, { name: 'big.bin', data: randomBytes(8 * 1024 * 1024) }, { name: 'META-INF/signatures0.xml', data: Buffer.from(xml) }]),
+			{ trust: 'demo' },
+		);
+		expect(Date.now() - t0).toBeLessThan(3000);
+		expect(r.validationConclusion.signatures[0].errors.map((e) => e.code)).toContain('REFERENCE_DIGEST_MISMATCH');
+	});
+
+	it('more than 100 signatures are refused as a container error', async () => {
+		const one = '<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"/>';
+		const xml = `<asic:XAdESSignatures xmlns:asic="http://uri.etsi.org/02918/v1.2.1#">${one.repeat(101)}</asic:XAdESSignatures>`;
+		const r = await verifyContainer(
+			makeZip([MIMETYPE, { name: 'META-INF/manifest.xml', data: manifestXml(['a.txt']) }, { name: 'a.txt', data: Buffer.from('a') }, { name: 'META-INF/signatures0.xml', data: Buffer.from(xml) }]),
+			{ trust: 'demo' },
+		);
+		expect(r.validationConclusion.containerErrors.map((e) => e.code)).toContain('TOO_MANY_SIGNATURES');
+		expect(r.validationConclusion.indication).toBe('TOTAL-FAILED');
+	});
+});
