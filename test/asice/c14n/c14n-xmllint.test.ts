@@ -10,6 +10,8 @@ function xmllint(flag: string, xml: string): string {
 const DOCS: Record<string, string> = {
 	// W3C C14N 1.0 §3.1 (PIs, comments, outside-element whitespace)
 	w3c31: `<?xml version="1.0"?>\n\n<?xml-stylesheet   href="doc.xsl"\n   type="text/xsl"   ?>\n\n<doc>Hello, world!<!-- Comment 1 --></doc>\n\n<?pi-without-data     ?>\n\n<!-- Comment 2 -->\n\n<!-- Comment 3 -->`,
+	// W3C C14N 1.0 §3.2 (whitespace in document content)
+	w3c32: `<doc>\n   <clean>   </clean>\n   <dirty>   A   B   </dirty>\n   <mixed>\n      A\n      <clean>   </clean>\n      B\n      <dirty>   A   B   </dirty>\n      C\n   </mixed>\n</doc>`,
 	// W3C §3.3 start and end tags, namespace and attribute ordering (DTD parts left out: we refuse DTDs)
 	w3c33: `<doc>\n   <e1   />\n   <e2   ></e2>\n   <e3   name = "elem3"   id="elem3"   />\n   <e4   name="elem4"   id="elem4"   ></e4>\n   <e5 a:attr="out" b:attr="sorted" attr2="all" attr="I'm"\n      xmlns:b="http://www.ietf.org"\n      xmlns:a="http://www.w3.org"\n      xmlns="http://example.org"/>\n   <e6 xmlns="" xmlns:a="http://www.w3.org">\n      <e7 xmlns="http://www.ietf.org">\n         <e8 xmlns="" xmlns:a="http://www.w3.org">\n            <e9 xmlns="" xmlns:a="http://www.ietf.org"/>\n         </e8>\n      </e7>\n   </e6>\n</doc>`,
 	// W3C §3.4 character modifications (no DTD-defaulted attributes)
