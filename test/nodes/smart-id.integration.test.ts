@@ -118,6 +118,55 @@ describe('Authentication → Authenticate', () => {
 		expectNoSecrets(emitted, [record!.secrets!.sessionSecret]);
 	}, 60_000);
 
+	test('device link identified by personal code: Get Device Link re-makes the QR each second; scanning a fresh link completes it', async () => {
+		const { out } = await run(
+			auth({ flow: 'deviceLink', deviceLinkType: 'QR', deviceLinkIdentifyBy: 'personalCode', country: OK_COUNTRY, personalCode: OK_CODE, tag: 'fresh' }),
+		);
+		const sessionId = out[0].json.sessionId as string;
+		await new Promise((r) => setTimeout(r, 1100));
+		const fresh = await run({ resource: 'session', operation: 'getDeviceLink', sessionId, deviceLinkType: 'QR', lang: 'est' });
+		expect(fresh.out[0].json).toMatchObject({ sessionId, deviceLinkType: 'QR', validForSeconds: 1 });
+		expect(String(fresh.out[0].json.deviceLink)).toMatch(/elapsedSeconds=[1-9]\d*&.*lang=est&authCode=/);
+		expect(fresh.out[0].binary?.qr.mimeType).toBe('image/png');
+		expect(fresh.out[0].json.deviceLink).not.toBe(out[0].json.deviceLink);
+		const wrongType = await run({ resource: 'session', operation: 'getDeviceLink', sessionId, deviceLinkType: 'Web2App' }, { continueOnFail: true });
+		expect(wrongType.out[0].json.code).toBe('SMARTID_INVALID_REQUEST');
+		const scan = await fetch(env.sim.mockDeviceLinkUrl, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ documentNumber: OK_DOC, deviceLink: fresh.out[0].json.deviceLink, flowType: 'QR' }),
+		});
+		expect(scan.status).toBeLessThan(300);
+		let emitted = null;
+		for (let n = 0; n < 20 && !emitted; n++) {
+			emitted = await poll({ tag: 'fresh' });
+			if (!emitted) await new Promise((r) => setTimeout(r, 200));
+		}
+		expect(emitted![0][0].json).toMatchObject({ sessionId, endResult: 'OK', identity: { personalCode: OK_CODE } });
+		const gone = await run({ resource: 'session', operation: 'getDeviceLink', sessionId }, { continueOnFail: true });
+		expect(String(gone.out[0].json.error)).toMatch(/No pending device-link session/);
+	}, 60_000);
+
+	test('Web2App: validated with the userChallengeVerifier from the callback URL', async () => {
+		const callback = 'https://rp.example.com/smart-id/callback?value=' + 'a'.repeat(24);
+		const { out } = await run(auth({ flow: 'deviceLink', deviceLinkType: 'Web2App', deviceLinkIdentifyBy: 'anonymous', initialCallbackUrl: callback, tag: 'w2a' }));
+		const sessionId = out[0].json.sessionId as string;
+		expect(String(out[0].json.deviceLink)).not.toMatch(/elapsedSeconds/);
+		const scan = await fetch(env.sim.mockDeviceLinkUrl, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ documentNumber: OK_DOC, deviceLink: out[0].json.deviceLink, flowType: 'Web2App' }),
+		});
+		const body = (await scan.json()) as { callbackUrl?: string };
+		const verifier = new URL(body.callbackUrl!).searchParams.get('userChallengeVerifier')!;
+		expect(verifier).toBeTruthy();
+		await new Promise((r) => setTimeout(r, 300));
+		const without = await run({ resource: 'session', operation: 'getStatus', sessionId, validateStored: true }, { continueOnFail: true });
+		expect(without.out[0].json.code).toBe('SMARTID_VALIDATION_FAILED');
+		const { out: status } = await run({ resource: 'session', operation: 'getStatus', sessionId, validateStored: true, userChallengeVerifier: verifier });
+		expect(status[0].json).toMatchObject({ sessionId, validated: true, flowType: 'Web2App', endResult: 'OK' });
+	}, 60_000);
+
 	test('refused in the app: NodeOperationError with item index and session id; continue-on-fail gives { error, code, sessionId }', async () => {
 		const params = auth({ identifyBy: 'documentNumber', documentNumber: REFUSED_PIN_DOC });
 		const ctx = executeContext({ params, credentials: env.credentials, items: [{ json: {} }, { json: {} }] });

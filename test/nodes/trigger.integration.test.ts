@@ -169,7 +169,11 @@ test('Smart-ID unreachable: nothing emitted, nothing lost', async () => {
 	expect((await poll('down'))![0].map((i) => i.json.sessionId)).toEqual([id]); // lease was released
 }, 30_000);
 
-test('1000 pending sessions, half completed: one poll emits exactly the completed half', async () => {
+// 1000 is the issue's load figure (measured: one poll ≈ 14-16 s on 2 shared cores, 1000 status requests); the default
+// run uses 400 to keep the suite fast. SMARTID_TRIGGER_LOAD=1000 reproduces the full figure.
+const LOAD = Number(process.env.SMARTID_TRIGGER_LOAD ?? 400);
+
+test(`${LOAD} pending sessions, half completed: one poll emits exactly the completed half`, async () => {
 	const rt = runtime({}, 64);
 	const interactions = [{ type: 'displayTextAndPIN' as const, displayText60: 'Log in' }];
 	const completed = new Set<string>();
@@ -185,7 +189,7 @@ test('1000 pending sessions, half completed: one poll emits exactly the complete
 			context,
 			...(secrets ? { secrets } : {}),
 		});
-	for (let batch = 0; batch < 20; batch++) {
+	for (let batch = 0; batch < LOAD / 50; batch++) {
 		await Promise.all(
 			Array.from({ length: 25 }, async () => {
 				const done = await startNotificationAuthentication(rt.client, rt.flowConfig, { semanticsIdentifier: `PNO${OK_COUNTRY}-${OK_CODE}` }, { interactions });
@@ -203,9 +207,10 @@ test('1000 pending sessions, half completed: one poll emits exactly the complete
 	const emitted = new Set(result.finished.map((f) => f.record.sessionId));
 	expect(emitted).toEqual(completed);
 	expect(result.finished.every((f) => f.outcome.json.endResult === 'OK')).toBe(true);
-	expect(result.stillRunning).toBe(500);
-	expect(result.statusRequests).toBe(1000);
-	process.stdout.write(`1000 pending (500 completed): one poll took ${ms} ms, ${result.statusRequests} status requests\n`);
+	expect(result.stillRunning).toBe(LOAD / 2);
+	expect(result.statusRequests).toBe(LOAD);
+	expect(ms).toBeLessThan(60_000); // must fit in one poll interval (n8n polls at most once a minute)
+	process.stdout.write(`${LOAD} pending (${LOAD / 2} completed): one poll took ${ms} ms, ${result.statusRequests} status requests\n`);
 	for (const f of result.finished) await store.remove(f.record.sessionId, f.lease);
 	await rt.close();
 }, 120_000);

@@ -30,6 +30,7 @@ export async function getStatus(this: IExecuteFunctions, i: number, runtime: Sma
 	if (!record || record.credentialKey !== runtime.config.credentialKey) {
 		return { json: { ...raw, validated: false, note: 'No pending record of this credential: the result is not validated' } };
 	}
-	const outcome = await completeSession(record, status, runtime);
+	const verifier = str(this, 'userChallengeVerifier', i);
+	const outcome = await completeSession(record, status, runtime, verifier ? { userChallengeVerifier: verifier } : {});
 	return { ...outcome, json: { ...baseJson(record), ...outcome.json, validated: true } };
 }

@@ -7,6 +7,7 @@ import { SmartIdRuntime } from '../../shared/runtime';
 import { addSignature } from './addSignature';
 import { authenticate } from './authenticate';
 import { buildAsice } from './buildAsice';
+import { getDeviceLink } from './getDeviceLink';
 import { getSigningCertificate } from './getSigningCertificate';
 import { getStatus } from './getStatus';
 import { signHash } from './signHash';
@@ -21,6 +22,7 @@ const ITEM_ACTIONS: Record<string, ItemAction> = {
 	'container.addSignature': addSignature,
 	'container.verifyContainer': verifyContainer,
 	'session.getStatus': getStatus,
+	'session.getDeviceLink': getDeviceLink,
 };
 
 /** Turn an outcome into an n8n item: binaries stored through n8n's helpers, paired to its input item(s). */

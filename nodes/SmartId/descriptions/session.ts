@@ -1,8 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 const show = { resource: ['session'], operation: ['getStatus'] };
+const link = { resource: ['session'], operation: ['getDeviceLink'] };
 
-/** Session → Get Session Status. */
+/** Session → Get Session Status, Get Device Link. */
 export const sessionOperations: INodeProperties[] = [
 	{
 		displayName: 'Operation',
@@ -11,6 +12,13 @@ export const sessionOperations: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['session'] } },
 		options: [
+			{
+				name: 'Get Device Link',
+				value: 'getDeviceLink',
+				description:
+					'Make a fresh device link (and QR code) for a pending device-link session; QR links must be re-made every second',
+				action: 'Get a fresh device link',
+			},
 			{
 				name: 'Get Status',
 				value: 'getStatus',
@@ -29,7 +37,44 @@ export const sessionFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
+		displayOptions: { show: { resource: ['session'], operation: ['getStatus', 'getDeviceLink'] } },
+	},
+	{
+		displayName: 'User Challenge Verifier',
+		name: 'userChallengeVerifier',
+		type: 'string',
+		default: '',
+		description:
+			'For Web2App/App2App authentications: the userChallengeVerifier parameter your callback URL received (needed to validate them)',
 		displayOptions: { show },
+	},
+	{
+		displayName: 'Device Link Type',
+		name: 'deviceLinkType',
+		type: 'options',
+		options: [
+			{ name: 'QR Code', value: 'QR' },
+			{ name: 'Web2App', value: 'Web2App' },
+			{ name: 'App2App', value: 'App2App' },
+		],
+		default: 'QR',
+		description: 'Must be a link type the session was started for',
+		displayOptions: { show: link },
+	},
+	{
+		displayName: 'Language',
+		name: 'lang',
+		type: 'string',
+		default: 'eng',
+		description: 'Three-letter ISO 639-2 code of the page language (eng, est, lav, lit, rus)',
+		displayOptions: { show: link },
+	},
+	{
+		displayName: 'Put QR Code in Field',
+		name: 'qrBinaryProperty',
+		type: 'string',
+		default: 'qr',
+		displayOptions: { show: { ...link, deviceLinkType: ['QR'] } },
 	},
 	{
 		displayName: 'Validate With Stored Request',
