@@ -1,9 +1,10 @@
-import { constants, randomBytes, verify as cryptoVerify, type X509Certificate } from 'node:crypto';
+import { randomBytes, type X509Certificate } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { digestLength, nodeHashName } from '../../hash-algorithm';
+import { digestLength, hashBytes } from '../../hash-algorithm';
+import { verifyPkcs1Prehashed, verifyPssPrehashed } from '../../validation';
 import { decodeBase64Strict } from '../../encoding';
 import { parseOcspResponse, verifyOcspResponse } from '../../pki/ocsp';
 import { verifyTimestampToken } from '../../pki/timestamp';
@@ -68,10 +69,12 @@ export function verifySignatureValue(pending: PendingSignature, signatureValue: 
 	if (signatureValue.length !== Math.ceil(modulusBits / 8)) {
 		fail('ASICE_BUILD_SIGNATURE_INVALID', `The signature value is ${signatureValue.length} bytes, but the signer's ${modulusBits}-bit RSA key gives ${Math.ceil(modulusBits / 8)}-byte signatures; it was not made with this certificate.`);
 	}
+	// The prehashed verifiers of lib/validation check exactly what the remote signer was given: H(canonical SignedInfo).
+	const digest = hashBytes(p.hashAlgorithm, canonicalSignedInfo);
 	const ok =
 		p.signatureScheme === 'rsassa-pss'
-			? cryptoVerify(nodeHashName(p.hashAlgorithm), canonicalSignedInfo, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: digestLength(p.hashAlgorithm) }, signatureValue)
-			: cryptoVerify(nodeHashName(p.hashAlgorithm), canonicalSignedInfo, { key, padding: constants.RSA_PKCS1_PADDING }, signatureValue);
+			? verifyPssPrehashed(key, p.hashAlgorithm, digest, signatureValue, digestLength(p.hashAlgorithm))
+			: verifyPkcs1Prehashed(key, p.hashAlgorithm, digest, signatureValue);
 	if (!ok) {
 		fail(
 			'ASICE_BUILD_SIGNATURE_INVALID',
