@@ -114,14 +114,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
 	core.origin = `http://${urlHost}:${address.port}`;
 	core.ocspUrl = `${core.origin}/ocsp`;
 	const prewarm = options.prewarm?.includes('all') ? accounts.all().map((a) => a.documentNumber) : (options.prewarm ?? []);
-	for (const documentNumber of prewarm) {
-		const account = accounts.byDocumentNumber(documentNumber);
-		if (!account) {
-			server.close();
-			throw new Error(`prewarm: ${documentNumber} is not a simulator account (see GET /control/accounts)`);
-		}
-		await Promise.all([pki.credentials(account, 'auth', core.ocspUrl), pki.credentials(account, 'sign', core.ocspUrl)]);
+	const unknown = prewarm.find((doc) => !accounts.byDocumentNumber(doc));
+	if (unknown) {
+		server.close();
+		throw new Error(`prewarm: ${unknown} is not a simulator account (see GET /control/accounts)`);
 	}
+	// Two key generations at a time: RSA key generation is CPU-bound and runs on libuv's thread pool.
+	const jobs = prewarm.flatMap((doc) => (['auth', 'sign'] as const).map((purpose) => ({ doc, purpose })));
+	const worker = async () => {
+		for (let job = jobs.shift(); job; job = jobs.shift()) {
+			await pki.credentials(accounts.byDocumentNumber(job.doc) as SimulatorAccount, job.purpose, core.ocspUrl);
+		}
+	};
+	await Promise.all([worker(), worker()]);
 	let stopped = false;
 	return {
 		baseUrl: `${core.origin}${RP_API_PREFIX}`,
