@@ -132,6 +132,7 @@ export class FileSessionStore implements PendingSessionStore {
 
 	async list(filter?: PendingSessionFilter): Promise<PendingSessionRecord[]> {
 		await this.init();
+		await this.sweepTemp();
 		const names = (await fs.readdir(this.records)).filter((n) => n.endsWith('.json'));
 		const out: PendingSessionRecord[] = [];
 		let next = 0;
@@ -146,6 +147,16 @@ export class FileSessionStore implements PendingSessionStore {
 		};
 		await Promise.all(Array.from({ length: Math.min(this.readConcurrency, names.length) }, worker));
 		return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.sessionId.localeCompare(b.sessionId));
+	}
+
+	/** Delete temp files a crashed writer left behind (older than an hour; a live write takes milliseconds). */
+	private async sweepTemp(): Promise<void> {
+		const cutoff = Date.now() - 3600_000;
+		for (const name of await fs.readdir(this.tmp).catch(() => [] as string[])) {
+			const file = path.join(this.tmp, name);
+			const stat = await fs.stat(file).catch(() => undefined);
+			if (stat && stat.mtimeMs < cutoff) await fs.rm(file, { force: true });
+		}
 	}
 
 	private async generations(sessionId: string): Promise<number[]> {

@@ -7,6 +7,7 @@ import { SmartIdTrigger } from '../../nodes/SmartIdTrigger/SmartIdTrigger.node';
 import { pollSessions } from '../../nodes/SmartIdTrigger/poll-sessions';
 import { configFromCredential } from '../../nodes/shared/config';
 import { SmartIdRuntime } from '../../nodes/shared/runtime';
+import { startRedis } from '../sessions/redis-server';
 import { executeContext, pollContext } from './harness';
 import { OK_CODE, OK_COUNTRY, OK_DOC, REFUSED_PIN_DOC, startSimulatorEnv, type SimulatorEnv } from './simulator-env';
 
@@ -55,6 +56,35 @@ function runtime(overrides: Record<string, unknown> = {}, maxSockets?: number): 
 	const config = configFromCredential(env.credentials);
 	return new SmartIdRuntime({ ...config, ...overrides }, maxSockets);
 }
+
+test('Redis session store (queue mode): a certificate choice started by the node is emitted by the trigger once', async () => {
+	const redis = await startRedis();
+	try {
+		const credentials = { ...env.credentials, sessionStore: 'redis', redisUrl: redis.url };
+		const ctx = executeContext({
+			credentials,
+			params: {
+				resource: 'certificate',
+				operation: 'getSigningCertificate',
+				certificateSource: 'certificateChoice',
+				identifyBy: 'personalCode',
+				country: 'BE', // not OK_DOC: the simulator expects a linked signature after any certificate choice
+				personalCode: '05040400032',
+				completion: 'start',
+				tag: 'redis',
+			},
+		});
+		const [out] = await node.execute.call(ctx);
+		expect(out[0].json).toMatchObject({ state: 'RUNNING', kind: 'certificateChoice' });
+		await sleep(400);
+		const run = () => trigger.poll.call(pollContext({ credentials, params: { tag: 'redis' } }));
+		const emitted = (await run())![0];
+		expect(emitted[0].json).toMatchObject({ sessionId: out[0].json.sessionId, kind: 'certificateChoice', endResult: 'OK', documentNumber: 'PNOBE-05040400032-DEMO-Q' });
+		expect(await run()).toBeNull();
+	} finally {
+		await redis.stop();
+	}
+}, 30_000);
 
 test('manual mode ("Fetch test event") shows a sample and consumes nothing', async () => {
 	const id = await startAuth('manual');

@@ -247,6 +247,20 @@ describe('FileSessionStore specifics', () => {
 		expect(await fs.readdir(path.join(folder, 'tmp'))).toEqual([]);
 	});
 
+	test('temp files left by a crashed writer are swept after an hour, fresh ones are kept', async () => {
+		const folder = path.join(tmpRoot, 'sweep');
+		const store = new FileSessionStore({ folder });
+		await store.put(record(1));
+		const old = path.join(folder, 'tmp', 'crashed.tmp');
+		const fresh = path.join(folder, 'tmp', 'writing.tmp');
+		await fs.writeFile(old, 'x');
+		await fs.writeFile(fresh, 'y');
+		const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+		await fs.utimes(old, twoHoursAgo, twoHoursAgo);
+		expect((await store.list()).length).toBe(1);
+		expect((await fs.readdir(path.join(folder, 'tmp'))).sort()).toEqual(['writing.tmp']);
+	});
+
 	test('a corrupt file is skipped by list but reported by get', async () => {
 		const folder = path.join(tmpRoot, 'corrupt');
 		const store = new FileSessionStore({ folder });

@@ -40,6 +40,14 @@ export const containerOperations: INodeProperties[] = [
 
 export const containerFields: INodeProperties[] = [
 	{
+		displayName:
+			'Container operations read and write binary data, which does not cross the AI tool boundary: when this node is used as an AI Agent tool, use them in a regular workflow instead',
+		name: 'toolNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { resource: ['container'] } },
+	},
+	{
 		displayName: 'Files From',
 		name: 'filesFrom',
 		type: 'options',
