@@ -121,6 +121,26 @@ describe('OCSP responder (RFC 6960) checked by openssl', () => {
 		expect(await ocspCheck(sign, 'unk')).toMatch(/leaf\.pem: unknown/);
 	});
 
+	it('answers for the issuing CAs themselves (signed by the root) and for SHA-256 CertIDs', async () => {
+		fs.writeFileSync(file('root.pem'), sim.caPems[0]);
+		fs.writeFileSync(file('e.pem'), sim.caPems[1]);
+		fs.writeFileSync(file('anchors.pem'), sim.caPems.join(''));
+		const { stdout, stderr } = await execFileAsync('openssl', [
+			'ocsp', '-issuer', file('root.pem'), '-cert', file('e.pem'), '-url', sim.ocspUrl, '-CAfile', file('anchors.pem'), '-resp_text',
+		]);
+		expect(`${stdout}${stderr}`).toContain('Response verify OK');
+		expect(stdout).toMatch(/e\.pem: good/);
+		expect(stdout).not.toContain('AIA OCSP RESPONDER');
+		const { auth } = await certificatesOf('PNOEE-40504040001-DEM0-Q');
+		fs.writeFileSync(file('s.leaf.pem'), auth.pem);
+		fs.writeFileSync(file('s.issuer.pem'), auth.issuerPem);
+		const sha256 = await execFileAsync('openssl', [
+			'ocsp', '-sha256', '-issuer', file('s.issuer.pem'), '-cert', file('s.leaf.pem'), '-url', sim.ocspUrl, '-CAfile', file('anchors.pem'), '-resp_text',
+		]);
+		expect(sha256.stdout).toMatch(/Hash Algorithm: sha256/);
+		expect(sha256.stdout).toMatch(/s\.leaf\.pem: good/);
+	});
+
 	it('answers unauthorized for an issuer it does not serve, malformedRequest for garbage', async () => {
 		const foreign = path.join(__dirname, '../../../shared/trust/demo/TEST_of_SK_ID_Solutions_EID-Q_2024E.pem');
 		openssl(['ocsp', '-issuer', foreign, '-serial', '0x01', '-reqout', file('f.req')]);
