@@ -3,7 +3,7 @@
  * Benchmark: build a signed ASiC-E (XAdES LT, Smart-ID flow against the embedded simulator, its TSA and OCSP)
  * around one big file, and compare with `sha256sum` of the same file in the same run.
  *
- *   npm run build && node bench/build-asice.js [--size-mib 1024] [--compression store|deflate] [--keep]
+ *   npm run build && node bench/build-asice.js [--size-mib 1024] [--compression store|deflate|auto] [--keep]
  *
  * Prints one JSON line: sizes, wall times (sha256sum, prepare = streaming hash+CRC+write, total), the ratio
  * total/sha256sum and peak RSS of this process. Targets (stored entry): ratio <= 1.5, peak RSS < 200 MB.
@@ -73,7 +73,7 @@ async function main() {
 
 		t = process.hrtime.bigint();
 		const prepared = await prepareSignature({
-			files: [{ name: 'big.bin', path: input, mimeType: 'application/octet-stream', compression: compression === 'deflate' ? 'deflate' : 'store' }],
+			files: [{ name: 'big.bin', path: input, mimeType: 'application/octet-stream', compression: ['store', 'deflate', 'auto'].includes(compression) ? compression : 'store' }],
 			signerCertificate: chosen.certificateBase64,
 			hashAlgorithm: 'SHA-256',
 			workFile: output + '.partial',

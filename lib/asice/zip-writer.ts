@@ -146,8 +146,24 @@ export class StreamSink implements ZipSink {
 	}
 }
 
-/** `store` keeps bytes as they are (already-compressed media), `deflate` compresses (raw DEFLATE, method 8). */
-export type ZipCompression = 'store' | 'deflate';
+/**
+ * `store` keeps bytes as they are (already-compressed media), `deflate` compresses (raw DEFLATE, method 8),
+ * `auto` deflates unless a sample of the first bytes does not compress (zlib crawls at ~20 MB/s over random data).
+ */
+export type ZipCompression = 'store' | 'deflate' | 'auto';
+
+const SAMPLE_BYTES = 256 * 1024;
+
+/** True when DEFLATE saves at least 3 % on `sample` (small samples: always worth trying). */
+function compressible(sample: Buffer): boolean {
+	if (sample.length < 4096) return true;
+	const probe = sample.subarray(0, SAMPLE_BYTES);
+	return zlib.deflateRawSync(probe, { level: 1 }).length < probe.length * 0.97;
+}
+
+function toBuffer(piece: Buffer | Uint8Array | string): Buffer {
+	return typeof piece === 'string' ? Buffer.from(piece, 'utf8') : Buffer.isBuffer(piece) ? piece : Buffer.from(piece);
+}
 
 /** Per-entry options. */
 export interface ZipEntryOptions {
@@ -251,7 +267,7 @@ export class ZipWriter {
 	async addBuffer(name: string, data: Buffer, options: ZipEntryOptions = {}): Promise<ZipAddedEntry> {
 		this.begin(name);
 		try {
-			const method = options.compression === 'store' ? 0 : 8;
+			const method = options.compression === 'store' || (options.compression === 'auto' && !compressible(data)) ? 0 : 8;
 			const body = method === 8 ? zlib.deflateRawSync(data, { level: options.level ?? 6 }) : data;
 			const crc = zlib.crc32(data) >>> 0;
 			const zip64 = body.length >= ZIP64_RESERVE_THRESHOLD || data.length >= ZIP64_RESERVE_THRESHOLD;
@@ -337,7 +353,36 @@ export class ZipWriter {
 	}
 
 	private async streamEntry(name: string, source: Readable | AsyncIterable<Buffer | Uint8Array | string>, options: ZipEntryOptions): Promise<ZipAddedEntry> {
-		const method: 0 | 8 = options.compression === 'store' ? 0 : 8;
+		// Read a first sample before the header is written, so `auto` can still choose the method.
+		const iterator = (source as AsyncIterable<Buffer | Uint8Array | string>)[Symbol.asyncIterator]();
+		const head: Buffer[] = [];
+		let headBytes = 0;
+		let exhausted = false;
+		try {
+			while (headBytes < SAMPLE_BYTES) {
+				const next = await iterator.next();
+				if (next.done) {
+					exhausted = true;
+					break;
+				}
+				const chunk = toBuffer(next.value);
+				head.push(chunk);
+				headBytes += chunk.length;
+			}
+		} catch (error) {
+			await Promise.resolve(iterator.return?.()).catch(() => undefined);
+			throw new ZipWriteError(`Reading ${JSON.stringify(name)} failed: ${(error as Error).message}`, { name, reason: 'io' }, 'ASICE_ZIP_WRITE_FAILED', error);
+		}
+		const method: 0 | 8 = options.compression === 'store' || (options.compression === 'auto' && !compressible(Buffer.concat(head, headBytes))) ? 0 : 8;
+		const replay = async function* (): AsyncGenerator<Buffer> {
+			yield* head;
+			if (exhausted) return;
+			for (;;) {
+				const next = await iterator.next();
+				if (next.done) return;
+				yield toBuffer(next.value);
+			}
+		};
 		const nameBytes = Buffer.from(name, 'utf8');
 		const zip64 = options.expectedSize === undefined || options.expectedSize >= ZIP64_RESERVE_THRESHOLD;
 		const patchable = typeof this.sink.patch === 'function';
@@ -350,9 +395,8 @@ export class ZipWriter {
 		let size = 0;
 		let compressedSize = 0;
 		const sink = this.sink;
-		const tap = async function* (input: AsyncIterable<Buffer | Uint8Array | string>): AsyncGenerator<Buffer> {
-			for await (const piece of input) {
-				const chunk = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : Buffer.isBuffer(piece) ? piece : Buffer.from(piece);
+		const tap = async function* (input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+			for await (const chunk of input) {
 				if (chunk.length === 0) continue;
 				size += chunk.length;
 				crc = zlib.crc32(chunk, crc);
@@ -368,11 +412,12 @@ export class ZipWriter {
 		};
 		try {
 			if (method === 8) {
-				await pipeline(source, tap, zlib.createDeflateRaw({ level: options.level ?? 6 }), write);
+				await pipeline(replay(), tap, zlib.createDeflateRaw({ level: options.level ?? 6 }), write);
 			} else {
-				await pipeline(source, tap, write);
+				await pipeline(replay(), tap, write);
 			}
 		} catch (error) {
+			await Promise.resolve(iterator.return?.()).catch(() => undefined);
 			throw new ZipWriteError(`Reading or writing ${JSON.stringify(name)} failed: ${(error as Error).message}`, { name, reason: 'io' }, 'ASICE_ZIP_WRITE_FAILED', error);
 		}
 		crc >>>= 0;

@@ -58,8 +58,8 @@ export function checkMediaType(value: unknown, fileName: string): string {
 }
 
 /**
- * Already-compressed formats are stored: deflating them again costs CPU and gains nothing. PDF is deflated
- * (it often has uncompressed parts), like DigiDoc4j does for every file.
+ * Already-compressed formats are stored: deflating them again costs CPU and gains nothing. Everything else
+ * (PDF included: it often has uncompressed parts) is `auto`: deflated unless its first bytes do not compress.
  */
 export function compressionFor(mediaType: string): ZipCompression {
 	const base = mediaType.split(';')[0].trim().toLowerCase();
@@ -81,5 +81,5 @@ export function compressionFor(mediaType: string): ZipCompression {
 		return 'store';
 	}
 	if (base.startsWith('application/vnd.openxmlformats-officedocument.') || base.startsWith('application/vnd.oasis.opendocument.')) return 'store';
-	return 'deflate';
+	return 'auto';
 }

@@ -101,6 +101,21 @@ describe('ZipWriter', () => {
 		await expect(writer.addBuffer('X.txt', Buffer.from('2'))).resolves.toBeDefined(); // case-sensitive
 	});
 
+	it('auto compression deflates compressible data and stores data that does not compress', async () => {
+		const drained = new PassThrough();
+		drained.resume();
+		const writer = new ZipWriter(new StreamSink(drained));
+		await writer.addMimetype(MIMETYPE);
+		const textEntry = await writer.addStream('text.txt', Readable.from([text]), { compression: 'auto' });
+		const randomEntry = await writer.addStream('random.bin', Readable.from([random.subarray(0, 100), random.subarray(100)]), { compression: 'auto', digests: ['SHA-256'] });
+		const smallBuffer = await writer.addBuffer('random-buffer.bin', random, { compression: 'auto' });
+		expect(textEntry.record.method).toBe(8);
+		expect(randomEntry.record.method).toBe(0);
+		expect(randomEntry.record.size).toBe(random.length);
+		expect(randomEntry.digests['SHA-256']?.toString('hex')).toBe(sha256(random));
+		expect(smallBuffer.record.method).toBe(0);
+	});
+
 	it('reports a source that is shorter than announced', async () => {
 		const writer = new ZipWriter(new StreamSink(new PassThrough()));
 		await expect(writer.addStream('short.txt', Readable.from([Buffer.from('abc')]), { expectedSize: 4 })).rejects.toMatchObject({
