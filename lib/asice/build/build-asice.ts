@@ -1,7 +1,6 @@
-import { promises as fsp } from 'node:fs';
 import type { HashAlgorithm } from '../../hash-algorithm';
 import type { SignatureScheme } from './algorithms';
-import { finalizeSignature, type FinalizedSignature, type FinalizeOptions } from './finalize';
+import { discardPendingSignature, finalizeSignature, type FinalizedSignature, type FinalizeOptions } from './finalize';
 import { prepareSignature, type PrepareAppendOptions, type PrepareNewOptions } from './prepare';
 
 /** What a signer gets: the digest to sign and how. */
@@ -41,7 +40,7 @@ export async function buildAsice(options: BuildAsiceOptions): Promise<BuiltAsice
 		const done = await finalizeSignature(prepared.pending, signatureValue, options);
 		return { ...done, warnings: prepared.warnings };
 	} catch (error) {
-		if (prepared.pending.mode === 'new') await fsp.rm(prepared.pending.partialContainer, { force: true });
+		await discardPendingSignature(prepared.pending);
 		throw error;
 	}
 }

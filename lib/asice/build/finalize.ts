@@ -12,6 +12,7 @@ import type { TrustStore } from '../../pki/trust-store';
 import { FileSink, ZipWriter } from '../zip-writer';
 import { readZipLayout } from '../zip-writer-append';
 import { AsiceBuildError } from './errors';
+import { ASICE_MIMETYPE } from './manifest';
 import { httpLtServices, type LtServices } from './lt-services';
 import { parsePendingSignature, type PendingSignature } from './pending';
 import { centralDirectoryFingerprint } from './prepare';
@@ -210,6 +211,7 @@ async function writeContainer(pending: PendingSignature, signatureXml: Buffer, o
 		working = path.join(dir, `.smart-id-${randomBytes(6).toString('hex')}.partial`);
 		await fsp.copyFile(pending.partialContainer, working);
 	} else {
+		await checkPartialContainer(pending);
 		working = pending.partialContainer;
 	}
 	try {
@@ -229,4 +231,40 @@ async function writeContainer(pending: PendingSignature, signatureXml: Buffer, o
 		if (pending.mode === 'append') await fsp.rm(working, { force: true });
 		throw error;
 	}
+}
+
+/**
+ * The pending state names a file that finalize truncates and extends, so refuse anything that is not a partial
+ * ASiC-E of at least the recorded size (a tampered state must not be able to cut an arbitrary file).
+ */
+async function checkPartialContainer(pending: PendingSignature): Promise<void> {
+	let head: Buffer;
+	let size: number;
+	try {
+		const handle = await fsp.open(pending.partialContainer, 'r');
+		try {
+			size = (await handle.stat()).size;
+			head = Buffer.alloc(38 + ASICE_MIMETYPE.length);
+			await handle.read(head, 0, head.length, 0);
+		} finally {
+			await handle.close();
+		}
+	} catch (error) {
+		fail('ASICE_BUILD_PENDING_INVALID', `The partial container ${pending.partialContainer} of this pending signature cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); it was removed or moved. Start the signing again.`, error);
+	}
+	if (head.readUInt32LE(0) !== 0x04034b50 || head.subarray(30, 38).toString('latin1') !== 'mimetype' || head.subarray(38).toString('latin1') !== ASICE_MIMETYPE || size < pending.zip.position) {
+		fail('ASICE_BUILD_PENDING_INVALID', `${pending.partialContainer} is not the partial container this pending signature wrote; refusing to modify it.`);
+	}
+}
+
+/** Give up a pending signature: remove its partial container (new containers only; an existing container is left alone). */
+export async function discardPendingSignature(pendingInput: PendingSignature | string): Promise<void> {
+	const pending = parsePendingSignature(pendingInput);
+	if (pending.mode !== 'new') return;
+	try {
+		await checkPartialContainer(pending);
+	} catch {
+		return; // already gone, or not ours: nothing to remove
+	}
+	await fsp.rm(pending.partialContainer, { force: true });
 }

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { buildAsice, finalizeSignature, prepareSignature, type DigestSigner } from '../../../lib/asice/build';
+import { buildAsice, discardPendingSignature, finalizeSignature, prepareSignature, type DigestSigner } from '../../../lib/asice/build';
 import type { SignatureScheme } from '../../../lib/asice/build/algorithms';
 import { TrustStore } from '../../../lib/pki/trust-store';
 import { nodeHashName, type HashAlgorithm } from '../../../lib/hash-algorithm';
@@ -355,5 +355,25 @@ describe('buildAsice (test PKI, openssl TSA and OCSP)', () => {
 		).rejects.toThrow('USER_REFUSED');
 		expect(fs.existsSync(workFile)).toBe(false);
 		expect(fs.existsSync(path.join(dir, 'refused.asice'))).toBe(false);
+	});
+
+	it('a pending state pointing at some other file cannot truncate it; discard removes the partial container', async () => {
+		const prepared = await prepareSignature({ files: [{ name: 'a.txt', data: 'a' }], signerCertificate: pki.signerPem, workFile: path.join(dir, 'discard.partial') });
+		const victim = path.join(dir, 'victim.txt');
+		fs.writeFileSync(victim, 'x'.repeat(10_000));
+		const hijacked = { ...prepared.pending, partialContainer: victim };
+		const signature = signDigest(pki.signerKeyPem, Buffer.from(prepared.digestToSign, 'base64'), 'sha256').toString('base64');
+		await expect(finalizeSignature(hijacked, signature, { out: path.join(dir, 'h.asice'), services: opensslLtServices(pki), trust, issuer: pki.caPem })).rejects.toMatchObject({
+			code: 'ASICE_BUILD_PENDING_INVALID',
+		});
+		expect(fs.readFileSync(victim, 'utf8')).toBe('x'.repeat(10_000));
+		await discardPendingSignature(hijacked);
+		expect(fs.existsSync(victim)).toBe(true);
+		expect(fs.existsSync(prepared.pending.partialContainer)).toBe(true);
+		await discardPendingSignature(JSON.stringify(prepared.pending));
+		expect(fs.existsSync(prepared.pending.partialContainer)).toBe(false);
+		await expect(finalizeSignature(prepared.pending, signature, { out: path.join(dir, 'h.asice'), services: opensslLtServices(pki), trust, issuer: pki.caPem })).rejects.toMatchObject({
+			code: 'ASICE_BUILD_PENDING_INVALID',
+		});
 	});
 });
