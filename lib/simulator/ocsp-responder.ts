@@ -43,6 +43,20 @@ const HASH_OIDS: Record<string, string> = {
 };
 const NONCE_OID = '1.3.6.1.5.5.7.48.1.2';
 
+const responderCache = new WeakMap<PkiEntity, { certificate: pkijs.Certificate; keyHash: Buffer }>();
+
+/** Parsed responder certificate and its byKey ResponderID (SHA-1 of the public key bits), parsed once. */
+function responderInfo(responder: PkiEntity): { certificate: pkijs.Certificate; keyHash: Buffer } {
+	let info = responderCache.get(responder);
+	if (!info) {
+		const certificate = pkijs.Certificate.fromBER(responder.der);
+		const keyHash = createHash('sha1').update(certificate.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView).digest();
+		info = { certificate, keyHash };
+		responderCache.set(responder, info);
+	}
+	return info;
+}
+
 /** OCSPResponse with an error status and no body (RFC 6960 §4.2.1): 1 malformedRequest, 6 unauthorized. */
 function errorResponse(status: 1 | 2 | 6): Buffer {
 	const response = new pkijs.OCSPResponse({ responseStatus: new asn1js.Enumerated({ value: status }) });
@@ -108,10 +122,8 @@ export async function answerOcspRequest(der: Buffer, pki: TestPki, statuses: Cer
 	if (!responder || resolved.some((r) => r.issuer.tag !== resolved[0].issuer.tag)) return errorResponse(6);
 	const now = wholeSeconds(new Date());
 	const basic = new pkijs.BasicOCSPResponse();
-	const responderCert = pkijs.Certificate.fromBER(responder.der);
-	basic.tbsResponseData.responderID = new asn1js.OctetString({
-		valueHex: createHash('sha1').update(responderCert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView).digest(),
-	});
+	const { certificate: responderCert, keyHash } = responderInfo(responder);
+	basic.tbsResponseData.responderID = new asn1js.OctetString({ valueHex: keyHash });
 	basic.tbsResponseData.producedAt = now;
 	for (const { certID, issuer, serial } of resolved) {
 		const status = statusOf(pki, statuses, issuer, serial);

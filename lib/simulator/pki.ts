@@ -131,6 +131,8 @@ export interface TestPkiOptions {
 export class TestPki {
 	private readonly entities = new Map<PkiTag, PkiEntity>();
 	private readonly users = new Map<string, Promise<UserCredentials>>();
+	/** OCSP CertID hashes of the fixed entities, per hash algorithm (computed once). */
+	private readonly certIdHashes = new Map<string, { name: Buffer; key: Buffer }>();
 	private readonly userKeyBits: number;
 
 	private constructor(
@@ -176,14 +178,16 @@ export class TestPki {
 	/** The issuing CA whose name and key hashes match an OCSP CertID (SHA-1 or SHA-256 per `hashName`). */
 	issuerByHashes(hashName: string, nameHash: Buffer, keyHash: Buffer): PkiEntity | undefined {
 		for (const entity of this.entities.values()) {
-			const spki = spkiBitString(entity.cert);
-			const subject = subjectDer(entity.cert);
-			if (
-				createHash(hashName).update(subject).digest().equals(nameHash) &&
-				createHash(hashName).update(spki).digest().equals(keyHash)
-			) {
-				return entity;
+			const key = `${entity.tag}|${hashName}`;
+			let hashes = this.certIdHashes.get(key);
+			if (!hashes) {
+				hashes = {
+					name: createHash(hashName).update(subjectDer(entity.cert)).digest(),
+					key: createHash(hashName).update(spkiBitString(entity.cert)).digest(),
+				};
+				this.certIdHashes.set(key, hashes);
 			}
+			if (hashes.name.equals(nameHash) && hashes.key.equals(keyHash)) return entity;
 		}
 		return undefined;
 	}
