@@ -202,6 +202,16 @@ describe('TSA (RFC 3161) checked by openssl ts', () => {
 		).toContain('Verification: OK');
 	});
 
+	it('TSA faults: a dropped connection, then latency', async () => {
+		await call(`${sim.controlUrl}faults`, { body: { kind: 'drop', target: 'tsa', times: 1 } });
+		const request = query(randomBytes(20), 'ts3');
+		await expect(fetch(sim.tsaUrl, { method: 'POST', body: request, headers: { 'content-type': 'application/timestamp-query' } })).rejects.toThrow();
+		await call(`${sim.controlUrl}faults`, { body: { kind: 'latency', latencyMs: 400, target: 'tsa', times: 1 } });
+		const slow = await call(sim.tsaUrl, { raw: request, contentType: 'application/timestamp-query' });
+		expect(slow.status).toBe(200);
+		expect(slow.ms).toBeGreaterThanOrEqual(380);
+	});
+
 	it('rejects garbage with a PKIStatus rejection', async () => {
 		const response = await call(sim.tsaUrl, { raw: Buffer.from('nope'), contentType: 'application/timestamp-query' });
 		fs.writeFileSync(file('bad.tsr'), response.body);
