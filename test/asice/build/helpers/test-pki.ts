@@ -97,7 +97,7 @@ export function testPki(): TestPki {
 }
 
 /** LT services backed by `openssl ts -reply` (TSA) and `openssl ocsp` (responder) on the test PKI. */
-export function opensslLtServices(pki: TestPki, log?: { timestamps: number; ocsp: number }): LtServices {
+export function opensslLtServices(pki: TestPki, log?: { timestamps: number; ocsp: number }, indexFile = path.join(pki.dir, 'index.txt')): LtServices {
 	return {
 		async timestamp(data) {
 			const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ts-'));
@@ -121,7 +121,7 @@ export function opensslLtServices(pki: TestPki, log?: { timestamps: number; ocsp
 				fs.writeFileSync(path.join(work, 'cert.pem'), certificate.toString());
 				fs.writeFileSync(path.join(work, 'issuer.pem'), issuer.toString());
 				openssl(['ocsp', '-issuer', 'issuer.pem', '-cert', 'cert.pem', '-no_nonce', '-reqout', 'req.der'], work);
-				openssl(['ocsp', '-index', path.join(pki.dir, 'index.txt'), '-rsigner', path.join(pki.dir, 'ocsp.crt'), '-rkey', path.join(pki.dir, 'ocsp.key'), '-CA', path.join(pki.dir, 'ca.crt'), '-reqin', 'req.der', '-respout', 'resp.der', '-ndays', '1'], work);
+				openssl(['ocsp', '-index', indexFile, '-rsigner', path.join(pki.dir, 'ocsp.crt'), '-rkey', path.join(pki.dir, 'ocsp.key'), '-CA', path.join(pki.dir, 'ca.crt'), '-reqin', 'req.der', '-respout', 'resp.der', '-ndays', '1'], work);
 				if (log) log.ocsp++;
 				return fs.readFileSync(path.join(work, 'resp.der'));
 			} finally {
