@@ -248,6 +248,28 @@ describe('signing', () => {
 		expect(result.flowType).toBe('QR');
 	});
 
+	it('S1 device-link signature by semantics identifier (Web2App, callback without verifier)', async () => {
+		const token = newCallbackToken();
+		const start = await startDeviceLinkSignature(
+			client,
+			config,
+			{ semanticsIdentifier: 'PNOEE-40404040009' },
+			{
+				hashAlgorithm: 'SHA3-512',
+				digest: hashBytes('SHA3-512', Buffer.from('web2app')).toString('base64'),
+				interactions: CONFIRM,
+				deviceLinkTypes: ['Web2App'],
+				initialCallbackUrl: callbackUrlWithToken('https://rp.example/signed', token),
+			},
+		);
+		const answer = await scan('PNOEE-40404040009-MOCK-Q', createDeviceLink(start.deviceLink, { deviceLinkType: 'Web2App' }), 'Web2App');
+		const checked = verifySameDeviceCallback(answer.body.callbackUrl as string, { token, sessionSecret: start.deviceLink.sessionSecret, sessionType: 'sign' });
+		expect(checked.userChallengeVerifier).toBeUndefined();
+		const result = await completeSignature(client, start.sessionID, start.context, poll());
+		expect(result.flowType).toBe('Web2App');
+		expect(result.hashAlgorithm).toBe('SHA3-512');
+	});
+
 	it('C2 notification certificate choice', async () => {
 		const start = await startNotificationCertificateChoice(client, config, 'PNOLT-40504040001');
 		const result = await completeCertificateChoice(client, start.sessionID, start.context, poll());
