@@ -3,10 +3,11 @@
  * (C3), RAW_DIGEST_SIGNATURE notification session signed by the simulated phone, RFC 3161 TSA and OCSP
  * responder of the simulator, then independent checks of the container with xmllint and openssl.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildAsice } from '../../lib/asice/build';
+import { buildAsice, completeSmartIdSignature, finalizeSignature, prepareSignature, startSmartIdSignature } from '../../lib/asice/build';
 import { smartIdDigestSigner, smartIdSigningCertificate } from '../../lib/asice/build/smart-id-signer';
 import { SmartIdClient } from '../../lib/rp-api/client';
 import { TrustStore } from '../../lib/pki/trust-store';
@@ -106,4 +107,29 @@ it('a refused Smart-ID session leaves no container behind', async () => {
 		}),
 	).rejects.toMatchObject({ code: 'SMARTID_USER_REFUSED' });
 	expect(fs.existsSync(out)).toBe(false);
+});
+
+it('asynchronous use: prepare, start the session, keep both as JSON, poll later, complete and finalize', async () => {
+	const trust = TrustStore.fromPem(sim.caPems, 'simulator');
+	const rp = { relyingPartyUUID: sim.relyingPartyUUID, relyingPartyName: sim.relyingPartyName };
+	const chosen = await smartIdSigningCertificate({ ...rp, client, target: { documentNumber }, trust });
+	const prepared = await prepareSignature({ files: [{ name: 'async.txt', data: 'later\n' }], signerCertificate: chosen.certificateBase64, hashAlgorithm: 'SHA3-256' });
+	const started = await startSmartIdSignature(
+		{ ...rp, client, documentNumber: chosen.documentNumber },
+		{ digest: prepared.digestToSign, hashAlgorithm: prepared.hashAlgorithm, signatureScheme: prepared.signatureScheme, signerCertificate: chosen.certificateBase64 },
+	);
+	const stored = JSON.stringify({ pending: prepared.pending, started });
+	// ... another process, later:
+	const restored = JSON.parse(stored) as { pending: typeof prepared.pending; started: typeof started };
+	const status = await client.pollUntilComplete(restored.started.sessionID, { deadline: Date.now() + 30_000 });
+	const value = completeSmartIdSignature(status, restored.started, trust);
+	const out = path.join(dir, 'async.asice');
+	const done = await finalizeSignature(restored.pending, value, { out, tsaUrl: sim.tsaUrl, ocspUrl: sim.ocspUrl, trust, certificates: chosen.chain.slice(1) });
+	expect(done.signatureXml).toContain('http://www.w3.org/2007/05/xmldsig-more#sha3-256-rsa-MGF1');
+	const xml = pythonZipEntries(out)[3].data.toString('utf8');
+	const signerPem = `-----BEGIN CERTIFICATE-----\n${chosen.certificateBase64.replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
+	const c14n = xmllintExcC14n(extractElement(xml, 'ds:SignedInfo'));
+	const sha3 = createHash('sha3-256').update(c14n).digest();
+	expect(sha3.toString('base64')).toBe(prepared.digestToSign);
+	expect(opensslVerifyDigest(signerPem, sha3, Buffer.from(innerText(extractElement(xml, 'ds:SignatureValue')), 'base64'), 'sha3-256', 'pss')).toBe(true);
 });

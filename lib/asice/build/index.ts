@@ -10,8 +10,16 @@ export { prepareSignature, type DataFileInput, type PrepareCommonOptions, type P
 export { finalizeSignature, discardPendingSignature, verifySignatureValue, type FinalizeOptions, type FinalizedSignature } from './finalize';
 /** Prepare + sign + finalize in one call. */
 export { buildAsice, type BuildAsiceOptions, type BuiltAsice, type DigestSigner, type DigestSigningRequest } from './build-asice';
-/** Smart-ID as the {@link DigestSigner}. */
-export { smartIdDigestSigner, type SmartIdSignerOptions } from './smart-id-signer';
+/** Smart-ID as the {@link DigestSigner}, its signing certificate, and the start/complete pair for asynchronous use. */
+export {
+	smartIdDigestSigner,
+	smartIdSigningCertificate,
+	startSmartIdSignature,
+	completeSmartIdSignature,
+	type SmartIdSignerOptions,
+	type SmartIdSignerTarget,
+	type StartedSmartIdSignature,
+} from './smart-id-signer';
 /** Timestamp/OCSP providers (HTTP by default). */
 export { httpLtServices, type LtServices } from './lt-services';
 /** The JSON state between the two phases. */

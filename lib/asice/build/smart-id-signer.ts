@@ -1,12 +1,12 @@
 import type { SmartIdClient } from '../../rp-api/client';
 import type { RelyingParty } from '../../rp-api/relying-party';
 import { notificationCertificateChoiceRequest, notificationSignatureRequest, signingCertificateRequest } from '../../rp-api/requests';
-import type { Interaction } from '../../rp-api/types';
+import type { Interaction, SessionStatus, SignatureContext } from '../../rp-api/types';
 import type { TrustStore } from '../../pki/trust-store';
 import { validateCertificateByDocument, validateCertificateChoice, validateSignature } from '../../validation';
 import type { CertificateChoiceResult } from '../../validation';
 import { AsiceBuildError } from './errors';
-import type { DigestSigner } from './build-asice';
+import type { DigestSigner, DigestSigningRequest } from './build-asice';
 
 /** Who signs: a known document number (certificate by C3) or a person (certificate choice by C2). */
 export type SmartIdSignerTarget = { documentNumber: string } | { semanticsIdentifier: string };
@@ -52,6 +52,63 @@ export async function smartIdSigningCertificate(options: SmartIdSignerOptions): 
 	);
 }
 
+/** What to keep between starting a Smart-ID signature session and validating its result (JSON-serializable). */
+export interface StartedSmartIdSignature {
+	sessionID: string;
+	/** Four digits the phone shows; display it to the person. */
+	verificationCode?: string;
+	/** Exactly what validation needs, incl. the digest and interactions string as sent. */
+	context: SignatureContext;
+}
+
+/**
+ * Start a notification RAW_DIGEST_SIGNATURE session for a prepared signature (asynchronous use: store the
+ * result with the pending signature, poll later, then {@link completeSmartIdSignature}).
+ */
+export async function startSmartIdSignature(
+	options: Omit<SmartIdSignerOptions, 'target' | 'trust'> & { documentNumber: string },
+	request: DigestSigningRequest,
+): Promise<StartedSmartIdSignature> {
+	if (request.signatureScheme !== 'rsassa-pss' && !options.allowLegacyPkcs1) {
+		throw new AsiceBuildError('ASICE_BUILD_INVALID_INPUT', 'Smart-ID signs with RSASSA-PSS; prepare the signature with signatureScheme "rsassa-pss".');
+	}
+	const level = options.certificateLevel ?? 'QUALIFIED';
+	const prepared = notificationSignatureRequest(
+		{
+			relyingPartyUUID: options.relyingPartyUUID,
+			relyingPartyName: options.relyingPartyName,
+			certificateLevel: level,
+			hashAlgorithm: request.hashAlgorithm,
+			digest: request.digest,
+			interactions: options.interactions ?? DEFAULT_INTERACTIONS,
+		},
+		{ documentNumber: options.documentNumber },
+	);
+	const init = await options.client.send(prepared.request, { signal: options.signal });
+	return {
+		sessionID: init.sessionID,
+		...(init.vc?.value ? { verificationCode: init.vc.value } : {}),
+		context: {
+			digest: prepared.digest,
+			hashAlgorithm: prepared.hashAlgorithm,
+			requestedCertificateLevel: level,
+			interactions: prepared.interactions,
+			allowedFlowTypes: ['Notification'],
+			expectedDocumentNumber: options.documentNumber,
+			expectedCertificate: request.signerCertificate,
+			allowLegacyPkcs1: options.allowLegacyPkcs1,
+		},
+	};
+}
+
+/**
+ * Validate a completed session of {@link startSmartIdSignature} (end result, certificate = the one the XAdES
+ * commits to, RSASSA-PSS over the digest) and return the Base64 signature value for finalizeSignature.
+ */
+export function completeSmartIdSignature(status: SessionStatus, started: StartedSmartIdSignature, trust: TrustStore): string {
+	return validateSignature(status, started.context, { trust, allowLegacyPkcs1: started.context.allowLegacyPkcs1 }).signatureBase64;
+}
+
 /**
  * A {@link DigestSigner} backed by a Smart-ID notification signature session (RAW_DIGEST_SIGNATURE): start the
  * session for the document number, hand out the verification code, long-poll, and validate the answer
@@ -59,32 +116,9 @@ export async function smartIdSigningCertificate(options: SmartIdSignerOptions): 
  */
 export function smartIdDigestSigner(options: SmartIdSignerOptions & { documentNumber: string }): DigestSigner {
 	return async (request) => {
-		const rp: RelyingParty = { relyingPartyUUID: options.relyingPartyUUID, relyingPartyName: options.relyingPartyName };
-		if (request.signatureScheme !== 'rsassa-pss' && !options.allowLegacyPkcs1) {
-			throw new AsiceBuildError('ASICE_BUILD_INVALID_INPUT', 'Smart-ID signs with RSASSA-PSS; prepare the signature with signatureScheme "rsassa-pss".');
-		}
-		const level = options.certificateLevel ?? 'QUALIFIED';
-		const prepared = notificationSignatureRequest(
-			{ ...rp, certificateLevel: level, hashAlgorithm: request.hashAlgorithm, digest: request.digest, interactions: options.interactions ?? DEFAULT_INTERACTIONS },
-			{ documentNumber: options.documentNumber },
-		);
-		const init = await options.client.send(prepared.request, { signal: options.signal });
-		if (init.vc?.value) options.onVerificationCode?.(init.vc.value);
-		const status = await options.client.pollUntilComplete(init.sessionID, { deadline: Date.now() + (options.timeoutMs ?? 120_000), signal: options.signal });
-		const result = validateSignature(
-			status,
-			{
-				digest: prepared.digest,
-				hashAlgorithm: prepared.hashAlgorithm,
-				requestedCertificateLevel: level,
-				interactions: prepared.interactions,
-				allowedFlowTypes: ['Notification'],
-				expectedDocumentNumber: options.documentNumber,
-				expectedCertificate: request.signerCertificate,
-				allowLegacyPkcs1: options.allowLegacyPkcs1,
-			},
-			{ trust: options.trust, allowLegacyPkcs1: options.allowLegacyPkcs1 },
-		);
-		return result.signatureBase64;
+		const started = await startSmartIdSignature(options, request);
+		if (started.verificationCode) options.onVerificationCode?.(started.verificationCode);
+		const status = await options.client.pollUntilComplete(started.sessionID, { deadline: Date.now() + (options.timeoutMs ?? 120_000), signal: options.signal });
+		return completeSmartIdSignature(status, started, options.trust);
 	};
 }
