@@ -63,7 +63,7 @@ function fail(code: 'ASICE_BUILD_PENDING_INVALID' | 'ASICE_BUILD_SIGNATURE_INVAL
 }
 
 /** Verify the signature value over the canonical SignedInfo with the signer certificate's key before embedding it. */
-export function verifySignatureValue(pending: PendingSignature, signatureValue: Buffer, canonicalSignedInfo: Buffer, signer: X509Certificate): void {
+export function checkReturnedSignatureValue(pending: PendingSignature, signatureValue: Buffer, canonicalSignedInfo: Buffer, signer: X509Certificate): void {
 	const p = pending.parameters;
 	const key = signer.publicKey;
 	const modulusBits = key.asymmetricKeyDetails?.modulusLength ?? 0;
@@ -119,7 +119,7 @@ export async function finalizeSignature(pendingInput: PendingSignature | string,
 		fail('ASICE_BUILD_SIGNATURE_INVALID', 'The signature value is not valid Base64.', error);
 	}
 	const signer = certificateFrom(p.signerCertificate, 'The signer certificate');
-	verifySignatureValue(pending, signatureValue, parts.canonicalSignedInfo, signer);
+	checkReturnedSignatureValue(pending, signatureValue, parts.canonicalSignedInfo, signer);
 
 	const extra = certificatesFrom(options.certificates, 'An extra certificate');
 	const issuer = options.issuer !== undefined ? certificateFrom(options.issuer, 'The issuer certificate') : findIssuer(signer, [...extra, ...(options.trust ? [...options.trust.anchors(), ...options.trust.intermediates()] : [])]);

@@ -7,7 +7,7 @@
 /** Phase 1: hash/stream the data files, build SignedInfo, return the digest to sign and a JSON pending state. */
 export { prepareSignature, type DataFileInput, type PrepareCommonOptions, type PrepareNewOptions, type PrepareAppendOptions, type PreparedSignature } from './prepare';
 /** Phase 2: verify the signature value, timestamp, OCSP, write the container; or discard a pending signature. */
-export { finalizeSignature, discardPendingSignature, verifySignatureValue, type FinalizeOptions, type FinalizedSignature } from './finalize';
+export { finalizeSignature, discardPendingSignature, checkReturnedSignatureValue, type FinalizeOptions, type FinalizedSignature } from './finalize';
 /** Prepare + sign + finalize in one call. */
 export { buildAsice, type BuildAsiceOptions, type BuiltAsice, type DigestSigner, type DigestSigningRequest } from './build-asice';
 /** Smart-ID as the {@link DigestSigner}, its signing certificate, and the start/complete pair for asynchronous use. */
