@@ -164,7 +164,10 @@ async function finishByPhone(core: SimulatorCore, session: SimSession, account: 
 		status = { state: 'COMPLETE', result: { endResult: 'SERVER_ERROR' } };
 	}
 	session.account = account;
-	if (core.sessions.complete(session, status, flowType) && session.kind === 'cert' && status.result?.endResult === 'OK') {
+	// Only a device-link certificate choice (C1) makes the app wait for a linked signature (spec §10.14);
+	// after a notification choice (C2) the RP signs with an ordinary S3/S4 session.
+	const waitsForLinkedSignature = session.kind === 'cert' && session.channel === 'device-link';
+	if (core.sessions.complete(session, status, flowType) && waitsForLinkedSignature && status.result?.endResult === 'OK') {
 		core.pendingLinks.set(account.documentNumber, {
 			sessionId: session.id,
 			flowType,

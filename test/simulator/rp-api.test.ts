@@ -462,6 +462,21 @@ describe('device links and the mock app', () => {
 	});
 });
 
+describe('notification certificate choice (C2) is followed by an ordinary signature', () => {
+	it('C2 OK then S4 for the same document ends OK, not EXPECTED_LINKED_SESSION', async () => {
+		const init = await call(api('signature/certificate-choice/notification/etsi/PNOEE-50001029996'), {
+			body: { ...rp(), nonce: String(Math.random()).slice(2, 12) },
+		});
+		expect(init.status).toBe(200);
+		const chosen = await status(init.body.sessionID);
+		expect(chosen.body.result.endResult).toBe('OK');
+		const documentNumber = chosen.body.result.documentNumber as string;
+		const sign = await call(api(`signature/notification/document/${documentNumber}`), { body: signBody('after C2') });
+		expect(sign.status).toBe(200);
+		expect((await status(sign.body.sessionID)).body.result.endResult).toBe('OK');
+	});
+});
+
 describe('HTTP errors like the real service', () => {
 	const expectProblem = (res: Awaited<ReturnType<typeof call>>, code: number) => {
 		expect(res.status).toBe(code);
