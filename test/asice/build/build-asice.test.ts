@@ -355,6 +355,30 @@ describe('buildAsice (test PKI, openssl TSA and OCSP)', () => {
 		).rejects.toThrow('USER_REFUSED');
 		expect(fs.existsSync(workFile)).toBe(false);
 		expect(fs.existsSync(path.join(dir, 'refused.asice'))).toBe(false);
+
+		// A source that fails half way: typed error, partial container removed, the signer never asked.
+		let asked = false;
+		const failing = async function* (): AsyncGenerator<Buffer> {
+			yield data.subarray(0, 300_000);
+			throw new Error('disk went away');
+		};
+		await expect(
+			buildAsice({
+				files: [{ name: 'broken.bin', stream: failing }],
+				signerCertificate: pki.signerPem,
+				workFile,
+				out: path.join(dir, 'broken.asice'),
+				services: opensslLtServices(pki),
+				trust,
+				issuer: pki.caPem,
+				sign: async () => {
+					asked = true;
+					return '';
+				},
+			}),
+		).rejects.toMatchObject({ code: 'ASICE_ZIP_WRITE_FAILED', message: expect.stringContaining('disk went away') });
+		expect(asked).toBe(false);
+		expect(fs.existsSync(workFile)).toBe(false);
 	});
 
 	it('a pending state pointing at some other file cannot truncate it; discard removes the partial container', async () => {
