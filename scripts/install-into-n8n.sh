@@ -9,6 +9,8 @@
 #   --copy-deps   copy the runtime dependencies from this repository's node_modules instead of running npm
 #                 (fully offline, same versions as package-lock.json). Default: npm, preferring the local cache.
 # Needs `npm run build` first (dist/). Prints the destination folder on stdout.
+# Env: SMARTID_PACKAGE_ROOT = folder with package.json + dist/ to install (default: this repository), e.g. a private
+#      build while others rebuild the shared dist/.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +23,8 @@ if [ -z "$USER_FOLDER" ] || { [ -n "${2:-}" ] && [ "$2" != "--copy-deps" ]; }; t
 fi
 log() { echo "[install-into-n8n] $*" >&2; }
 
-cd "$REPO"
+PACKAGE_ROOT="${SMARTID_PACKAGE_ROOT:-$REPO}"
+cd "$PACKAGE_ROOT"
 # Every file the n8n section of package.json names must exist in dist/, or n8n would skip the package silently.
 node -e '
   const fs = require("fs");
@@ -53,7 +56,7 @@ node -e '
 
 if [ "$DEPS_MODE" = "copy" ]; then
   # The production closure as npm resolved it for this repository (optional and peer deps left out, like n8n).
-  npm ls --omit=dev --omit=optional --omit=peer --all --parseable 2>/dev/null | while IFS= read -r dir; do
+  (cd "$REPO" && npm ls --omit=dev --omit=optional --omit=peer --all --parseable 2>/dev/null) | while IFS= read -r dir; do
     [ "$dir" = "$REPO" ] && continue
     rel="${dir#"$REPO"/}"
     mkdir -p "$DEST/$rel"

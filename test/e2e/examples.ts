@@ -46,13 +46,14 @@ export function readExample(file: string): ExampleWorkflow {
 
 /**
  * A copy of an example under a new id (at most 21 characters, n8n's limit) with the named Set node's fields
- * replaced (`{ Settings: { inputFiles: '...' } }`); an unknown node or field is an error, so examples and tests
- * cannot drift apart silently.
+ * replaced (`{ Settings: { inputFiles: '...' } }`) and other nodes' parameters overridden; an unknown node or
+ * field is an error, so examples and tests cannot drift apart silently.
  */
 export function exampleVariant(
 	file: string,
 	id: string,
 	setFields: Record<string, Record<string, string>> = {},
+	nodeParameters: Record<string, Record<string, unknown>> = {},
 ): ExampleWorkflow {
 	if (id.length > 21) throw new Error(`workflow id ${id} is longer than 21 characters`);
 	const workflow = readExample(file);
@@ -68,6 +69,11 @@ export function exampleVariant(
 			if (!assignment) throw new Error(`${file}: node "${nodeName}" has no field "${field}"`);
 			assignment.value = value;
 		}
+	}
+	for (const [nodeName, parameters] of Object.entries(nodeParameters)) {
+		const node = workflow.nodes.find((n) => n.name === nodeName);
+		if (!node) throw new Error(`${file} has no node "${nodeName}"`);
+		Object.assign(node.parameters, parameters);
 	}
 	return workflow;
 }

@@ -86,14 +86,20 @@ export function e2eGate(options: { needsBuild?: boolean } = {}): E2eGate {
 	return { mode: 'run', runtime };
 }
 
+/** The built package that gets installed: SMARTID_PACKAGE_ROOT (package.json + dist/) or the repository. */
+export function packageRoot(): string {
+	return process.env.SMARTID_PACKAGE_ROOT || REPO_ROOT;
+}
+
 /** Files named in package.json's n8n section that dist/ lacks (or the section itself when empty). */
 export function builtFilesMissing(): string[] {
-	const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+	const root = packageRoot();
+	const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
 		n8n?: { nodes?: string[]; credentials?: string[] };
 	};
 	const files = [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])];
 	if (files.length === 0) return ['package.json n8n.nodes/n8n.credentials entries'];
-	return files.filter((f) => !fs.existsSync(path.join(REPO_ROOT, f)));
+	return files.filter((f) => !fs.existsSync(path.join(root, f)));
 }
 
 /**
@@ -509,6 +515,24 @@ export class N8nInstance {
 	/** Activates a workflow on the running server (a polling trigger polls once right away). */
 	async activate(workflowId: string): Promise<void> {
 		await this.api('POST', `/workflows/${workflowId}/activate`);
+	}
+
+	/**
+	 * Calls a production webhook, retrying while n8n answers "not registered": n8n registers webhooks shortly
+	 * AFTER the activate call returns (measured: 404 right after activation, fine ~1 s later).
+	 */
+	async callWebhook(webhookPath: string, init: RequestInit, timeoutMs = 20_000): Promise<Response> {
+		const url = `${this.url}/webhook/${webhookPath}`;
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const res = await fetch(url, init);
+			if (res.status !== 404) return res;
+			const text = await res.text();
+			if (!text.includes('is not registered') || Date.now() > deadline) {
+				return new Response(text, { status: res.status, headers: res.headers });
+			}
+			await sleep(300);
+		}
 	}
 
 	/** Deactivates a workflow on the running server. */
