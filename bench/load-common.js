@@ -1,0 +1,282 @@
+'use strict';
+/**
+ * Shared parts of the load benches (bench/load-*.js): where the compiled code is, the simulator in a child
+ * process (so the figures of the process under test are not mixed with the simulator's own work and memory),
+ * resource sampling (RSS, VmHWM, open sockets, load average), percentiles, and cleanup on exit / SIGINT.
+ */
+const { fork } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+/** Root of the build output (holds lib/ and nodes/): SMARTID_DIST (root or its lib/), else ./dist. */
+function distRoot() {
+	const env = process.env.SMARTID_DIST;
+	let root = env ? path.resolve(env) : path.resolve(__dirname, '..', 'dist');
+	if (!fs.existsSync(path.join(root, 'lib')) && path.basename(root) === 'lib') root = path.dirname(root);
+	if (!fs.existsSync(path.join(root, 'lib', 'simulator', 'index.js'))) {
+		console.error(`${root}/lib/simulator is missing: run \`npm run build\` first (or set SMARTID_DIST to a build output).`);
+		process.exit(2);
+	}
+	return root;
+}
+
+function arg(name, fallback) {
+	const i = process.argv.indexOf(name);
+	return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+function numberArg(name, fallback, min, max) {
+	const value = Number(arg(name, String(fallback)));
+	if (!Number.isFinite(value) || value < min || value > max) {
+		console.error(`${name} must be a number from ${min} to ${max}`);
+		process.exit(2);
+	}
+	return value;
+}
+
+const cleanups = [];
+let cleaning;
+/** Run every registered cleanup once (LIFO). */
+function cleanup() {
+	cleaning ??= (async () => {
+		for (const fn of cleanups.reverse()) {
+			try {
+				await fn();
+			} catch (error) {
+				console.error(`cleanup: ${error.message}`);
+			}
+		}
+	})();
+	return cleaning;
+}
+function onCleanup(fn) {
+	cleanups.push(fn);
+}
+
+/** Stop by ourselves: SIGINT/SIGTERM and a hard time limit clean up and exit. */
+function installGuards(limitMs) {
+	for (const signal of ['SIGINT', 'SIGTERM']) {
+		process.once(signal, () => {
+			console.error(`${signal}: stopping`);
+			cleanup().finally(() => process.exit(130));
+		});
+	}
+	const timer = setTimeout(() => {
+		console.error(`time limit of ${Math.round(limitMs / 1000)} s reached: stopping`);
+		cleanup().finally(() => process.exit(3));
+	}, limitMs);
+	timer.unref();
+}
+
+/**
+ * Start the simulator (dist/lib/simulator startSimulator) in a child process; resolves with its RunningSimulator
+ * fields plus `stop()` and `stats()` (the child's RSS / VmHWM).
+ */
+function startSimulatorChild(root, options) {
+	const child = fork(path.join(__dirname, 'load-sim-child.js'), [], {
+		env: { ...process.env, SMARTID_DIST: root },
+		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+	});
+	let exited = false;
+	child.once('exit', () => {
+		exited = true;
+	});
+	const pending = new Map();
+	let nextId = 0;
+	const request = (type) =>
+		new Promise((resolve, reject) => {
+			if (exited) return reject(new Error('simulator child has exited'));
+			const id = ++nextId;
+			pending.set(id, { resolve, reject });
+			child.send({ id, type });
+		});
+	return new Promise((resolve, reject) => {
+		child.once('exit', (code) => reject(new Error(`simulator child exited with ${code} before it was ready`)));
+		child.on('message', (message) => {
+			if (message.type === 'ready') {
+				const sim = {
+					...message.sim,
+					pid: child.pid,
+					stats: () => request('stats'),
+					async stop() {
+						if (exited) return;
+						const gone = new Promise((r) => child.once('exit', r));
+						child.send({ id: 0, type: 'stop' });
+						const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+						await gone;
+						clearTimeout(timer);
+					},
+				};
+				onCleanup(() => sim.stop());
+				resolve(sim);
+			} else if (message.type === 'error') {
+				reject(new Error(message.message));
+			} else if (pending.has(message.id)) {
+				pending.get(message.id).resolve(message.value);
+				pending.delete(message.id);
+			}
+		});
+		child.send({ id: 0, type: 'start', options });
+	});
+}
+
+/** VmHWM / VmRSS of a process from /proc (kB → MiB); null where /proc is missing. */
+function procMemory(pid = 'self') {
+	try {
+		const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+		const kb = (key) => Number((status.match(new RegExp(`^${key}:\\s+(\\d+)`, 'm')) || [])[1]);
+		return { vmHwmMiB: mib(kb('VmHWM') * 1024), vmRssMiB: mib(kb('VmRSS') * 1024) };
+	} catch {
+		return { vmHwmMiB: null, vmRssMiB: null };
+	}
+}
+
+/** Open sockets of a process: fds that are socket links in /proc/<pid>/fd. */
+function openSockets(pid = 'self') {
+	let count = 0;
+	try {
+		for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+			try {
+				if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) count++;
+			} catch {
+				// fd closed between readdir and readlink
+			}
+		}
+	} catch {
+		return null;
+	}
+	return count;
+}
+
+function mib(bytes) {
+	return Math.round((bytes / 1048576) * 10) / 10;
+}
+
+/** Samples RSS, open sockets and load average every `everyMs` until stopped; returns peaks. */
+function startSampler(everyMs = 100) {
+	const peak = { rssMiB: 0, sockets: 0, load1: 0 };
+	const sample = () => {
+		peak.rssMiB = Math.max(peak.rssMiB, mib(process.memoryUsage().rss));
+		peak.sockets = Math.max(peak.sockets, openSockets() ?? 0);
+		peak.load1 = Math.max(peak.load1, os.loadavg()[0]);
+	};
+	sample();
+	const timer = setInterval(sample, everyMs);
+	return {
+		stop() {
+			clearInterval(timer);
+			sample();
+			return {
+				peakRssMiB: peak.rssMiB,
+				vmHwmMiB: procMemory().vmHwmMiB,
+				maxOpenSockets: peak.sockets,
+				maxLoad1: Math.round(peak.load1 * 100) / 100,
+			};
+		},
+	};
+}
+
+/** p50/p99/max of latencies in ms. */
+function percentiles(latencies) {
+	if (!latencies.length) return { p50ms: null, p99ms: null, maxms: null };
+	const sorted = [...latencies].sort((a, b) => a - b);
+	const at = (p) => Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] * 10) / 10;
+	return { p50ms: at(0.5), p99ms: at(0.99), maxms: Math.round(sorted[sorted.length - 1] * 10) / 10 };
+}
+
+/**
+ * Run `count` jobs all at once (every job starts immediately; any pooling happens below, e.g. in an HTTP agent),
+ * with a per-job time limit; returns throughput, latencies and errors.
+ */
+async function runConcurrent(count, job, perJobLimitMs) {
+	const latencies = [];
+	const errors = {};
+	const started = performance.now();
+	await Promise.all(
+		Array.from({ length: count }, async (_, i) => {
+			const t = performance.now();
+			let timer;
+			try {
+				await Promise.race([
+					job(i),
+					new Promise((_, reject) => {
+						timer = setTimeout(() => reject(new Error(`job over ${perJobLimitMs} ms`)), perJobLimitMs);
+					}),
+				]);
+				latencies.push(performance.now() - t);
+			} catch (error) {
+				const key = error.code || error.message.slice(0, 120);
+				errors[key] = (errors[key] || 0) + 1;
+			} finally {
+				clearTimeout(timer);
+			}
+		}),
+	);
+	const seconds = (performance.now() - started) / 1000;
+	return {
+		count,
+		ok: latencies.length,
+		wallSeconds: Math.round(seconds * 100) / 100,
+		perSecond: Math.round((latencies.length / seconds) * 10) / 10,
+		...percentiles(latencies),
+		errors,
+	};
+}
+
+/**
+ * Run one measured phase in a fresh Node process (`node <script> --phase <name> ...args`), so its peak RSS,
+ * VmHWM and sockets are its own; the child prints nothing but sends its JSON result over IPC.
+ */
+function runPhase(script, phase, args, env, limitMs) {
+	return new Promise((resolve, reject) => {
+		const child = fork(script, ['--phase', phase, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+		onCleanup(() => child.exitCode === null && child.kill('SIGTERM'));
+		let result;
+		const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+		child.on('message', (message) => {
+			result = message;
+		});
+		child.once('exit', (code) => {
+			clearTimeout(timer);
+			if (result && code === 0) resolve(result);
+			else reject(new Error(`phase ${phase} exited with ${code}${result ? '' : ' without a result'}`));
+		});
+	});
+}
+
+/** In a phase process: send the result to the parent and exit. */
+function phaseDone(result) {
+	process.send(result, () => process.exit(0));
+}
+
+/** Machine facts printed with every result. */
+function machine() {
+	return {
+		date: new Date().toISOString(),
+		node: process.version,
+		cpus: os.cpus().length,
+		cpuModel: os.cpus()[0]?.model,
+		memTotalMiB: mib(os.totalmem()),
+		loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100),
+	};
+}
+
+module.exports = {
+	arg,
+	cleanup,
+	distRoot,
+	installGuards,
+	machine,
+	mib,
+	numberArg,
+	onCleanup,
+	openSockets,
+	percentiles,
+	phaseDone,
+	procMemory,
+	runConcurrent,
+	runPhase,
+	startSampler,
+	startSimulatorChild,
+};
