@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { SmartIdError } from '../../lib/errors';
 import { SessionNotFoundError } from '../../lib/rp-api/errors';
 import type { PendingSessionRecord, SessionLease } from '../../lib/sessions';
-import { baseJson, completeSession, type SessionOutcome } from '../shared/complete';
+import { baseJson, completeSession, isLtServiceOutage, type SessionOutcome } from '../shared/complete';
 import type { SmartIdRuntime } from '../shared/runtime';
 
 /** Options of one poll over the pending sessions of a credential. */
@@ -38,6 +38,7 @@ export interface PollSessionsResult {
 
 /** Errors that say nothing about the session itself: keep the record and try again next poll. */
 function isTransient(error: unknown): boolean {
+	if (isLtServiceOutage(error)) return true;
 	const code = error instanceof SmartIdError ? error.code : '';
 	return [
 		'SMARTID_HTTP_TIMEOUT',

@@ -42,6 +42,19 @@ export interface SessionOutcome {
 	files?: ResultFile[];
 }
 
+/**
+ * True when finishing failed only because a TSA or OCSP responder could not be reached or answered with an
+ * HTTP error (the engine's `SMARTID_TSA_UNAVAILABLE` / `SMARTID_OCSP_UNAVAILABLE`, possibly wrapped as the
+ * cause of an ASiC-E build error). The person has already signed: keep the session and finish it later.
+ */
+export function isLtServiceOutage(error: unknown): boolean {
+	for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+		const code = (e as { code?: unknown }).code;
+		if (code === 'SMARTID_TSA_UNAVAILABLE' || code === 'SMARTID_OCSP_UNAVAILABLE') return true;
+	}
+	return false;
+}
+
 /** Base JSON every session result starts with (identifies it for dedup, carries the user's correlation data). */
 export function baseJson(record: Pick<PendingSessionRecord, 'sessionId' | 'kind' | 'tag' | 'correlation'>): IDataObject {
 	return {

@@ -22,6 +22,9 @@ export function errorCode(error: unknown): string {
 /** One-line hint that tells an ops person what to do, for the error's code. */
 function hintFor(error: unknown): string | undefined {
 	const code = errorCode(error);
+	if (code === 'SMARTID_INVALID_REQUEST') {
+		return 'A node parameter or input item is not usable, and nothing was sent to Smart-ID: fix what the message names and run the node again.';
+	}
 	if (code === 'SMARTID_VALIDATION_FAILED') {
 		return 'The answer from Smart-ID failed a security check and was not used. Check the environment and trust anchors in the credential; if they are right, report it.';
 	}
@@ -56,6 +59,9 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number, sess
 	} else {
 		wrapped = new NodeOperationError(node, message, { itemIndex, description });
 	}
+	// n8n swaps a message that mentions e.g. ECONNRESET for a generic text that no longer names the peer (TSA,
+	// OCSP responder, Smart-ID); the engine's message already says what failed and what to do, so keep it.
+	wrapped.message = message;
 	wrapped.context.code = code;
 	if (sessionId) wrapped.context.sessionId = sessionId;
 	return wrapped;

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { PendingSessionRecord } from '../../lib/sessions';
 import { toNodeError } from './errors';
-import { completeSession, type SessionOutcome } from './complete';
+import { completeSession, isLtServiceOutage, type SessionOutcome } from './complete';
 import { completionMode, correlation, str } from './params';
 import type { SmartIdRuntime } from './runtime';
 
@@ -67,10 +67,31 @@ export async function startOrWait(
 			signal: ctx.getExecutionCancelSignal?.(),
 		});
 		const record = { ...started, credentialKey: runtime.config.credentialKey, createdAt: '', expiresAt: '' };
-		const outcome = await completeSession(record, status, runtime);
+		const outcome = await completeSession(record, status, runtime).catch(async (error: unknown) => {
+			// The person has signed; a TSA/OCSP outage must not throw that away: keep it for the trigger.
+			if (started.kind === 'asiceSignature' && isLtServiceOutage(error)) await keepForTrigger(ctx, i, runtime, started, error);
+			throw error;
+		});
 		return { ...outcome, json: { ...outcome.json, ...extra } };
 	} catch (error) {
 		// Say which session failed (continue-on-fail items and error descriptions show it).
 		throw toNodeError(ctx.getNode(), error, i, started.sessionId);
+	}
+}
+
+/** Store a signed-but-unfinished container session and say so in the error (the trigger finishes it). */
+async function keepForTrigger(
+	ctx: IExecuteFunctions,
+	i: number,
+	runtime: SmartIdRuntime,
+	started: StartedSession,
+	error: unknown,
+): Promise<void> {
+	if (!(error instanceof Error)) return;
+	try {
+		await runtime.store.put(pendingRecord(ctx, i, runtime, started));
+		error.message += ` The signed session ${started.sessionId} was kept in the session store; a Smart-ID Trigger on this credential finishes the container once the service answers again.`;
+	} catch (storeError) {
+		error.message += ` Keeping the signed session for the Smart-ID Trigger failed too (${storeError instanceof Error ? storeError.message : String(storeError)}).`;
 	}
 }
