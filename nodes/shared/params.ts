@@ -73,3 +73,16 @@ export function completionMode(ctx: IExecuteFunctions, i: number): { mode: 'wait
 	}
 	return { mode, timeoutMs: seconds * 1000 };
 }
+
+/** How a signature reaches the signer (Signing Method parameter). */
+export type SigningMethod = 'notification' | 'deviceLink' | 'deviceLinkCertificateChoice';
+
+/** The Signing Method parameter; `withChoice` allows "Let the Signer Choose the Certificate" (Build ASiC-E). */
+export function signingMethod(ctx: IExecuteFunctions, i: number, withChoice = false): SigningMethod {
+	const method = str(ctx, 'signingMethod', i, 'notification') || 'notification';
+	if (method === 'notification' || method === 'deviceLink') return method;
+	if (method === 'deviceLinkCertificateChoice' && withChoice) return method;
+	throw new InvalidRequestError(
+		`Signing Method "${method}" is not available here: choose Notification or Device Link${withChoice ? ' or Let the Signer Choose the Certificate' : ''}`,
+	);
+}

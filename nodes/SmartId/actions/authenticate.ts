@@ -1,10 +1,9 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { startDeviceLinkAuthentication, startNotificationAuthentication } from '../../../lib/flows/authentication';
-import { createDeviceLink, deviceLinkQrPng } from '../../../lib/flows/device-link';
 import type { HashAlgorithm } from '../../../lib/hash-algorithm';
-import type { DeviceLinkType } from '../../../lib/rp-api/types';
 import type { SessionOutcome } from '../../shared/complete';
+import { deviceLinkOutcome, deviceLinkSettings } from '../../shared/device-link';
 import { identityTarget, interactions, personTarget, str } from '../../shared/params';
 import type { SmartIdRuntime } from '../../shared/runtime';
 import { startOrWait } from '../../shared/session-flow';
@@ -22,8 +21,7 @@ export async function authenticate(this: IExecuteFunctions, i: number, runtime: 
 	};
 	const signal = this.getExecutionCancelSignal?.();
 	if (str(this, 'flow', i, 'notification') === 'deviceLink') {
-		const deviceLinkType = str(this, 'deviceLinkType', i, 'QR') as DeviceLinkType;
-		const initialCallbackUrl = deviceLinkType === 'QR' ? undefined : str(this, 'initialCallbackUrl', i);
+		const { deviceLinkType, initialCallbackUrl } = deviceLinkSettings(this, i);
 		const started = await startDeviceLinkAuthentication(
 			runtime.client,
 			runtime.flowConfig,
@@ -31,33 +29,13 @@ export async function authenticate(this: IExecuteFunctions, i: number, runtime: 
 			{ ...params, deviceLinkTypes: [deviceLinkType], initialCallbackUrl },
 			{ signal },
 		);
-		const link = createDeviceLink(started.deviceLink, { deviceLinkType });
-		const outcome = await startOrWait(
+		return deviceLinkOutcome(
 			this,
 			i,
 			runtime,
 			{ sessionId: started.sessionID, kind: 'authentication', context: started.context, secrets: started.deviceLink },
-			{
-				flow: 'deviceLink',
-				deviceLinkType,
-				deviceLink: link,
-				...(deviceLinkType === 'QR'
-					? { note: 'A QR link is valid for about one second after it was made; show it at once or re-create it.' }
-					: {}),
-			},
-			true,
+			deviceLinkType,
 		);
-		if (deviceLinkType === 'QR') {
-			outcome.files = [
-				{
-					propertyName: str(this, 'qrBinaryProperty', i, 'qr') || 'qr',
-					data: await deviceLinkQrPng(link),
-					fileName: `smart-id-${started.sessionID}.png`,
-					mimeType: 'image/png',
-				},
-			];
-		}
-		return outcome;
 	}
 	const started = await startNotificationAuthentication(runtime.client, runtime.flowConfig, personTarget(this, i), params, {
 		signal,

@@ -4,18 +4,30 @@ import * as path from 'node:path';
 
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { prepareSignature, type DataFileInput } from '../../../lib/asice/build';
+import { prepareSignature, type DataFileInput, type PreparedSignature } from '../../../lib/asice/build';
 import { smartIdSigningCertificate } from '../../../lib/asice/build/smart-id-signer';
-import { startNotificationSignature } from '../../../lib/flows/signature';
+import { InvalidRequestError } from '../../../lib/errors';
+import { startDeviceLinkSignature, startNotificationSignature } from '../../../lib/flows/signature';
+import type { CertificateChoiceResult } from '../../../lib/validation';
 import type { AsicePendingState, SessionOutcome } from '../../shared/complete';
-import { interactions, personTarget, str } from '../../shared/params';
+import { deviceLinkOutcome, deviceLinkSettings } from '../../shared/device-link';
+import { interactions, personTarget, signingMethod, str } from '../../shared/params';
 import type { SmartIdRuntime } from '../../shared/runtime';
 import { startOrWait } from '../../shared/session-flow';
 
 type Level = 'ADVANCED' | 'QUALIFIED' | 'QSCD';
 
+/** The Certificate Level parameter of the container operations (Qualified unless the workflow says otherwise). */
+export function containerCertificateLevel(ctx: IExecuteFunctions, i: number): Level {
+	const level = str(ctx, 'certificateLevel', i, 'QUALIFIED') || 'QUALIFIED';
+	if (level !== 'QUALIFIED' && level !== 'ADVANCED' && level !== 'QSCD') {
+		throw new InvalidRequestError(`Certificate Level must be Qualified, Advanced or QSCD, not "${level}"`);
+	}
+	return level;
+}
+
 /** Production place / role from the Signature Options collection. */
-function signatureOptions(ctx: IExecuteFunctions, i: number) {
+export function signatureOptions(ctx: IExecuteFunctions, i: number) {
 	const o = ctx.getNodeParameter('signatureOptions', i, {}) as IDataObject;
 	const text = (k: string) => (typeof o[k] === 'string' && (o[k] as string).trim() ? (o[k] as string).trim() : undefined);
 	const place = {
@@ -31,35 +43,27 @@ function signatureOptions(ctx: IExecuteFunctions, i: number) {
 	};
 }
 
+/** Where the data to sign comes from: new data files, or an existing container to add a signature to. */
+export type ContainerInput = { files: DataFileInput[] } | { container: Buffer };
+
+/** Production place / role of the XAdES signature. */
+export type SignatureOptions = ReturnType<typeof signatureOptions>;
+
 /**
- * Shared by Build ASiC-E and Add Signature: signer certificate (C3 by document number, or a certificate choice the
- * person confirms for a personal code), prepare (phase 1), start the Smart-ID signature over H(SignedInfo), then
- * wait and finalize, or store everything the trigger needs to finalize later.
+ * Phase 1 of the build for a known signer certificate, in a private temp folder: the digest to sign plus the
+ * state (pending JSON and the partial/source container bytes) that finishes it later in any process.
  */
-export async function signContainer(
-	ctx: IExecuteFunctions,
-	i: number,
-	runtime: SmartIdRuntime,
-	input: { files: DataFileInput[] } | { container: Buffer },
-	fileName: string,
-	summary: IDataObject,
-): Promise<SessionOutcome> {
-	const signal = ctx.getExecutionCancelSignal?.();
-	const target = personTarget(ctx, i);
-	const certificate = await smartIdSigningCertificate({
-		...runtime.config.relyingParty,
-		client: runtime.client,
-		target,
-		trust: runtime.trust,
-		certificateLevel: 'QUALIFIED' as Level,
-		signal,
-	});
+export async function prepareContainer(
+	input: ContainerInput,
+	signerCertificate: CertificateChoiceResult['certificate'],
+	options: SignatureOptions,
+	output: { fileName: string; outputBinaryPropertyName: string; summary: IDataObject },
+): Promise<{ prepared: PreparedSignature; state: AsicePendingState }> {
 	const work = await fs.mkdtemp(path.join(os.tmpdir(), 'smart-id-prepare-'));
 	try {
-		const { productionPlace, roles } = signatureOptions(ctx, i);
-		const common = { signerCertificate: certificate.certificate, productionPlace, roles };
+		const common = { signerCertificate, productionPlace: options.productionPlace, roles: options.roles };
 		let containerPath: string;
-		let prepared;
+		let prepared: PreparedSignature;
 		if ('files' in input) {
 			containerPath = path.join(work, 'partial.asice');
 			prepared = await prepareSignature({ ...common, files: input.files, workFile: containerPath });
@@ -68,34 +72,89 @@ export async function signContainer(
 			await fs.writeFile(containerPath, input.container, { mode: 0o600 });
 			prepared = await prepareSignature({ ...common, container: containerPath });
 		}
-		const started = await startNotificationSignature(
-			runtime.client,
-			runtime.flowConfig,
-			{ documentNumber: certificate.documentNumber },
-			{
-				hashAlgorithm: prepared.hashAlgorithm,
-				digest: prepared.digestToSign,
-				interactions: interactions(ctx, i),
-				certificateLevel: 'QUALIFIED',
-				expectedCertificate: certificate.certificateBase64,
-			},
-			{ signal },
-		);
 		const state: AsicePendingState = {
 			pending: prepared.pending,
 			containerBase64: (await fs.readFile(containerPath)).toString('base64'),
-			fileName,
-			outputBinaryPropertyName: str(ctx, 'outputBinaryPropertyName', i, 'data') || 'data',
-			summary: { ...summary, ...(prepared.warnings.length ? { warnings: prepared.warnings } : {}) },
+			fileName: output.fileName,
+			outputBinaryPropertyName: output.outputBinaryPropertyName,
+			summary: { ...output.summary, ...(prepared.warnings.length ? { warnings: prepared.warnings } : {}) },
 		};
-		return await startOrWait(
-			ctx,
-			i,
-			runtime,
-			{ sessionId: started.sessionID, kind: 'asiceSignature', context: started.context, asicePending: state },
-			{ verificationCode: started.verificationCode },
-		);
+		return { prepared, state };
 	} finally {
 		await fs.rm(work, { recursive: true, force: true });
 	}
+}
+
+/**
+ * Shared by Build ASiC-E and Add Signature: signer certificate (C3 by document number, or a certificate choice the
+ * person confirms for a personal code), prepare (phase 1), start the Smart-ID signature over H(SignedInfo) by
+ * notification (then wait and finalize, or store everything the trigger needs) or by device link (stored; the
+ * link and QR code are returned at once).
+ */
+export async function signContainer(
+	ctx: IExecuteFunctions,
+	i: number,
+	runtime: SmartIdRuntime,
+	input: ContainerInput,
+	fileName: string,
+	summary: IDataObject,
+): Promise<SessionOutcome> {
+	const signal = ctx.getExecutionCancelSignal?.();
+	const method = signingMethod(ctx, i);
+	const target = personTarget(ctx, i);
+	// A device-link session must commit to the signer's certificate before anyone scans, and only a document
+	// number gets it without a push to the phone.
+	if (method === 'deviceLink' && !('documentNumber' in target)) {
+		throw new InvalidRequestError(
+			'Device-link signing of a container needs the Document Number (its certificate goes into the signature before the link is shown): set Identify Person By to Document Number',
+		);
+	}
+	const link = method === 'deviceLink' ? deviceLinkSettings(ctx, i) : undefined;
+	const certificateLevel = containerCertificateLevel(ctx, i);
+	const certificate = await smartIdSigningCertificate({
+		...runtime.config.relyingParty,
+		client: runtime.client,
+		target,
+		trust: runtime.trust,
+		certificateLevel,
+		signal,
+	});
+	const { prepared, state } = await prepareContainer(input, certificate.certificate, signatureOptions(ctx, i), {
+		fileName,
+		outputBinaryPropertyName: str(ctx, 'outputBinaryPropertyName', i, 'data') || 'data',
+		summary,
+	});
+	const params = {
+		hashAlgorithm: prepared.hashAlgorithm,
+		digest: prepared.digestToSign,
+		interactions: interactions(ctx, i),
+		certificateLevel,
+		expectedCertificate: certificate.certificateBase64,
+	};
+	if (link) {
+		const started = await startDeviceLinkSignature(
+			runtime.client,
+			runtime.flowConfig,
+			{ documentNumber: certificate.documentNumber },
+			{ ...params, deviceLinkTypes: [link.deviceLinkType], initialCallbackUrl: link.initialCallbackUrl },
+			{ signal },
+		);
+		return deviceLinkOutcome(
+			ctx,
+			i,
+			runtime,
+			{ sessionId: started.sessionID, kind: 'asiceSignature', context: started.context, asicePending: state, secrets: started.deviceLink },
+			link.deviceLinkType,
+		);
+	}
+	const started = await startNotificationSignature(runtime.client, runtime.flowConfig, { documentNumber: certificate.documentNumber }, params, {
+		signal,
+	});
+	return startOrWait(
+		ctx,
+		i,
+		runtime,
+		{ sessionId: started.sessionID, kind: 'asiceSignature', context: started.context, asicePending: state },
+		{ verificationCode: started.verificationCode },
+	);
 }

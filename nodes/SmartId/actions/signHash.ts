@@ -1,11 +1,12 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { InvalidRequestError } from '../../../lib/errors';
-import { startNotificationSignature } from '../../../lib/flows/signature';
+import { startDeviceLinkSignature, startNotificationSignature } from '../../../lib/flows/signature';
 import { digestLength, hashBytes, isHashAlgorithm, type HashAlgorithm } from '../../../lib/hash-algorithm';
 import { decodeBase64Strict } from '../../../lib/encoding';
 import type { SessionOutcome } from '../../shared/complete';
-import { interactions, personTarget, str } from '../../shared/params';
+import { deviceLinkOutcome, deviceLinkSettings } from '../../shared/device-link';
+import { interactions, personTarget, signingMethod, str } from '../../shared/params';
 import type { SmartIdRuntime } from '../../shared/runtime';
 import { startOrWait } from '../../shared/session-flow';
 
@@ -36,23 +37,38 @@ async function digestOf(ctx: IExecuteFunctions, i: number, algorithm: HashAlgori
 	return bytes.toString('base64');
 }
 
-/** Signature → Sign Hash (RAW_DIGEST_SIGNATURE, notification). */
+/** Signature → Sign Hash (RAW_DIGEST_SIGNATURE): notification (S3/S4) or device link (S1/S2, never anonymous). */
 export async function signHash(this: IExecuteFunctions, i: number, runtime: SmartIdRuntime): Promise<SessionOutcome> {
 	const hashAlgorithm = str(this, 'hashAlgorithm', i, 'SHA-512');
 	if (!isHashAlgorithm(hashAlgorithm)) throw new InvalidRequestError(`Unknown hash algorithm ${hashAlgorithm}`);
 	const digest = await digestOf(this, i, hashAlgorithm);
-	const started = await startNotificationSignature(
-		runtime.client,
-		runtime.flowConfig,
-		personTarget(this, i),
-		{
-			hashAlgorithm,
-			digest,
-			interactions: interactions(this, i),
-			certificateLevel: str(this, 'certificateLevel', i, 'QUALIFIED') as 'ADVANCED' | 'QUALIFIED' | 'QSCD',
-		},
-		{ signal: this.getExecutionCancelSignal?.() },
-	);
+	const params = {
+		hashAlgorithm,
+		digest,
+		interactions: interactions(this, i),
+		certificateLevel: str(this, 'certificateLevel', i, 'QUALIFIED') as 'ADVANCED' | 'QUALIFIED' | 'QSCD',
+	};
+	const signal = this.getExecutionCancelSignal?.();
+	const method = signingMethod(this, i);
+	if (method === 'deviceLink') {
+		const { deviceLinkType, initialCallbackUrl } = deviceLinkSettings(this, i);
+		const started = await startDeviceLinkSignature(
+			runtime.client,
+			runtime.flowConfig,
+			personTarget(this, i),
+			{ ...params, deviceLinkTypes: [deviceLinkType], initialCallbackUrl },
+			{ signal },
+		);
+		return deviceLinkOutcome(
+			this,
+			i,
+			runtime,
+			{ sessionId: started.sessionID, kind: 'signature', context: started.context, secrets: started.deviceLink },
+			deviceLinkType,
+			{ digest },
+		);
+	}
+	const started = await startNotificationSignature(runtime.client, runtime.flowConfig, personTarget(this, i), params, { signal });
 	return startOrWait(
 		this,
 		i,

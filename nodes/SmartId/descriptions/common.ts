@@ -169,3 +169,97 @@ export function certificateLevelField(show: Show, withQscd: boolean): INodePrope
 		displayOptions: { show },
 	};
 }
+
+/**
+ * Signing Method of the signing operations. `withChoice` adds "Let the Signer Choose the Certificate" (Build
+ * ASiC-E only: the signer is not known in advance).
+ */
+export function signingMethodField(show: Show, withChoice: boolean): INodeProperties {
+	const options = [
+		{
+			name: 'Device Link (QR / Web2App / App2App)',
+			value: 'deviceLink',
+			description:
+				'Returns at once with a link (and a QR code image) the known signer opens in the Smart-ID app; the Smart-ID Trigger or Session → Get Status finishes it',
+		},
+		{
+			name: 'Notification',
+			value: 'notification',
+			description: "Push to the signer's Smart-ID app; the person compares the verification code",
+		},
+	];
+	if (withChoice) {
+		options.push({
+			name: 'Let the Signer Choose the Certificate (QR)',
+			value: 'deviceLinkCertificateChoice',
+			description:
+				'For an unknown signer: whoever scans picks their account, then signs in the same app; the Smart-ID Trigger finishes it',
+		});
+	}
+	return {
+		displayName: 'Signing Method',
+		name: 'signingMethod',
+		type: 'options',
+		options,
+		default: 'notification',
+		description: 'How the signature request reaches the signer',
+		displayOptions: { show },
+	};
+}
+
+/**
+ * Fields of a device-link start: link type, callback URL (same-device links), QR output field, trigger tag and
+ * correlation data (device-link sessions always return at once).
+ */
+export function deviceLinkFields(show: Show): INodeProperties[] {
+	return [
+		{
+			displayName: 'Device Link Type',
+			name: 'deviceLinkType',
+			type: 'options',
+			options: [
+				{ name: 'App2App', value: 'App2App', description: 'Link opened from another app on the same phone' },
+				{ name: 'QR Code', value: 'QR', description: 'Shown on another screen and scanned with the phone' },
+				{ name: 'Web2App', value: 'Web2App', description: 'Link opened in the browser of the same phone' },
+			],
+			default: 'QR',
+			description: 'QR codes expire after about a second: re-make them with Session → Get Device Link while the page shows them',
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Callback URL',
+			name: 'initialCallbackUrl',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'https://example.com/smart-id/callback',
+			description: 'HTTPS address the Smart-ID app returns to after a same-device (Web2App/App2App) flow',
+			displayOptions: { show: { ...show, deviceLinkType: ['Web2App', 'App2App'] } },
+		},
+		{
+			displayName: 'Put QR Code in Field',
+			name: 'qrBinaryProperty',
+			type: 'string',
+			default: 'qr',
+			description: 'Binary field that receives the QR code as a PNG image',
+			displayOptions: { show: { ...show, deviceLinkType: ['QR'] } },
+		},
+		{
+			displayName: 'Trigger Tag',
+			name: 'tag',
+			type: 'string',
+			default: '',
+			placeholder: 'contracts',
+			description: 'Optional label; a Smart-ID Trigger with the same tag emits the result',
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Correlation Data (JSON)',
+			name: 'correlation',
+			type: 'json',
+			default: '{}',
+			description: 'Any JSON handed back unchanged by the Smart-ID Trigger with the result, e.g. an order number',
+			displayOptions: { show },
+		},
+	];
+}

@@ -1,10 +1,20 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { completionFields, interactionFields, signerFields } from './common';
+import {
+	certificateLevelField,
+	completionFields,
+	deviceLinkFields,
+	interactionFields,
+	signerFields,
+	signingMethodField,
+} from './common';
 
 const build = { resource: ['container'], operation: ['buildAsice'] };
 const verify = { resource: ['container'], operation: ['verifyContainer'] };
 const signing = { resource: ['container'], operation: ['buildAsice', 'addSignature'] };
+const add = { resource: ['container'], operation: ['addSignature'] };
+/** Signing Method values that return a device link at once. */
+const LINK_METHODS = ['deviceLink', 'deviceLinkCertificateChoice'];
 
 /** Container → Build ASiC-E, Add Signature, Verify Container. */
 export const containerOperations: INodeProperties[] = [
@@ -91,7 +101,15 @@ export const containerFields: INodeProperties[] = [
 		description: 'Binary field that receives the signed container',
 		displayOptions: { show: signing },
 	},
-	...signerFields(signing),
+	signingMethodField(build, true),
+	signingMethodField(add, false),
+	// The signer is unknown when they choose the certificate themselves.
+	...signerFields(signing).map((p) => ({ ...p, displayOptions: { ...p.displayOptions, hide: { signingMethod: ['deviceLinkCertificateChoice'] } } })),
+	{
+		...certificateLevelField(signing, true),
+		description:
+			'Lowest certificate level the signer must have. Qualified gives a qualified electronic signature (QES); Advanced also accepts non-qualified accounts; QSCD additionally requires the key to be in a qualified signature creation device.',
+	},
 	...interactionFields(signing, 'Sign the document'),
 	{
 		displayName: 'Signature Options',
@@ -108,7 +126,8 @@ export const containerFields: INodeProperties[] = [
 			{ displayName: 'State or Province', name: 'stateOrProvince', type: 'string', default: '' },
 		],
 	},
-	...completionFields(signing),
+	...completionFields({ ...signing, signingMethod: ['notification'] }),
+	...deviceLinkFields({ ...signing, signingMethod: LINK_METHODS }),
 	{
 		displayName: 'Output Data Files',
 		name: 'outputDataFiles',

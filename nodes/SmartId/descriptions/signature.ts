@@ -1,6 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { certificateLevelField, completionFields, hashAlgorithmOptions, interactionFields, signerFields } from './common';
+import {
+	certificateLevelField,
+	completionFields,
+	deviceLinkFields,
+	hashAlgorithmOptions,
+	interactionFields,
+	signerFields,
+	signingMethodField,
+} from './common';
 
 const show = { resource: ['signature'], operation: ['signHash'] };
 
@@ -66,5 +74,7 @@ export const signatureFields: INodeProperties[] = [
 	...signerFields(show),
 	certificateLevelField(show, true),
 	...interactionFields(show, 'Sign the document'),
-	...completionFields(show),
+	signingMethodField(show, false),
+	...completionFields({ ...show, signingMethod: ['notification'] }),
+	...deviceLinkFields({ ...show, signingMethod: ['deviceLink'] }),
 ];
