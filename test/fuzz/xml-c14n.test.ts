@@ -191,7 +191,8 @@ describe('XML and c14n fuzz', () => {
 			fc.property(xmlDoc.filter((x) => !x.includes('?q=1&amp;')), (xml) => {
 				const doc = parseXmlSafely(xml);
 				expect(canonicalize(doc, C14N.c14n10Comments).toString('utf8')).toBe(xmllint('--c14n', xml));
-				expect(canonicalize(doc, C14N.c14n11Comments).toString('utf8')).toBe(xmllint('--c14n11', xml));
+				// libxml2's C14N 1.1 drops an empty xml:base even in a whole document, where §2.4's fixup does not apply.
+				if (!xml.includes('xml:base=""')) expect(canonicalize(doc, C14N.c14n11Comments).toString('utf8')).toBe(xmllint('--c14n11', xml));
 				expect(canonicalize(doc, C14N.excComments).toString('utf8')).toBe(xmllint('--exc-c14n', xml));
 			}),
 			fuzzParams(25),
