@@ -84,8 +84,9 @@ function expiredOutcome(record: PendingSessionRecord, reason: 'expired' | 'unkno
 
 /**
  * One pass: claim each pending session of the credential (leases keep two processes apart), ask Smart-ID with
- * bounded concurrency, and build the result of every finished one. Nothing is removed here: the caller removes
- * with the lease only after the items exist (at-least-once; consumers dedupe by sessionId).
+ * bounded concurrency, and build the result of every finished one. Finished records are not removed here: the
+ * caller removes them with the lease only after the items exist (at-least-once; consumers dedupe by sessionId).
+ * Only a certificate choice that continued as its linked signature is removed here (its successor is stored).
  */
 export async function pollSessions(runtime: SmartIdRuntime, options: PollSessionsOptions): Promise<PollSessionsResult> {
 	const now = options.now ?? Date.now;
@@ -126,7 +127,12 @@ export async function pollSessions(runtime: SmartIdRuntime, options: PollSession
 					result.deferred.push(`${record.sessionId}: ${error instanceof Error ? error.message : String(error)}`);
 				}
 			}
-			if (outcome) result.finished.push({ record, lease, outcome });
+			if (outcome?.continuedAs) {
+				// A certificate choice that went on as its linked signature: nothing to emit yet; the new record
+				// (already stored) is emitted when the signature completes.
+				await runtime.store.remove(record.sessionId, lease);
+				result.stillRunning++;
+			} else if (outcome) result.finished.push({ record, lease, outcome });
 			else await runtime.store.release(lease);
 		}
 	};

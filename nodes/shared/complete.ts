@@ -15,6 +15,7 @@ import {
 	validateSignature,
 	type CertificateChoiceContext,
 } from '../../lib/validation';
+import { continueWithLinkedSignature, continuesWithSignature } from './linked-signature';
 import { authenticationJson, certificateJson, signatureJson } from './results';
 import type { SmartIdRuntime } from './runtime';
 
@@ -40,6 +41,11 @@ export interface ResultFile {
 export interface SessionOutcome {
 	json: IDataObject;
 	files?: ResultFile[];
+	/**
+	 * Set when the session was not the last step: it continued as this new pending session (a certificate
+	 * choice followed by its linked signature). Not a result to emit; the old record is done.
+	 */
+	continuedAs?: string;
 }
 
 /**
@@ -87,6 +93,7 @@ export async function completeSession(
 			return { json: { ...base, ...signatureJson(result) } };
 		}
 		case 'certificateChoice': {
+			if (continuesWithSignature(record)) return continueWithLinkedSignature(record, status, runtime);
 			const result = validateCertificateChoice(status, record.context as CertificateChoiceContext, validation);
 			return { json: { ...base, ...certificateJson(result) } };
 		}

@@ -3,11 +3,11 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { PendingSessionRecord } from '../../lib/sessions';
 import { toNodeError } from './errors';
 import { completeSession, isLtServiceOutage, type SessionOutcome } from './complete';
+import { PENDING_LIFETIME_MS } from './lifetime';
 import { completionMode, correlation, str } from './params';
 import type { SmartIdRuntime } from './runtime';
 
-/** How long a stored session may stay pending before the trigger reports it as expired. */
-export const PENDING_LIFETIME_MS = 15 * 60 * 1000;
+export { PENDING_LIFETIME_MS } from './lifetime';
 
 /** A session that was started, ready to be waited for or stored. */
 export type StartedSession = Pick<PendingSessionRecord, 'sessionId' | 'kind' | 'context' | 'secrets' | 'asicePending' | 'meta'>;

@@ -224,3 +224,94 @@ describe('Container → Build ASiC-E certificate level', () => {
 		expect(String(out[0].json.error)).toMatch(/Qualified, Advanced or QSCD/);
 	});
 });
+
+describe('Container → Build ASiC-E, Let the Signer Choose the Certificate (C1 then linked S5)', () => {
+	const choose = (extra: Record<string, unknown>) => ({
+		resource: 'container',
+		operation: 'buildAsice',
+		signingMethod: 'deviceLinkCertificateChoice',
+		filesFrom: 'allItems',
+		binaryPropertyNames: 'data',
+		containerFileName: 'chosen.asice',
+		deviceLinkType: 'QR',
+		interactionType: 'displayTextAndPIN',
+		displayText: 'Sign the lease',
+		outputBinaryPropertyName: 'container',
+		...extra,
+	});
+	const files = [
+		{ json: {}, binary: { data: binary(Buffer.from('lease page 1'), 'p1.txt', 'text/plain') } },
+		{ json: {}, binary: { data: binary(Buffer.from('lease page 2'), 'p2.txt', 'text/plain') } },
+	];
+
+	test('QR for whoever scans; the trigger starts the linked signature after the choice, then emits the container signed by the scanner', async () => {
+		const { out } = await run(choose({ tag: 'choose', correlation: '{"lease":"A-1"}' }), { items: files });
+		expect(out).toHaveLength(1);
+		const item = out[0];
+		const choiceId = item.json.sessionId as string;
+		expect(item.pairedItem).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(item.json).toMatchObject({ kind: 'certificateChoice', state: 'RUNNING', flow: 'deviceLink', deviceLinkType: 'QR', dataFiles: ['p1.txt', 'p2.txt'] });
+		expect(String(item.json.deviceLink)).toMatch(/sessionType=cert&/);
+		expect(Buffer.from(item.binary!.qr.data, 'base64').subarray(0, 8)).toEqual(PNG_MAGIC);
+		const record = await store().get(choiceId);
+		expect(record).toMatchObject({ kind: 'certificateChoice', meta: { then: 'asiceSignature' } });
+		const secret = record!.secrets!.sessionSecret;
+		expectNoSecrets(item, [secret]);
+
+		await scan(item.json.deviceLink, 'QR');
+		const emitted = await pollUntilEmitted('choose');
+		expect(emitted).toHaveLength(1);
+		const result = emitted[0].json;
+		expect(result).toMatchObject({ kind: 'asiceSignature', endResult: 'OK', documentNumber: OK_DOC, correlation: { lease: 'A-1' }, tag: 'choose', dataFiles: ['p1.txt', 'p2.txt'] });
+		expect(result.sessionId).not.toBe(choiceId);
+		expect(await store().get(choiceId)).toBeUndefined();
+		expectNoSecrets(emitted, [secret]);
+		const verified = await run(
+			{ resource: 'container', operation: 'verifyContainer', containerPropertyName: 'c' },
+			{ items: [{ json: {}, binary: { c: emitted[0].binary!.container } }] },
+		);
+		expect(verified.out[0].json).toMatchObject({ indication: 'TOTAL-PASSED', signaturesCount: 1 });
+	}, 90_000);
+
+	test('Get Status continues a completed choice at once (the page polling the QR), then finishes the linked signature with the container', async () => {
+		const { out } = await run(choose({ tag: 'choose-status' }), { items: files });
+		const choiceId = out[0].json.sessionId as string;
+		const before = await run({ resource: 'session', operation: 'getStatus', sessionId: choiceId, validateStored: true });
+		expect(before.out[0].json).toMatchObject({ state: 'RUNNING' });
+		await scan(out[0].json.deviceLink, 'QR');
+		await new Promise((r) => setTimeout(r, 200));
+		const continued = await run({ resource: 'session', operation: 'getStatus', sessionId: choiceId, validateStored: true });
+		const signatureSessionId = continued.out[0].json.signatureSessionId as string;
+		expect(continued.out[0].json).toMatchObject({ sessionId: choiceId, kind: 'certificateChoice', certificateChoice: 'OK', documentNumber: OK_DOC, state: 'RUNNING', validated: true });
+		expect(continued.out[0].json.certificate).toBeUndefined();
+		expect(signatureSessionId).toEqual(expect.any(String));
+		expect(await store().get(choiceId)).toBeUndefined();
+		expect(await store().get(signatureSessionId)).toMatchObject({ kind: 'asiceSignature', tag: 'choose-status' });
+
+		let done: INodeExecutionData | undefined;
+		for (let n = 0; n < 30 && !done; n++) {
+			const { out: status } = await run({ resource: 'session', operation: 'getStatus', sessionId: signatureSessionId, validateStored: true });
+			if (status[0].json.state === 'COMPLETE') done = status[0];
+			else await new Promise((r) => setTimeout(r, 200));
+		}
+		expect(done?.json).toMatchObject({ sessionId: signatureSessionId, kind: 'asiceSignature', endResult: 'OK', validated: true });
+		expect(done?.binary?.container.fileName).toBe('chosen.asice');
+		// The record stays for the trigger, which emits it once.
+		const emitted = await pollUntilEmitted('choose-status');
+		expect(emitted.map((e) => e.json.sessionId)).toEqual([signatureSessionId]);
+	}, 90_000);
+
+	test('the choice is offered only on Build ASiC-E, and the signer fields are hidden for it', () => {
+		const properties = node.description.properties.filter((p) => p.name === 'signingMethod');
+		const values = (operation: string) =>
+			properties
+				.filter((p) => p.displayOptions?.show?.operation?.includes(operation))
+				.flatMap((p) => (p.options as Array<{ value: string }>).map((o) => o.value));
+		expect(values('buildAsice')).toEqual(['deviceLink', 'notification', 'deviceLinkCertificateChoice']);
+		expect(values('addSignature')).toEqual(['deviceLink', 'notification']);
+		expect(values('signHash')).toEqual(['deviceLink', 'notification']);
+		const identify = node.description.properties.filter((p) => p.name === 'identifyBy' && p.displayOptions?.show?.resource?.includes('container'));
+		expect(identify).toHaveLength(1);
+		expect(identify[0].displayOptions?.hide).toEqual({ signingMethod: ['deviceLinkCertificateChoice'] });
+	});
+});

@@ -2,10 +2,13 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { DataFileInput } from '../../../lib/asice/build';
 import { InvalidRequestError } from '../../../lib/errors';
+import { startDeviceLinkCertificateChoice } from '../../../lib/flows/certificate-choice';
 import type { SessionOutcome } from '../../shared/complete';
-import { str } from '../../shared/params';
+import { deviceLinkOutcome, deviceLinkSettings } from '../../shared/device-link';
+import { linkedAsiceRequest, THEN_ASICE } from '../../shared/linked-signature';
+import { interactions, signingMethod, str } from '../../shared/params';
 import type { SmartIdRuntime } from '../../shared/runtime';
-import { signContainer } from './container-common';
+import { containerCertificateLevel, signatureOptions, signContainer } from './container-common';
 
 /** The data files of the given items: every listed binary field (missing fields are an error naming them). */
 export async function dataFilesOf(ctx: IExecuteFunctions, itemIndexes: number[], paramItem: number): Promise<DataFileInput[]> {
@@ -32,17 +35,52 @@ export async function dataFilesOf(ctx: IExecuteFunctions, itemIndexes: number[],
 	return files;
 }
 
-/** Container → Build ASiC-E for the given items (one item, or all items into one container). */
+/**
+ * Container → Build ASiC-E for the given items (one item, or all items into one container). "Let the Signer
+ * Choose the Certificate" starts a device-link certificate choice (C1) and keeps the files with it; the linked
+ * signature (S5) is started as soon as the trigger or Get Status sees the choice complete.
+ */
 export async function buildAsice(
 	this: IExecuteFunctions,
 	itemIndexes: number[],
 	runtime: SmartIdRuntime,
 ): Promise<SessionOutcome> {
 	const i = itemIndexes[0];
+	const method = signingMethod(this, i, true);
 	const files = await dataFilesOf(this, itemIndexes, i);
 	const fileName = str(this, 'containerFileName', i, 'signed.asice') || 'signed.asice';
-	return signContainer(this, i, runtime, { files }, fileName, {
-		operation: 'buildAsice',
-		dataFiles: files.map((f) => f.name),
+	const summary = { operation: 'buildAsice', dataFiles: files.map((f) => f.name) };
+	if (method !== 'deviceLinkCertificateChoice') return signContainer(this, i, runtime, { files }, fileName, summary);
+
+	const { deviceLinkType, initialCallbackUrl } = deviceLinkSettings(this, i);
+	const certificateLevel = containerCertificateLevel(this, i);
+	const request = linkedAsiceRequest(files, {
+		fileName,
+		outputBinaryPropertyName: str(this, 'outputBinaryPropertyName', i, 'data') || 'data',
+		summary,
+		signatureOptions: signatureOptions(this, i),
+		interactions: interactions(this, i),
+		certificateLevel,
 	});
+	const started = await startDeviceLinkCertificateChoice(
+		runtime.client,
+		runtime.flowConfig,
+		{ certificateLevel, deviceLinkTypes: [deviceLinkType], initialCallbackUrl },
+		{ signal: this.getExecutionCancelSignal?.() },
+	);
+	return deviceLinkOutcome(
+		this,
+		i,
+		runtime,
+		{
+			sessionId: started.sessionID,
+			kind: 'certificateChoice',
+			context: started.context,
+			secrets: started.deviceLink,
+			asicePending: request,
+			meta: { then: THEN_ASICE },
+		},
+		deviceLinkType,
+		{ signingMethod: method, dataFiles: summary.dataFiles },
+	);
 }

@@ -1,15 +1,10 @@
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { prepareSignature, type DataFileInput, type PreparedSignature } from '../../../lib/asice/build';
 import { smartIdSigningCertificate } from '../../../lib/asice/build/smart-id-signer';
 import { InvalidRequestError } from '../../../lib/errors';
 import { startDeviceLinkSignature, startNotificationSignature } from '../../../lib/flows/signature';
-import type { CertificateChoiceResult } from '../../../lib/validation';
-import type { AsicePendingState, SessionOutcome } from '../../shared/complete';
+import type { SessionOutcome } from '../../shared/complete';
+import { prepareContainer, type ContainerInput, type SignatureOptions } from '../../shared/container-prepare';
 import { deviceLinkOutcome, deviceLinkSettings } from '../../shared/device-link';
 import { interactions, personTarget, signingMethod, str } from '../../shared/params';
 import type { SmartIdRuntime } from '../../shared/runtime';
@@ -27,7 +22,7 @@ export function containerCertificateLevel(ctx: IExecuteFunctions, i: number): Le
 }
 
 /** Production place / role from the Signature Options collection. */
-export function signatureOptions(ctx: IExecuteFunctions, i: number) {
+export function signatureOptions(ctx: IExecuteFunctions, i: number): SignatureOptions {
 	const o = ctx.getNodeParameter('signatureOptions', i, {}) as IDataObject;
 	const text = (k: string) => (typeof o[k] === 'string' && (o[k] as string).trim() ? (o[k] as string).trim() : undefined);
 	const place = {
@@ -41,48 +36,6 @@ export function signatureOptions(ctx: IExecuteFunctions, i: number) {
 		productionPlace: Object.values(place).some(Boolean) ? place : undefined,
 		roles: role ? [role] : undefined,
 	};
-}
-
-/** Where the data to sign comes from: new data files, or an existing container to add a signature to. */
-export type ContainerInput = { files: DataFileInput[] } | { container: Buffer };
-
-/** Production place / role of the XAdES signature. */
-export type SignatureOptions = ReturnType<typeof signatureOptions>;
-
-/**
- * Phase 1 of the build for a known signer certificate, in a private temp folder: the digest to sign plus the
- * state (pending JSON and the partial/source container bytes) that finishes it later in any process.
- */
-export async function prepareContainer(
-	input: ContainerInput,
-	signerCertificate: CertificateChoiceResult['certificate'],
-	options: SignatureOptions,
-	output: { fileName: string; outputBinaryPropertyName: string; summary: IDataObject },
-): Promise<{ prepared: PreparedSignature; state: AsicePendingState }> {
-	const work = await fs.mkdtemp(path.join(os.tmpdir(), 'smart-id-prepare-'));
-	try {
-		const common = { signerCertificate, productionPlace: options.productionPlace, roles: options.roles };
-		let containerPath: string;
-		let prepared: PreparedSignature;
-		if ('files' in input) {
-			containerPath = path.join(work, 'partial.asice');
-			prepared = await prepareSignature({ ...common, files: input.files, workFile: containerPath });
-		} else {
-			containerPath = path.join(work, 'source.asice');
-			await fs.writeFile(containerPath, input.container, { mode: 0o600 });
-			prepared = await prepareSignature({ ...common, container: containerPath });
-		}
-		const state: AsicePendingState = {
-			pending: prepared.pending,
-			containerBase64: (await fs.readFile(containerPath)).toString('base64'),
-			fileName: output.fileName,
-			outputBinaryPropertyName: output.outputBinaryPropertyName,
-			summary: { ...output.summary, ...(prepared.warnings.length ? { warnings: prepared.warnings } : {}) },
-		};
-		return { prepared, state };
-	} finally {
-		await fs.rm(work, { recursive: true, force: true });
-	}
 }
 
 /**
