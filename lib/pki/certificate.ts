@@ -230,7 +230,13 @@ function emptyQc(): QcStatementsInfo {
 }
 
 function readPublicKey(x509: X509Certificate): PublicKeyInfo {
-	const key = x509.publicKey;
+	let key;
+	try {
+		// node:crypto decodes the SubjectPublicKeyInfo lazily: a certificate that parsed can still hold an unreadable key.
+		key = x509.publicKey;
+	} catch (err) {
+		throw new CertificateParseError('The certificate public key cannot be decoded; the certificate is corrupt.', {}, { cause: err });
+	}
 	const details = key.asymmetricKeyDetails ?? {};
 	return {
 		type: key.asymmetricKeyType ?? 'unknown',

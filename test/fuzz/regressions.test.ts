@@ -1,0 +1,43 @@
+/**
+ * Fixed cases the fuzz suites found, kept as plain regression tests (each names the bug and its fix commit subject).
+ */
+import 'reflect-metadata';
+import { X509Certificate } from 'node:crypto';
+import * as fs from 'node:fs';
+import { CertificateParseError, parseCertificate } from '../../lib/pki/certificate';
+import { buildChain, ChainError } from '../../lib/pki/chain';
+import { TrustStore } from '../../lib/pki/trust-store';
+import { identityFromCertificate } from '../../lib/validation';
+import { sharedPath } from '../helpers/shared';
+
+function firstLeaf(): Buffer {
+	const text = fs.readFileSync(sharedPath('fixtures', 'smartid-v3', 'response-shapes.json'), 'utf8');
+	return Buffer.from(/"(MII[A-Za-z0-9+/=]{500,})"/.exec(text)![1], 'base64');
+}
+
+describe('certificate with an unreadable public key (node:crypto decodes the SPKI lazily)', () => {
+	// One bit flipped inside the RSA SubjectPublicKeyInfo: the certificate still parses, its key does not.
+	const corrupt = Buffer.from(firstLeaf());
+	corrupt[286] ^= 1 << 1;
+
+	it('is a certificate node:crypto accepts but whose key it cannot decode (the precondition)', () => {
+		const x = new X509Certificate(corrupt);
+		expect(() => x.publicKey).toThrow(/decode error/);
+	});
+
+	it('parseCertificate refuses it with CertificateParseError, not a raw OpenSSL error', () => {
+		expect(() => parseCertificate(corrupt)).toThrow(CertificateParseError);
+		expect(() => parseCertificate(corrupt)).toThrow(/public key cannot be decoded/);
+	});
+
+	it('identityFromCertificate and buildChain give typed errors too', () => {
+		expect(() => identityFromCertificate(corrupt)).toThrow(CertificateParseError);
+		let error: unknown;
+		try {
+			buildChain(corrupt, { trust: TrustStore.bundled('demo'), at: new Date('2026-01-01T00:00:00Z') });
+		} catch (e) {
+			error = e;
+		}
+		expect(error instanceof CertificateParseError || error instanceof ChainError).toBe(true);
+	});
+});
