@@ -132,13 +132,14 @@ function procMemory(pid = 'self') {
 	}
 }
 
-/** Open sockets of a process: fds that are socket links in /proc/<pid>/fd. */
-function openSockets(pid = 'self') {
-	let count = 0;
+/** Inodes of the socket fds of a process (links `socket:[inode]` in /proc/<pid>/fd); null without /proc. */
+function socketInodes(pid = 'self') {
+	const inodes = [];
 	try {
 		for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
 			try {
-				if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) count++;
+				const link = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+				if (link.startsWith('socket:[')) inodes.push(link.slice(8, -1));
 			} catch {
 				// fd closed between readdir and readlink
 			}
@@ -146,7 +147,31 @@ function openSockets(pid = 'self') {
 	} catch {
 		return null;
 	}
-	return count;
+	return inodes;
+}
+
+/** Open sockets of a process (all kinds, incl. Unix socketpairs of child stdio and the IPC channel). */
+function openSockets(pid = 'self') {
+	return socketInodes(pid)?.length ?? null;
+}
+
+/** Open TCP sockets of this process: socket fds whose inode appears in /proc/self/net/tcp or tcp6. */
+function openTcpSockets() {
+	const mine = socketInodes();
+	if (!mine) return null;
+	const tcp = new Set();
+	for (const table of ['/proc/self/net/tcp', '/proc/self/net/tcp6']) {
+		try {
+			const lines = fs.readFileSync(table, 'utf8').split('\n');
+			for (let i = 1; i < lines.length; i++) {
+				const cols = lines[i].trim().split(/\s+/);
+				if (cols.length > 9) tcp.add(cols[9]);
+			}
+		} catch {
+			// no IPv6 table
+		}
+	}
+	return mine.filter((inode) => tcp.has(inode)).length;
 }
 
 function mib(bytes) {
@@ -155,10 +180,13 @@ function mib(bytes) {
 
 /** Samples RSS, open sockets and load average every `everyMs` until stopped; returns peaks. */
 function startSampler(everyMs = 100) {
-	const peak = { rssMiB: 0, sockets: 0, load1: 0 };
+	const peak = { rssMiB: 0, sockets: 0, tcp: 0, load1: 0 };
+	const cpu = process.cpuUsage();
+	const t0 = performance.now();
 	const sample = () => {
 		peak.rssMiB = Math.max(peak.rssMiB, mib(process.memoryUsage().rss));
 		peak.sockets = Math.max(peak.sockets, openSockets() ?? 0);
+		peak.tcp = Math.max(peak.tcp, openTcpSockets() ?? 0);
 		peak.load1 = Math.max(peak.load1, os.loadavg()[0]);
 	};
 	sample();
@@ -167,10 +195,15 @@ function startSampler(everyMs = 100) {
 		stop() {
 			clearInterval(timer);
 			sample();
+			const used = process.cpuUsage(cpu);
 			return {
+				// CPU time of this process (user + system) and its share of the wall time (1.0 = one core busy)
+				cpuSeconds: Math.round((used.user + used.system) / 1e4) / 100,
+				cpuCores: Math.round(((used.user + used.system) / 1e3 / (performance.now() - t0)) * 100) / 100,
 				peakRssMiB: peak.rssMiB,
 				vmHwmMiB: procMemory().vmHwmMiB,
 				maxOpenSockets: peak.sockets,
+				maxTcpSockets: peak.tcp,
 				maxLoad1: Math.round(peak.load1 * 100) / 100,
 			};
 		},
@@ -192,6 +225,7 @@ function percentiles(latencies) {
 async function runConcurrent(count, job, perJobLimitMs) {
 	const latencies = [];
 	const errors = {};
+	const errorSamples = {};
 	const started = performance.now();
 	await Promise.all(
 		Array.from({ length: count }, async (_, i) => {
@@ -208,6 +242,7 @@ async function runConcurrent(count, job, perJobLimitMs) {
 			} catch (error) {
 				const key = error.code || error.message.slice(0, 120);
 				errors[key] = (errors[key] || 0) + 1;
+				errorSamples[key] ??= error.message.slice(0, 400);
 			} finally {
 				clearTimeout(timer);
 			}
@@ -221,6 +256,7 @@ async function runConcurrent(count, job, perJobLimitMs) {
 		perSecond: Math.round((latencies.length / seconds) * 10) / 10,
 		...percentiles(latencies),
 		errors,
+		errorSamples,
 	};
 }
 
@@ -230,7 +266,13 @@ async function runConcurrent(count, job, perJobLimitMs) {
  */
 function runPhase(script, phase, args, env, limitMs) {
 	return new Promise((resolve, reject) => {
-		const child = fork(script, ['--phase', phase, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+		// LOAD_PROFILE_DIR=<dir>: write a V8 CPU profile of each phase process there (open in Chrome DevTools).
+		const profile = process.env.LOAD_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.LOAD_PROFILE_DIR)] : [];
+		const child = fork(script, ['--phase', phase, ...args], {
+			env: { ...process.env, ...env },
+			execArgv: [...process.execArgv, ...profile],
+			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+		});
 		onCleanup(() => child.exitCode === null && child.kill('SIGTERM'));
 		let result;
 		const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
@@ -272,6 +314,7 @@ module.exports = {
 	numberArg,
 	onCleanup,
 	openSockets,
+	openTcpSockets,
 	percentiles,
 	phaseDone,
 	procMemory,
