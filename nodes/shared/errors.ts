@@ -6,6 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import { SmartIdError } from '../../lib/errors';
+import { TokenServiceError } from '../../lib/pki/ocsp-tsp-http';
 import { HttpStatusError, RpApiError } from '../../lib/rp-api/errors';
 
 /** Remove anything that looks like a device-link secret before text reaches n8n's UI or logs. */
@@ -17,6 +18,14 @@ function scrub(text: string): string {
 export function errorCode(error: unknown): string {
 	if (error instanceof SmartIdError) return error.code;
 	return 'SMARTID_UNEXPECTED_ERROR';
+}
+
+/** The TSA/OCSP transport failure in an error or its causes (finalizing a container wraps it), if any. */
+function tokenServiceFailure(error: unknown): TokenServiceError | undefined {
+	for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+		if (e instanceof TokenServiceError) return e;
+	}
+	return undefined;
 }
 
 /** One-line hint that tells an ops person what to do, for the error's code. */
@@ -31,6 +40,9 @@ function hintFor(error: unknown): string | undefined {
 	if (code === 'SMARTID_USER_REFUSED_INTERACTION' || code === 'SMARTID_USER_REFUSED') {
 		return 'The person said no in the app. Ask them whether the request was expected, then start again.';
 	}
+	if (tokenServiceFailure(error)) {
+		return 'The timestamp (TSA) or OCSP service did not give a usable answer, so the container could not be finished: check the TSA / OCSP URLs in the credential and that the service is reachable, then sign again.';
+	}
 	if (code === 'SMARTID_POLL_DEADLINE' || code === 'SMARTID_TIMEOUT') {
 		return 'Raise the node timeout or use "Start and continue" with the Smart-ID Trigger for slow responders.';
 	}
@@ -38,8 +50,8 @@ function hintFor(error: unknown): string | undefined {
 }
 
 /**
- * Wrap an engine error for n8n: RP API answers (HTTP status, transport, pinning) become NodeApiError with the
- * HTTP code, everything else NodeOperationError; both carry the item index and the engine's plain message.
+ * Wrap an engine error for n8n: RP API answers (HTTP status, transport, pinning) and TSA/OCSP failures become
+ * NodeApiError with the HTTP code, everything else NodeOperationError; both carry the item index and the engine's plain message.
  */
 export function toNodeError(node: INode, error: unknown, itemIndex: number, sessionId?: string): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
@@ -53,8 +65,14 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number, sess
 		.filter(Boolean)
 		.join(' ');
 	let wrapped: NodeApiError | NodeOperationError;
+	const service = tokenServiceFailure(error);
 	if (error instanceof RpApiError) {
 		const httpCode = error instanceof HttpStatusError ? String(error.status) : undefined;
+		wrapped = new NodeApiError(node, { message, code } as JsonObject, { message, description, itemIndex, httpCode });
+	} else if (service) {
+		// TSA / OCSP are HTTP services too: report them as API errors with their HTTP status when there was one.
+		const status = service.details.status;
+		const httpCode = typeof status === 'number' ? String(status) : undefined;
 		wrapped = new NodeApiError(node, { message, code } as JsonObject, { message, description, itemIndex, httpCode });
 	} else {
 		wrapped = new NodeOperationError(node, message, { itemIndex, description });

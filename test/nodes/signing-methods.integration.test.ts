@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 
-import { NodeOperationError, type ICredentialDataDecryptedObject, type INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type ICredentialDataDecryptedObject, type INodeExecutionData } from 'n8n-workflow';
 
 import { FileSessionStore } from '../../lib/sessions';
 import { SmartId } from '../../nodes/SmartId/SmartId.node';
@@ -314,4 +316,51 @@ describe('Container → Build ASiC-E, Let the Signer Choose the Certificate (C1 
 		expect(identify).toHaveLength(1);
 		expect(identify[0].displayOptions?.hide).toEqual({ signingMethod: ['deviceLinkCertificateChoice'] });
 	});
+});
+
+describe('n8n error conventions for signing', () => {
+	test('a TSA answering HTTP 503 while the container is finished: NodeApiError with httpCode, item index, session id and what to do', async () => {
+		const tsa = http.createServer((_req, res) => {
+			res.writeHead(503, { 'content-type': 'text/plain' });
+			res.end('down for maintenance');
+		});
+		await new Promise<void>((resolve) => tsa.listen(0, '127.0.0.1', resolve));
+		const { port } = tsa.address() as AddressInfo;
+		try {
+			const credentials = { ...env.credentials, tsaUrl: `http://127.0.0.1:${port}/tsa` };
+			const params = {
+				resource: 'container',
+				operation: 'buildAsice',
+				filesFrom: 'eachItem',
+				binaryPropertyNames: 'data',
+				identifyBy: 'documentNumber',
+				documentNumber: OK_DOC,
+				interactionType: 'displayTextAndPIN',
+				displayText: 'Sign the container',
+				completion: 'wait',
+				waitTimeoutSeconds: 30,
+			};
+			const items = [
+				{ json: {}, binary: { data: binary(Buffer.from('tsa down'), 't.txt', 'text/plain') } },
+				{ json: {}, binary: { data: binary(Buffer.from('tsa down 2'), 't2.txt', 'text/plain') } },
+			];
+			const soft = await run(params, { items, credentials, continueOnFail: true });
+			expect(soft.out).toHaveLength(2);
+			soft.out.forEach((item, n) => {
+				expect(item.pairedItem).toEqual([{ item: n }]);
+				expect(Object.keys(item.json).sort()).toEqual(['code', 'error', 'sessionId']);
+				expect(item.json.code).toBe('ASICE_BUILD_TIMESTAMP_FAILED');
+				expect(item.json.sessionId).toEqual(expect.any(String));
+			});
+			const error = await node.execute.call(executeContext({ params, credentials, items })).catch((e: unknown) => e);
+			expect(error).toBeInstanceOf(NodeApiError);
+			const apiError = error as NodeApiError;
+			expect(apiError.httpCode).toBe('503');
+			expect(apiError.context.itemIndex).toBe(0);
+			expect(apiError.context.sessionId).toEqual(expect.any(String));
+			expect(apiError.description).toMatch(/TSA .*credential/);
+		} finally {
+			await new Promise((r) => tsa.close(r));
+		}
+	}, 90_000);
 });

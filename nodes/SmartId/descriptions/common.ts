@@ -39,6 +39,7 @@ export function signerFields(show: Show, allowAnonymous = false): INodePropertie
 				{ name: 'Belgium', value: 'BE' },
 			],
 			default: 'EE',
+			description: 'Country that issued the personal code',
 			displayOptions: { show: { ...show, identifyBy: ['personalCode'] } },
 		},
 		{
@@ -58,6 +59,7 @@ export function signerFields(show: Show, allowAnonymous = false): INodePropertie
 			default: '',
 			required: true,
 			placeholder: 'PNOEE-40504040001-MOCK-Q',
+			description: "Smart-ID document number of the person's account, e.g. the documentNumber output of an earlier authentication",
 			displayOptions: { show: { ...show, identifyBy: ['documentNumber'] } },
 		},
 	];
@@ -132,6 +134,7 @@ export function completionFields(show: Show): INodeProperties[] {
 			typeOptions: { minValue: 5, maxValue: 600 },
 			default: 120,
 			description: 'How long to wait for the person before failing with a timeout',
+			hint: 'People may need a minute or more; for longer waits use Start and Continue with the Smart-ID Trigger',
 			displayOptions: { show: { ...show, completion: ['wait'] } },
 		},
 		{
@@ -166,6 +169,7 @@ export function certificateLevelField(show: Show, withQscd: boolean): INodePrope
 		type: 'options',
 		options,
 		default: 'QUALIFIED',
+		description: 'Lowest certificate level the person must have; Advanced needs a relying-party contract that allows it',
 		displayOptions: { show },
 	};
 }

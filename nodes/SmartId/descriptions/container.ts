@@ -62,10 +62,15 @@ export const containerFields: INodeProperties[] = [
 		name: 'filesFrom',
 		type: 'options',
 		options: [
-			{ name: 'Each Item (One Container per Item)', value: 'eachItem' },
-			{ name: 'All Items (One Container)', value: 'allItems' },
+			{ name: 'Each Item (One Container per Item)', value: 'eachItem', description: 'One signing session per input item' },
+			{
+				name: 'All Items (One Container)',
+				value: 'allItems',
+				description: 'The files of every input item go into one container, signed once',
+			},
 		],
 		default: 'eachItem',
+		description: 'Which input items the data files of one container come from',
 		displayOptions: { show: build },
 	},
 	{
@@ -74,7 +79,8 @@ export const containerFields: INodeProperties[] = [
 		type: 'string',
 		default: 'data',
 		required: true,
-		description: 'Comma-separated binary fields holding the data files',
+		placeholder: 'e.g. data, attachment',
+		description: 'Comma-separated binary fields holding the data files; every file name must be unique in the container',
 		displayOptions: { show: build },
 	},
 	{
@@ -91,6 +97,8 @@ export const containerFields: INodeProperties[] = [
 		name: 'containerFileName',
 		type: 'string',
 		default: 'signed.asice',
+		placeholder: 'e.g. contract.asice',
+		description: 'File name of the signed container (.asice; .bdoc is the same format)',
 		displayOptions: { show: build },
 	},
 	{
@@ -101,7 +109,10 @@ export const containerFields: INodeProperties[] = [
 		description: 'Binary field that receives the signed container',
 		displayOptions: { show: signing },
 	},
-	signingMethodField(build, true),
+	{
+		...signingMethodField(build, true),
+		hint: 'With Let the Signer Choose, call Session → Get Status about once a second while the QR code is shown: the app waits only briefly for the signature that follows the choice',
+	},
 	signingMethodField(add, false),
 	// The signer is unknown when they choose the certificate themselves.
 	...signerFields(signing).map((p) => ({ ...p, displayOptions: { ...p.displayOptions, hide: { signingMethod: ['deviceLinkCertificateChoice'] } } })),

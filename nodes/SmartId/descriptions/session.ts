@@ -37,6 +37,9 @@ export const sessionFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
+		placeholder: 'e.g. de305d54-75b4-431b-adb2-eb6b9e546014',
+		description: 'The sessionId output by the Smart-ID operation that started the session',
+		hint: 'Usually an expression that reads the sessionId field from the output of the node that started the session',
 		displayOptions: { show: { resource: ['session'], operation: ['getStatus', 'getDeviceLink'] } },
 	},
 	{
@@ -53,12 +56,13 @@ export const sessionFields: INodeProperties[] = [
 		name: 'deviceLinkType',
 		type: 'options',
 		options: [
+			{ name: 'App2App', value: 'App2App' },
 			{ name: 'QR Code', value: 'QR' },
 			{ name: 'Web2App', value: 'Web2App' },
-			{ name: 'App2App', value: 'App2App' },
 		],
 		default: 'QR',
-		description: 'Must be a link type the session was started for',
+		description: 'Must be the link type the session was started with',
+		hint: 'A QR code is valid for about one second: a page showing it calls this operation once a second',
 		displayOptions: { show: link },
 	},
 	{
@@ -74,6 +78,7 @@ export const sessionFields: INodeProperties[] = [
 		name: 'qrBinaryProperty',
 		type: 'string',
 		default: 'qr',
+		description: 'Binary field that receives the QR code as a PNG image',
 		displayOptions: { show: { ...link, deviceLinkType: ['QR'] } },
 	},
 	{

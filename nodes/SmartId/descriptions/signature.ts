@@ -38,11 +38,12 @@ export const signatureFields: INodeProperties[] = [
 		name: 'hashSource',
 		type: 'options',
 		options: [
-			{ name: 'Hex Value', value: 'hex' },
-			{ name: 'Base64 Value', value: 'base64' },
-			{ name: 'Hash of a Binary Field', value: 'binary' },
+			{ name: 'Hex Value', value: 'hex', description: 'A digest already computed, as hexadecimal' },
+			{ name: 'Base64 Value', value: 'base64', description: 'A digest already computed, as Base64' },
+			{ name: 'Hash of a Binary Field', value: 'binary', description: 'The node hashes a file with the chosen algorithm' },
 		],
 		default: 'hex',
+		description: 'Where the digest to sign comes from',
 		displayOptions: { show },
 	},
 	{
@@ -69,6 +70,7 @@ export const signatureFields: INodeProperties[] = [
 		type: 'options',
 		options: hashAlgorithmOptions,
 		default: 'SHA-512',
+		description: 'Must be the algorithm the hash was made with (its length is checked)',
 		displayOptions: { show },
 	},
 	...signerFields(show),
