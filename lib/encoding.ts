@@ -1,3 +1,5 @@
+import { InvalidRequestError } from './errors';
+
 /** Strict standard Base64 (with padding), as the RP API uses for every binary field. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -12,7 +14,8 @@ export function isStrictBase64(value: unknown): value is string {
  */
 export function decodeBase64Strict(value: unknown, what: string): Buffer {
 	if (!isStrictBase64(value)) {
-		throw new TypeError(`${what} is not valid Base64`);
+		// A typed error: stored values (sessionSecret in a pending-session store) reach this as untrusted input too.
+		throw new InvalidRequestError(`${what} is not valid Base64`, { field: what });
 	}
 	return Buffer.from(value, 'base64');
 }

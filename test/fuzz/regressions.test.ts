@@ -4,6 +4,9 @@
 import 'reflect-metadata';
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
+import { InvalidRequestError, SmartIdError } from '../../lib/errors';
+import { createDeviceLink, type DeviceLinkSecrets } from '../../lib/flows/device-link';
+import { verifySameDeviceCallback } from '../../lib/flows/same-device-callback';
 import { CertificateParseError, parseCertificate } from '../../lib/pki/certificate';
 import { buildChain, ChainError } from '../../lib/pki/chain';
 import { TrustStore } from '../../lib/pki/trust-store';
@@ -39,5 +42,35 @@ describe('certificate with an unreadable public key (node:crypto decodes the SPK
 			error = e;
 		}
 		expect(error instanceof CertificateParseError || error instanceof ChainError).toBe(true);
+	});
+});
+
+describe('a corrupted stored sessionSecret (not Base64) gave a bare TypeError', () => {
+	// Found by test/fuzz/device-link-callback.test.ts: decodeBase64Strict threw TypeError, so createDeviceLink and
+	// verifySameDeviceCallback on a tampered pending-session record escaped the SmartIdError hierarchy.
+	const secrets: DeviceLinkSecrets = {
+		sessionID: 'sid',
+		sessionToken: 'token',
+		sessionSecret: 'not base64!',
+		deviceLinkBase: 'https://smart-id.com/device-link/',
+		receivedAt: 0,
+		sessionType: 'auth',
+		schemeName: 'smart-id-demo',
+		relyingPartyName: 'DEMO',
+		signatureProtocol: 'ACSP_V2',
+		digestOrRpChallenge: 'AAAA',
+		interactions: 'AAAA',
+		deviceLinkTypes: ['QR'],
+	};
+
+	it('createDeviceLink refuses it with InvalidRequestError naming the field, not the value', () => {
+		expect(() => createDeviceLink(secrets, { deviceLinkType: 'QR', now: 0 })).toThrow(InvalidRequestError);
+		expect(() => createDeviceLink(secrets, { deviceLinkType: 'QR', now: 0 })).toThrow(/^sessionSecret is not valid Base64$/);
+	});
+
+	it('verifySameDeviceCallback refuses it with a SmartIdError', () => {
+		const call = (): unknown => verifySameDeviceCallback('value=tok&sessionSecretDigest=x', { token: 'tok', sessionSecret: 'not base64!', sessionType: 'sign' });
+		expect(call).toThrow(SmartIdError);
+		expect(call).not.toThrow(/not base64!/);
 	});
 });
