@@ -173,7 +173,7 @@ describe('forged authentication answers', () => {
 		expect(await refusedRule(a.start.sessionID, a.start.context, forged)).toBe(rule);
 	});
 
-	test('the real legacy PKCS#1 v1.5 account's authentication answer is refused by default → signature.algorithm', async () => {
+	test('the authentication answer of the real legacy PKCS#1 v1.5 account is refused by default → signature.algorithm', async () => {
 		const start = await startNotificationAuthentication(real, config(), { documentNumber: LEGACY_DOC }, { interactions });
 		const status = await rawStatus(start.sessionID);
 		expect(status.signature.signatureAlgorithm).toMatch(/WithRSAEncryption$/);
