@@ -31,8 +31,17 @@ export function callbackUrlWithToken(callbackUrl: string, token: string): string
 			field: 'initialCallbackUrl',
 		});
 	}
-	const sep = callbackUrl.includes('?') ? (callbackUrl.endsWith('?') || callbackUrl.endsWith('&') ? '' : '&') : '?';
-	return validateInitialCallbackUrl(`${callbackUrl}${sep}value=${token}`);
+	const q = callbackUrl.indexOf('?');
+	const query = q < 0 ? null : callbackUrl.slice(q + 1);
+	// Only an empty query or one ending in '&' can take the parameter directly ("https://a/??" has the query "?").
+	const sep = query === null ? '?' : query === '' || query.endsWith('&') ? '' : '&';
+	const out = validateInitialCallbackUrl(`${callbackUrl}${sep}value=${token}`);
+	if (new URL(out).searchParams.getAll('value').join() !== token) {
+		throw new InvalidRequestError('callback URL query cannot carry the token as its "value" parameter; simplify the query', {
+			field: 'initialCallbackUrl',
+		});
+	}
+	return out;
 }
 
 /** The callback request as received: a full URL, its query string, or already-parsed query parameters. */

@@ -6,7 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import { InvalidRequestError, SmartIdError } from '../../lib/errors';
 import { createDeviceLink, type DeviceLinkSecrets } from '../../lib/flows/device-link';
-import { verifySameDeviceCallback } from '../../lib/flows/same-device-callback';
+import { callbackUrlWithToken, verifySameDeviceCallback } from '../../lib/flows/same-device-callback';
 import { CertificateParseError, parseCertificate } from '../../lib/pki/certificate';
 import { buildChain, ChainError } from '../../lib/pki/chain';
 import { TrustStore } from '../../lib/pki/trust-store';
@@ -72,5 +72,23 @@ describe('a corrupted stored sessionSecret (not Base64) gave a bare TypeError', 
 		const call = (): unknown => verifySameDeviceCallback('value=tok&sessionSecretDigest=x', { token: 'tok', sessionSecret: 'not base64!', sessionType: 'sign' });
 		expect(call).toThrow(SmartIdError);
 		expect(call).not.toThrow(/not base64!/);
+	});
+});
+
+describe('callbackUrlWithToken on a callback URL whose query is just "?"', () => {
+	// Found by test/fuzz/device-link-callback.test.ts: "https://rp.example/cb??" ends with "?", so the token was
+	// glued on without "&" and the URL's first parameter became "?value"; the callback check would then never pass.
+	it('puts the token into a real "value" parameter', () => {
+		const token = 'abcdefghijklmnopqrstuvwxyz012345';
+		const url = new URL(callbackUrlWithToken('https://rp.example/cb??', token));
+		expect(url.searchParams.getAll('value')).toEqual([token]);
+	});
+
+	it('still joins plain cases the same way', () => {
+		const token = 'abcdefghijklmnopqrstuvwxyz012345';
+		expect(callbackUrlWithToken('https://rp.example/cb', token)).toBe(`https://rp.example/cb?value=${token}`);
+		expect(callbackUrlWithToken('https://rp.example/cb?', token)).toBe(`https://rp.example/cb?value=${token}`);
+		expect(callbackUrlWithToken('https://rp.example/cb?a=1', token)).toBe(`https://rp.example/cb?a=1&value=${token}`);
+		expect(callbackUrlWithToken('https://rp.example/cb?a=1&', token)).toBe(`https://rp.example/cb?a=1&value=${token}`);
 	});
 });
