@@ -12,6 +12,8 @@ import { OK_CODE, OK_COUNTRY, OK_DOC, startSimulatorEnv, type SimulatorEnv } fro
 
 /** A simulator account whose only certificate is ADVANCED (non-qualified). */
 const ADVANCED_DOC = 'PNOLT-40504049999-MOCK-NQ';
+/** A simulator account that refuses every request in the app. */
+const REFUSING_DOC = 'PNOEE-30403039917-MOCK-Q';
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 let env: SimulatorEnv;
@@ -302,6 +304,21 @@ describe('Container → Build ASiC-E, Let the Signer Choose the Certificate (C1 
 		const emitted = await pollUntilEmitted('choose-status');
 		expect(emitted.map((e) => e.json.sessionId)).toEqual([signatureSessionId]);
 	}, 90_000);
+
+	test('a refused choice is not continued: Get Status reports it and keeps the record, the trigger emits the refusal once', async () => {
+		const { out } = await run(choose({ tag: 'choose-refused' }), { items: files });
+		const choiceId = out[0].json.sessionId as string;
+		await scan(out[0].json.deviceLink, 'QR', REFUSING_DOC);
+		await new Promise((r) => setTimeout(r, 200));
+		const status = await run({ resource: 'session', operation: 'getStatus', sessionId: choiceId, validateStored: true }, { continueOnFail: true });
+		expect(status.out[0].json).toMatchObject({ code: 'SMARTID_USER_REFUSED', sessionId: choiceId });
+		expect(await store().get(choiceId)).toMatchObject({ kind: 'certificateChoice' });
+		const emitted = await pollUntilEmitted('choose-refused');
+		expect(emitted).toHaveLength(1);
+		expect(emitted[0].json).toMatchObject({ sessionId: choiceId, kind: 'certificateChoice', endResult: 'USER_REFUSED', code: 'SMARTID_USER_REFUSED' });
+		expect(emitted[0].binary).toBeUndefined();
+		expect(await store().list({ tag: 'choose-refused' })).toEqual([]); // nothing left, no linked signature started
+	}, 60_000);
 
 	test('the choice is offered only on Build ASiC-E, and the signer fields are hidden for it', () => {
 		const properties = node.description.properties.filter((p) => p.name === 'signingMethod');

@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { InvalidRequestError } from '../../../lib/errors';
 import { configFromCredential } from '../../shared/config';
 import type { SessionOutcome } from '../../shared/complete';
 import { errorJson, toNodeError } from '../../shared/errors';
@@ -40,6 +41,16 @@ async function toItem(ctx: IExecuteFunctions, outcome: SessionOutcome, paired: n
 	return item;
 }
 
+/** The session an error belongs to: from the engine error, or the Session ID parameter of a session operation. */
+function sessionIdOf(ctx: IExecuteFunctions, error: unknown, resource: string, i: number): string | undefined {
+	const details = (error as { details?: { sessionID?: unknown; sessionId?: unknown } })?.details;
+	const fromError = details?.sessionID ?? details?.sessionId;
+	if (typeof fromError === 'string' && fromError) return fromError;
+	if (resource !== 'session') return undefined;
+	const parameter = ctx.getNodeParameter('sessionId', i, '') as unknown;
+	return typeof parameter === 'string' && parameter.trim() ? parameter.trim() : undefined;
+}
+
 /**
  * Run the selected operation for every item (or once over all items for "Build ASiC-E / All Items"). Errors:
  * continue-on-fail gives an item `{ error, code, sessionId }` paired to the failing input; otherwise a
@@ -74,13 +85,14 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 					outcome = await buildAsice.call(this, group, rt);
 				} else {
 					const action = ITEM_ACTIONS[key];
-					if (!action) throw new Error(`The operation "${operation}" of resource "${resource}" is not supported`);
+					if (!action) {
+						throw new InvalidRequestError(`The operation "${operation}" of resource "${resource}" is not supported: pick one from the Operation list`);
+					}
 					outcome = await action.call(this, i, rt);
 				}
 				out.push(await toItem(this, outcome, group));
 			} catch (error) {
-				const details = (error as { details?: { sessionID?: string; sessionId?: string } })?.details;
-				const id = details?.sessionID ?? details?.sessionId;
+				const id = sessionIdOf(this, error, resource, i);
 				if (this.continueOnFail()) {
 					out.push({ json: errorJson(error, id), pairedItem: group.map((item) => ({ item })) });
 					continue;
