@@ -13,10 +13,12 @@
  *   metadata changed);
  * - content mutations (an entry's bytes changed and the ZIP rewritten with correct CRCs, so the XML, c14n and crypto
  *   layers are reached): verifyContainer never throws, and a changed data file or signed XML never passes;
+ * - fixed hostile shapes (ZIP bomb, lying sizes, 1001 entries, entity bomb, 100 000-deep XML, 5000 signatures) are
+ *   refused with their specific reason, fast;
  * - the heap does not keep growing over a run.
  *
  * Budget (see test/helpers/fuzz-budget.ts): FUZZ_SEED (default 20261122), FUZZ_RUNS (runs per property),
- * FUZZ_TIME_MS (time per property). CI default: 300 reader runs, 40 + 40 byte-level and 60 content-level verifier runs.
+ * FUZZ_TIME_MS (time per property). CI default: 300 reader runs, 40 + 40 byte-level and 45 content-level verifier runs.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -329,8 +331,43 @@ describe('container reader fuzz', () => {
 					// cross-checked (an edit there may be benign, e.g. whitespace, so it is not asserted).
 					if (changed && name !== 'META-INF/manifest.xml' && !name.startsWith('META-INF/signatures')) expect(vc.indication).not.toBe('TOTAL-PASSED');
 				}),
-				fuzzParams(60),
+				fuzzParams(45),
 			),
 		);
+	});
+	it('hostile shapes: ZIP bomb, lying sizes, entity bombs, too many entries and signatures, all refused fast', async () => {
+		const zipOf = async (files: Array<[string, Buffer | string]>): Promise<Buffer> => {
+			const z = new JSZip();
+			z.file('mimetype', 'application/vnd.etsi.asic-e+zip', { compression: 'STORE' });
+			z.file('META-INF/manifest.xml', '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.etsi.asic-e+zip"/></manifest:manifest>');
+			for (const [n, d] of files) z.file(n, d, { compression: 'DEFLATE', compressionOptions: { level: 9 } });
+			return z.generateAsync({ type: 'nodebuffer' });
+		};
+		const reason = (bytes: Buffer): string | undefined => {
+			const out = typedOutcome('openAsiceContainer(hostile)', [ContainerReadError], () => {
+				const c = openAsiceContainer(bytes);
+				for (const e of c.zip.entries) c.zip.read(e);
+			});
+			return out.ok ? undefined : (out.error as ContainerReadError).reason;
+		};
+		const bomb = await zipOf([['zeros.bin', Buffer.alloc(8 * 1024 * 1024)]]);
+		expect(reason(bomb)).toBe('ZIP_COMPRESSION_RATIO');
+		// Same bomb, central and local sizes claiming 100 bytes: inflation stops at the declared size.
+		const zeros = layout(bomb)!.entries.findIndex((e) => bomb.toString('latin1', e.cd + 46, e.cd + 46 + e.nameLen) === 'zeros.bin');
+		expect(reason(mutate(bomb, { kind: 'size', entry: zeros, which: 'uncompressed', value: 100 }))).toBe('ZIP_ENTRY_TOO_LARGE');
+		expect(reason(await zipOf(Array.from({ length: 1001 }, (_, i): [string, string] => [`f${i}.txt`, 'x'])))).toBe('ZIP_TOO_MANY_ENTRIES');
+
+		const verify = async (bytes: Buffer): Promise<string[]> => {
+			const r = await typedOutcomeAsync('verifyContainer(hostile)', [], () => verifyContainer(bytes, { trust: 'demo' }));
+			if (!r.ok) throw r.error;
+			expect(r.value.validationConclusion.indication).not.toBe('TOTAL-PASSED');
+			return r.value.validationConclusion.containerErrors.map((e) => e.code);
+		};
+		const laughs = `<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><asic:XAdESSignatures xmlns:asic="http://uri.etsi.org/02918/v1.2.1#">&c;</asic:XAdESSignatures>`;
+		expect(await verify(await zipOf([['d.txt', 'x'], ['META-INF/signatures0.xml', laughs]]))).toContain('SIGNATURE_FILE_INVALID');
+		const deep = `<asic:XAdESSignatures xmlns:asic="http://uri.etsi.org/02918/v1.2.1#">${'<a>'.repeat(100_000)}</asic:XAdESSignatures>`;
+		expect(await verify(await zipOf([['d.txt', 'x'], ['META-INF/signatures0.xml', deep]]))).toContain('SIGNATURE_FILE_INVALID');
+		const many = `<asic:XAdESSignatures xmlns:asic="http://uri.etsi.org/02918/v1.2.1#" xmlns:ds="http://www.w3.org/2000/09/xmldsig#">${'<ds:Signature Id="S"><ds:SignedInfo/></ds:Signature>'.repeat(5000)}</asic:XAdESSignatures>`;
+		expect(await verify(await zipOf([['d.txt', 'x'], ['META-INF/signatures0.xml', many]]))).toContain('TOO_MANY_SIGNATURES');
 	});
 });
