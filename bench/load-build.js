@@ -8,7 +8,8 @@
  * ready-made `openssl ts -query` to the TSA, one POST of a ready-made `openssl ocsp -reqout` request, and the
  * system `zip` over the same files. A third figure is `zip` alone.
  *
- *   npm run build && node bench/load-build.js [--builds 200] [--max-sockets 16] [--delay-ms 50] [--state-dir DIR]
+ *   npm run build && node bench/load-build.js [--builds 200] [--max-sockets 16] [--delay-ms 50] [--parallel 0]
+ *     [--global-agent default|close] [--state-dir DIR]
  *   (SMARTID_DIST=<build output> runs against another build; results: bench/load-results.md)
  *
  * Same process layout and figures as bench/load-auth.js. Traffic stays on 127.0.0.1; temp files are removed.
@@ -27,6 +28,15 @@ const maxSockets = common.numberArg('--max-sockets', 16, 1, 1024);
 const delayMs = common.numberArg('--delay-ms', 50, 0, 10000);
 const stateDir = common.arg('--state-dir', path.resolve(__dirname, '..', '.cache', 'load-sim-state'));
 const phase = common.arg('--phase', '');
+// 0 = every build runs at once; N = at most N builds in progress (a caller-side limit), the rest wait their turn.
+const parallel = common.numberArg('--parallel', 0, 0, 5000);
+// Diagnostic: `--global-agent close` makes node:http's global agent open a new connection per request (the TSA
+// and OCSP clients use it), to tell keep-alive reuse races apart from other failures.
+const globalAgent = common.arg('--global-agent', 'default');
+if (!['default', 'close'].includes(globalAgent)) {
+	console.error('--global-agent must be default or close');
+	process.exit(2);
+}
 const WARMUP = 5;
 const JOB_LIMIT_MS = 180_000;
 
@@ -41,6 +51,24 @@ function writeInputs(dir) {
 	return files.map((f) => ({ name: f.name, path: path.join(dir, f.name) }));
 }
 
+/** `job` behind a semaphore of `--parallel` slots (unlimited when 0); the wait counts in the job's latency. */
+function limited(job) {
+	if (!parallel) return job;
+	let free = parallel;
+	const waiting = [];
+	return async (i) => {
+		if (free > 0) free--;
+		else await new Promise((resolve) => waiting.push(resolve));
+		try {
+			return await job(i);
+		} finally {
+			const next = waiting.shift();
+			if (next) next();
+			else free++;
+		}
+	};
+}
+
 /** Our engine: buildAsice + smartIdDigestSigner, wired as lib/cli/sign.ts does. */
 async function enginePhase(sim, work) {
 	const root = common.distRoot();
@@ -48,6 +76,7 @@ async function enginePhase(sim, work) {
 	const { TrustStore } = require(path.join(root, 'lib', 'pki'));
 	const { buildAsice } = require(path.join(root, 'lib', 'asice', 'build'));
 	const { smartIdDigestSigner, smartIdSigningCertificate } = require(path.join(root, 'lib', 'asice', 'build', 'smart-id-signer'));
+	if (globalAgent === 'close') http.globalAgent = new http.Agent({ keepAlive: false });
 	const baselineSockets = common.openSockets();
 	const client = new SmartIdClient({ baseUrl: sim.baseUrl, maxSockets });
 	const trust = TrustStore.fromPem(sim.caPems, 'simulator');
@@ -73,7 +102,7 @@ async function enginePhase(sim, work) {
 	for (let i = 0; i < WARMUP; i++) await one(`warm-${i}`);
 	sizes = 0;
 	const sampler = common.startSampler();
-	const run = await common.runConcurrent(builds, one, JOB_LIMIT_MS);
+	const run = await common.runConcurrent(builds, limited(one), JOB_LIMIT_MS);
 	const peaks = sampler.stop();
 	client.close();
 	return { ...run, ...peaks, maxOpenSockets: peaks.maxOpenSockets - baselineSockets, baselineSockets, meanContainerBytes: Math.round(sizes / Math.max(1, run.ok)) };
@@ -133,7 +162,7 @@ async function referencePhase(sim, work, zipOnly) {
 	};
 	for (let i = 0; i < WARMUP; i++) await one(`warm-${i}`);
 	const sampler = common.startSampler();
-	const run = await common.runConcurrent(builds, one, JOB_LIMIT_MS);
+	const run = await common.runConcurrent(builds, limited(one), JOB_LIMIT_MS);
 	const peaks = sampler.stop();
 	agent.destroy();
 	return { ...run, ...peaks, maxOpenSockets: peaks.maxOpenSockets - baselineSockets, baselineSockets };
@@ -157,7 +186,7 @@ async function main() {
 		stdio: 'ignore',
 	});
 	const env = { SMARTID_DIST: root, LOAD_SIM: JSON.stringify(sim), LOAD_WORK: work };
-	const args = ['--builds', String(builds), '--max-sockets', String(maxSockets)];
+	const args = ['--builds', String(builds), '--max-sockets', String(maxSockets), '--global-agent', globalAgent, '--parallel', String(parallel)];
 	const limit = 10 * 60_000;
 	const clearOut = () => {
 		fs.rmSync(path.join(work, 'out'), { recursive: true, force: true });
@@ -182,6 +211,8 @@ async function main() {
 				loadavgAfter: common.machine().loadavg,
 				builds,
 				maxSockets,
+				globalAgent,
+				parallel,
 				notificationDelayMs: delayMs,
 				reference,
 				engine,
