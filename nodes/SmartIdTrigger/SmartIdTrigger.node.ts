@@ -11,6 +11,7 @@ import {
 } from 'n8n-workflow';
 
 import { configFromCredential } from '../shared/config';
+import { toNodeError } from '../shared/errors';
 import { testSmartIdCredential } from '../shared/credential-test';
 import { SmartIdRuntime } from '../shared/runtime';
 import { pollSessions } from './poll-sessions';
@@ -42,7 +43,8 @@ const SAMPLE: INodeExecutionData = {
 };
 
 /**
- * Emits the results of Smart-ID sessions started with "Start and continue". Delivery is at-least-once: a session
+ * Emits the results of Smart-ID sessions started with "Start and continue" or a device link (a certificate choice
+ * made by device link is first continued with its linked signature, then emitted with the container). Delivery is at-least-once: a session
  * is removed from the store only after its item was built, so a crash in between re-emits it (never loses it);
  * deduplicate by `sessionId` downstream if that matters.
  */
@@ -54,7 +56,7 @@ export class SmartIdTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["tag"] ? "Tag: " + $parameter["tag"] : "All pending sessions"}}',
-		description: 'Emits Smart-ID sessions started with "Start and continue" once they complete',
+		description: 'Emits Smart-ID sessions started with "Start and continue" or a device link once they complete',
 		defaults: { name: 'Smart-ID Trigger' },
 		polling: true,
 		inputs: [],
@@ -73,6 +75,7 @@ export class SmartIdTrigger implements INodeType {
 				name: 'tag',
 				type: 'string',
 				default: '',
+				placeholder: 'e.g. contracts',
 				description: 'Only sessions started with this Trigger Tag; empty means all sessions of the credential',
 			},
 			{
@@ -114,7 +117,9 @@ export class SmartIdTrigger implements INodeType {
 		try {
 			runtime = new SmartIdRuntime(configFromCredential(await this.getCredentials('smartIdApi')), concurrency);
 		} catch (error) {
-			throw new NodeOperationError(this.getNode(), error as Error);
+			throw new NodeOperationError(this.getNode(), error as Error, {
+				description: 'The Smart-ID credential is incomplete or invalid: open it, fix the field the message names, and save.',
+			});
 		}
 		try {
 			if (this.getMode() === 'manual') {
@@ -144,7 +149,8 @@ export class SmartIdTrigger implements INodeType {
 			}
 			return items.length ? [items] : null;
 		} catch (error) {
-			throw new NodeOperationError(this.getNode(), error as Error);
+			// Usually the session store (folder or Redis) is unreachable; nothing was removed, so nothing is lost.
+			throw toNodeError(this.getNode(), error, 0);
 		} finally {
 			await runtime.close();
 		}

@@ -40,6 +40,9 @@ function hintFor(error: unknown): string | undefined {
 	if (code === 'SMARTID_USER_REFUSED_INTERACTION' || code === 'SMARTID_USER_REFUSED') {
 		return 'The person said no in the app. Ask them whether the request was expected, then start again.';
 	}
+	if (code === 'SMARTID_SESSION_STORE_UNAVAILABLE') {
+		return 'The session store (folder or Redis in the credential) cannot be used: check that it exists, is writable and that Redis is running. Pending sessions are kept.';
+	}
 	if (tokenServiceFailure(error)) {
 		return 'The timestamp (TSA) or OCSP service did not give a usable answer, so the container could not be finished: check the TSA / OCSP URLs in the credential and that the service is reachable, then sign again.';
 	}

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
 
 import { NodeApiError, NodeOperationError, type ICredentialDataDecryptedObject, type INodeExecutionData } from 'n8n-workflow';
 
@@ -282,7 +284,12 @@ describe('Container → Build ASiC-E, Let the Signer Choose the Certificate (C1 
 		const choiceId = out[0].json.sessionId as string;
 		const before = await run({ resource: 'session', operation: 'getStatus', sessionId: choiceId, validateStored: true });
 		expect(before.out[0].json).toMatchObject({ state: 'RUNNING' });
-		await scan(out[0].json.deviceLink, 'QR');
+		// The page re-makes the QR code from the stored secrets; the scanner opens the fresh one.
+		await new Promise((r) => setTimeout(r, 1100));
+		const fresh = await run({ resource: 'session', operation: 'getDeviceLink', sessionId: choiceId, deviceLinkType: 'QR' });
+		expect(fresh.out[0].json).toMatchObject({ sessionId: choiceId, kind: 'certificateChoice' });
+		expect(String(fresh.out[0].json.deviceLink)).toMatch(/elapsedSeconds=[1-9]\d*&.*sessionType=cert&/);
+		await scan(fresh.out[0].json.deviceLink, 'QR');
 		await new Promise((r) => setTimeout(r, 200));
 		const continued = await run({ resource: 'session', operation: 'getStatus', sessionId: choiceId, validateStored: true });
 		const signatureSessionId = continued.out[0].json.signatureSessionId as string;
@@ -380,4 +387,14 @@ describe('n8n error conventions for signing', () => {
 			await new Promise((r) => tsa.close(r));
 		}
 	}, 90_000);
+
+	test('the trigger with an unusable session store: NodeOperationError that says what to check, nothing lost', async () => {
+		const notAFolder = path.join(env.folder, 'plain-file');
+		await fs.writeFile(notAFolder, 'x');
+		const ctx = pollContext({ credentials: { ...env.credentials, sessionFolder: notAFolder } });
+		const error = await trigger.poll.call(ctx).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect((error as NodeOperationError).context.code).toBe('SMARTID_SESSION_STORE_UNAVAILABLE');
+		expect((error as NodeOperationError).description).toMatch(/session store .*writable/);
+	});
 });

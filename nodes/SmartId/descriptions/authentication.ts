@@ -38,6 +38,7 @@ export const authenticationFields: INodeProperties[] = [
 			},
 		],
 		default: 'notification',
+		description: 'How the login request reaches the person',
 		displayOptions: { show },
 	},
 	{
@@ -50,6 +51,7 @@ export const authenticationFields: INodeProperties[] = [
 			{ name: 'App2App', value: 'App2App', description: 'Link opened from another app on the phone' },
 		],
 		default: 'QR',
+		description: 'QR codes expire after about a second: re-make them with Session → Get Device Link while the page shows them',
 		displayOptions: { show: { ...show, flow: ['deviceLink'] } },
 	},
 	{

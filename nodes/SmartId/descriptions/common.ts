@@ -26,6 +26,9 @@ export function signerFields(show: Show, allowAnonymous = false): INodePropertie
 			type: 'options',
 			options,
 			default: allowAnonymous ? 'anonymous' : 'personalCode',
+			description: allowAnonymous
+				? 'Who may answer: a named person, or anyone who opens the link or scans the code'
+				: 'Who the request goes to; only that person can answer it',
 			displayOptions: { show },
 		},
 		{
@@ -90,6 +93,7 @@ export function interactionFields(show: Show, defaultText: string): INodePropert
 				},
 			],
 			default: 'displayTextAndPIN',
+			description: 'What the person sees and confirms in the Smart-ID app',
 			displayOptions: { show },
 		},
 		{
@@ -125,6 +129,7 @@ export function completionFields(show: Show): INodeProperties[] {
 				},
 			],
 			default: 'wait',
+			description: 'Whether this execution waits for the answer or hands it to the Smart-ID Trigger',
 			displayOptions: { show },
 		},
 		{
