@@ -15,7 +15,10 @@ import * as path from 'node:path';
 import { ValidationError } from '../../lib/errors';
 import {
 	completeAuthentication,
+	completeCertificateChoice,
 	completeSignature,
+	fetchValidatedSigningCertificate,
+	startNotificationCertificateChoice,
 	startNotificationAuthentication,
 	startNotificationSignature,
 	type NotificationAuthenticationStart,
@@ -46,8 +49,11 @@ beforeAll(async () => {
 	real = new SmartIdClient({ baseUrl: sim.baseUrl });
 	trust = TrustStore.fromPem(sim.caPems, 'simulator');
 	fake = http.createServer((req, res) => {
-		const id = /\/session\/([^/?]+)/.exec(req.url ?? '')?.[1];
-		const body = id ? answers.get(id) : undefined;
+		// Keyed by session id for status polls, by the path after v3/ for anything else (e.g. C3).
+		const url = (req.url ?? '').split('?')[0];
+		const id = /\/session\/([^/]+)$/.exec(url)?.[1] ?? url.replace(/^.*\/v3\//, '');
+		const body = answers.get(id);
+		req.resume();
 		res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
 		res.end(JSON.stringify(body ?? { title: 'Not Found', status: 404 }));
 	});
@@ -223,6 +229,62 @@ describe('forged signature answers (RAW_DIGEST_SIGNATURE)', () => {
 		answers.set(legacy.start.sessionID, legacy.status);
 		const allowed = await completeSignature(fakeClient, legacy.start.sessionID, { ...clone(legacy.start.context), allowLegacyPkcs1: true }, { poll: poll(), validation: { trust } });
 		expect(allowed.signatureScheme).toBe('RSASSA-PKCS1-v1_5');
+	});
+});
+
+describe('forged certificate answers (certificate choice C2, signing certificate C3)', () => {
+	async function choiceOf(user: { id: string }) {
+		const start = await startNotificationCertificateChoice(real, config(), user.id, { certificateLevel: 'QUALIFIED' });
+		return { start, status: await rawStatus(start.sessionID) };
+	}
+	async function refused(sessionId: string, context: Parameters<typeof completeCertificateChoice>[2], forged: Json): Promise<string> {
+		answers.set(sessionId, forged);
+		const error = await completeCertificateChoice(fakeClient, sessionId, clone(context), { poll: poll(), validation: { trust } }).then(() => undefined, (e: unknown) => e);
+		expect(error).toBeInstanceOf(ValidationError);
+		return (error as ValidationError).rule;
+	}
+	let a: Awaited<ReturnType<typeof choiceOf>>;
+	beforeAll(async () => {
+		a = await choiceOf(USER_A);
+	});
+
+	test('control: the untouched choice validates', async () => {
+		answers.set(a.start.sessionID, a.status);
+		const result = await completeCertificateChoice(fakeClient, a.start.sessionID, clone(a.start.context), { poll: poll(), validation: { trust } });
+		expect(result.identity.semanticsIdentifier).toBe(USER_A.id);
+	});
+
+	test("another person's real certificate choice → identity.semanticsIdentifier.matchesRequest", async () => {
+		const b = await choiceOf(USER_B);
+		expect(await refused(a.start.sessionID, a.start.context, b.status)).toBe('identity.semanticsIdentifier.matchesRequest');
+	});
+
+	test("the person's authentication certificate instead of the signing one → certificate.purpose.signing", async () => {
+		const auth = await authOf(USER_A);
+		const forged = clone(a.status);
+		forged.cert.value = auth.status.cert.value;
+		expect(await refused(a.start.sessionID, a.start.context, forged)).toBe('certificate.purpose.signing');
+	});
+
+	test('a qualified certificate announced as ADVANCED (level downgrade in the answer) → certificate.level.mismatch', async () => {
+		const forged = clone(a.status);
+		forged.cert.certificateLevel = 'ADVANCED';
+		expect(await refused(a.start.sessionID, a.start.context, forged)).toBe('certificate.level.mismatch');
+	});
+
+	test('a self-made chain → chain.untrusted', async () => {
+		const leaf = await selfMadeChain(new X509Certificate(Buffer.from(a.status.cert.value, 'base64')));
+		const forged = clone(a.status);
+		forged.cert.value = leaf.der.toString('base64');
+		expect(await refused(a.start.sessionID, a.start.context, forged)).toBe('chain.untrusted');
+	});
+
+	test("C3 answered with another document's certificate → identity.documentNumber.matchesCertificate", async () => {
+		const b = await choiceOf(USER_B);
+		answers.set(`signature/certificate/${USER_A.doc}`, { state: 'OK', cert: b.status.cert });
+		const error = await fetchValidatedSigningCertificate(fakeClient, config(), USER_A.doc, { certificateLevel: 'QUALIFIED' }, { trust }).then(() => undefined, (e: unknown) => e);
+		expect(error).toBeInstanceOf(ValidationError);
+		expect((error as ValidationError).rule).toBe('identity.documentNumber.matchesCertificate');
 	});
 });
 
