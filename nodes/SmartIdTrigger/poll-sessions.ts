@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { SmartIdError } from '../../lib/errors';
 import { SessionNotFoundError } from '../../lib/rp-api/errors';
 import type { PendingSessionRecord, SessionLease } from '../../lib/sessions';
-import { baseJson, completeSession, isLtServiceOutage, type SessionOutcome } from '../shared/complete';
+import { KEPT_STATUS_META, baseJson, completeSession, isLtServiceOutage, keptStatusOf, type SessionOutcome } from '../shared/complete';
 import type { SmartIdRuntime } from '../shared/runtime';
 
 /** Options of one poll over the pending sessions of a credential. */
@@ -103,11 +103,13 @@ export async function pollSessions(runtime: SmartIdRuntime, options: PollSession
 			}
 			let outcome: SessionOutcome | undefined;
 			try {
-				if (Date.parse(record.expiresAt) <= now()) {
+				// A signed container waiting for TSA/OCSP carries Smart-ID's answer: it never expires, nothing to ask.
+				const kept = keptStatusOf(record);
+				if (!kept && Date.parse(record.expiresAt) <= now()) {
 					outcome = expiredOutcome(record, 'expired');
 				} else {
-					result.statusRequests++;
-					const status = await runtime.client.getSessionStatus(record.sessionId, options.statusTimeoutMs ?? 1000);
+					if (!kept) result.statusRequests++;
+					const status = kept ?? (await runtime.client.getSessionStatus(record.sessionId, options.statusTimeoutMs ?? 1000));
 					if (status.state === 'COMPLETE') {
 						// A transient failure (e.g. TSA down while finishing a container) keeps the record for the next poll.
 						const done = await completeSession(record, status, runtime).then(
@@ -116,6 +118,10 @@ export async function pollSessions(runtime: SmartIdRuntime, options: PollSession
 						);
 						outcome = done.value;
 						if (!outcome) result.deferred.push(`${record.sessionId}: ${(done.transient as Error)?.message ?? String(done.transient)}`);
+						if (!outcome && !kept && isLtServiceOutage(done.transient)) {
+							// Keep the signature itself: finishing later must not depend on Smart-ID still knowing the session.
+							await runtime.store.put({ ...record, meta: { ...record.meta, [KEPT_STATUS_META]: status } }).catch(() => undefined);
+						}
 					} else {
 						result.stillRunning++;
 					}

@@ -61,6 +61,18 @@ export function isLtServiceOutage(error: unknown): boolean {
 	return false;
 }
 
+/** `meta` key under which a signed-but-unfinished container session keeps Smart-ID's COMPLETE answer. */
+export const KEPT_STATUS_META = 'completedStatus';
+
+/**
+ * The COMPLETE answer kept with a record whose finishing failed on a TSA/OCSP outage, if any. With it the
+ * trigger finishes the container without asking Smart-ID again, however long Smart-ID remembers the session.
+ */
+export function keptStatusOf(record: Pick<PendingSessionRecord, 'meta'>): SessionStatus | undefined {
+	const kept = record.meta?.[KEPT_STATUS_META] as SessionStatus | undefined;
+	return kept && typeof kept === 'object' && kept.state === 'COMPLETE' ? kept : undefined;
+}
+
 /** Base JSON every session result starts with (identifies it for dedup, carries the user's correlation data). */
 export function baseJson(record: Pick<PendingSessionRecord, 'sessionId' | 'kind' | 'tag' | 'correlation'>): IDataObject {
 	return {

@@ -1,8 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import type { SessionStatus } from '../../lib/rp-api/types';
 import type { PendingSessionRecord } from '../../lib/sessions';
 import { toNodeError } from './errors';
-import { completeSession, isLtServiceOutage, type SessionOutcome } from './complete';
+import { KEPT_STATUS_META, completeSession, isLtServiceOutage, type SessionOutcome } from './complete';
 import { PENDING_LIFETIME_MS } from './lifetime';
 import { completionMode, correlation, str } from './params';
 import type { SmartIdRuntime } from './runtime';
@@ -69,7 +70,7 @@ export async function startOrWait(
 		const record = { ...started, credentialKey: runtime.config.credentialKey, createdAt: '', expiresAt: '' };
 		const outcome = await completeSession(record, status, runtime).catch(async (error: unknown) => {
 			// The person has signed; a TSA/OCSP outage must not throw that away: keep it for the trigger.
-			if (started.kind === 'asiceSignature' && isLtServiceOutage(error)) await keepForTrigger(ctx, i, runtime, started, error);
+			if (started.kind === 'asiceSignature' && isLtServiceOutage(error)) await keepForTrigger(ctx, i, runtime, started, status, error);
 			throw error;
 		});
 		return { ...outcome, json: { ...outcome.json, ...extra } };
@@ -85,11 +86,13 @@ async function keepForTrigger(
 	i: number,
 	runtime: SmartIdRuntime,
 	started: StartedSession,
+	status: SessionStatus,
 	error: unknown,
 ): Promise<void> {
 	if (!(error instanceof Error)) return;
 	try {
-		await runtime.store.put(pendingRecord(ctx, i, runtime, started));
+		// With Smart-ID's answer kept, the trigger needs neither Smart-ID nor the session to still be known there.
+		await runtime.store.put(pendingRecord(ctx, i, runtime, { ...started, meta: { ...started.meta, [KEPT_STATUS_META]: status } }));
 		error.message += ` The signed session ${started.sessionId} was kept in the session store; a Smart-ID Trigger on this credential finishes the container once the service answers again.`;
 	} catch (storeError) {
 		error.message += ` Keeping the signed session for the Smart-ID Trigger failed too (${storeError instanceof Error ? storeError.message : String(storeError)}).`;

@@ -90,7 +90,7 @@ describe.each(Object.entries(down))('%s down', (peer, rule) => {
 		// The message tells the operator the signature was kept and who will finish it.
 		expect(`${err.message} ${err.description}`).toMatch(/trigger/i);
 		const kept = await store.get(sessionId);
-		expect(kept).toMatchObject({ sessionId, kind: 'asiceSignature', tag });
+		expect(kept).toMatchObject({ sessionId, kind: 'asiceSignature', tag, meta: { completedStatus: { state: 'COMPLETE' } } });
 
 		// Still down: the trigger keeps it (no error item, nothing lost).
 		expect(await poll(tag)).toBeNull();
@@ -118,9 +118,18 @@ describe.each(Object.entries(down))('%s down', (peer, rule) => {
 		expect(logged).toContain(peer);
 		expect(await store.get(sessionId)).toMatchObject({ sessionId, kind: 'asiceSignature' });
 
+		// The signature itself is kept with the record, so finishing does not depend on Smart-ID's retention...
+		expect((await store.get(sessionId))?.meta).toMatchObject({ completedStatus: { state: 'COMPLETE', result: { endResult: 'OK' } } });
+		// ...nor on the pending-session lifetime: the service may be down for longer than that.
+		const record = (await store.get(sessionId))!;
+		await store.put({ ...record, expiresAt: new Date(Date.now() - 1000).toISOString() });
+
 		await call(`${env.sim.controlUrl}faults`, { method: 'DELETE' });
+		// Smart-ID no longer knows the session (retention over): answered 404 from now on.
+		await fault({ kind: 'status', target: 'rp-api', status: 404, pathContains: `session/${sessionId}` });
 		const emitted = (await poll(tag))![0];
 		expect(emitted.map((i) => i.json.sessionId)).toEqual([sessionId]);
+		expect(emitted[0].json).toMatchObject({ endResult: 'OK' });
 		await expectTotalPassed(emitted[0]);
 		expect(await poll(tag)).toBeNull();
 	}, 60_000);
