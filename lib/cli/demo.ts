@@ -151,8 +151,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoSession> {
 		const sim = await startSimulator({
 			stateDir: path.join(repo, '.cache', 'simulator-state'),
 			prewarm: [DEMO_SIGNER],
-			// The simulator expects a linked session after any certificate choice; only device-link ones need it.
-			linkedSessionWindowMs: 1,
 		});
 		cleanups.push(() => sim.stop());
 

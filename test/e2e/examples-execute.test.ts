@@ -36,9 +36,6 @@ describeE2e('example workflows run by n8n execute against the simulator', (runti
 			// Keys and certificates are reused between runs (first use generates RSA keys).
 			stateDir: path.join(os.tmpdir(), 'smart-id-e2e-simulator-state'),
 			prewarm: [OK_DOC],
-			// Workaround: the simulator also expects a linked signature after a *notification* certificate choice
-			// (spec: only after a device-link one, C1), which the personal-code signing flow (C2 then S2) trips over.
-			linkedSessionWindowMs: 1,
 		});
 		const legacy = accountOf(sim, (a) => a.behaviour.legacyPkcs1 === true && a.behaviour.endResult === 'OK');
 		legacyCode = personalCodeOf(legacy.semanticsIdentifier);

@@ -36,8 +36,6 @@ describeE2e('example workflows on a running n8n with the simulator', (runtime) =
 		sim = await startSimulator({
 			stateDir: path.join(os.tmpdir(), 'smart-id-e2e-simulator-state'),
 			prewarm: ['PNOEE-40504040001-DEM0-Q'],
-			// Workaround, see examples-execute.test.ts: the simulator wrongly expects a linked session after C2.
-			linkedSessionWindowMs: 1,
 		});
 		n8n = new N8nInstance(runtime);
 		await n8n.installPackage();
