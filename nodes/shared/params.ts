@@ -36,11 +36,20 @@ export function personTarget(ctx: IExecuteFunctions, i: number): IdentityTarget 
 	return target;
 }
 
-/** The interaction list for the request (one interaction; the field's limit is checked by lib/rp-api). */
-export function interactions(ctx: IExecuteFunctions, i: number): Interaction[] {
+/**
+ * The interaction list for the request (one interaction; the text limits are checked by lib/rp-api).
+ * `linkOnly`: the session is a device link (or the linked signature after one), where the verification-code
+ * choice does not exist.
+ */
+export function interactions(ctx: IExecuteFunctions, i: number, linkOnly = false): Interaction[] {
 	const type = str(ctx, 'interactionType', i, 'displayTextAndPIN');
 	const text = str(ctx, 'displayText', i);
 	if (!text) throw new InvalidRequestError('Display Text is empty: write what the person should see in the Smart-ID app');
+	if (linkOnly && type === 'confirmationMessageAndVerificationCodeChoice') {
+		throw new InvalidRequestError(
+			'Interaction "Confirmation Message and Verification Code Choice" works only with notifications: choose Display Text and PIN or Confirmation Message for device links',
+		);
+	}
 	if (type === 'displayTextAndPIN') return [{ type, displayText60: text }];
 	if (type === 'confirmationMessage' || type === 'confirmationMessageAndVerificationCodeChoice') {
 		return [{ type, displayText200: text }];

@@ -137,6 +137,28 @@ describe('Signature → Sign Hash by device link', () => {
 		expect(String(out[0].json.error)).toMatch(/Callback URL is empty/);
 	});
 
+	test('the verification-code choice interaction is refused for device links before anything is sent', async () => {
+		const { out } = await run(
+			sign({ hashSource: 'hex', hash: 'ab'.repeat(32), deviceLinkType: 'QR', interactionType: 'confirmationMessageAndVerificationCodeChoice', displayText: 'Sign it?' }),
+			{ continueOnFail: true },
+		);
+		expect(out[0].json).toMatchObject({ code: 'SMARTID_INVALID_REQUEST', sessionId: null });
+		expect(String(out[0].json.error)).toMatch(/works only with notifications: choose Display Text and PIN or Confirmation Message/);
+		const choice = await run(
+			{
+				resource: 'container',
+				operation: 'buildAsice',
+				signingMethod: 'deviceLinkCertificateChoice',
+				binaryPropertyNames: 'data',
+				interactionType: 'confirmationMessageAndVerificationCodeChoice',
+				displayText: 'Sign it?',
+			},
+			{ items: [{ json: {}, binary: { data: binary(Buffer.from('x'), 'x.txt') } }], continueOnFail: true },
+		);
+		expect(String(choice.out[0].json.error)).toMatch(/works only with notifications/);
+		expect(choice.out[0].json.sessionId).toBeNull();
+	});
+
 	test('Let the Signer Choose is only for Build ASiC-E', async () => {
 		const ctx = executeContext({ params: sign({ hashSource: 'hex', hash: 'ab'.repeat(32), signingMethod: 'deviceLinkCertificateChoice' }), credentials: env.credentials });
 		const error = await node.execute.call(ctx).catch((e: unknown) => e);

@@ -14,13 +14,14 @@ import { startOrWait } from '../../shared/session-flow';
  * sessionSecret stays in the session store and is never output.
  */
 export async function authenticate(this: IExecuteFunctions, i: number, runtime: SmartIdRuntime): Promise<SessionOutcome> {
+	const deviceLink = str(this, 'flow', i, 'notification') === 'deviceLink';
 	const params = {
-		interactions: interactions(this, i),
+		interactions: interactions(this, i, deviceLink),
 		certificateLevel: str(this, 'certificateLevel', i, 'QUALIFIED') as 'ADVANCED' | 'QUALIFIED',
 		hashAlgorithm: str(this, 'hashAlgorithm', i, 'SHA-512') as HashAlgorithm,
 	};
 	const signal = this.getExecutionCancelSignal?.();
-	if (str(this, 'flow', i, 'notification') === 'deviceLink') {
+	if (deviceLink) {
 		const { deviceLinkType, initialCallbackUrl } = deviceLinkSettings(this, i);
 		const started = await startDeviceLinkAuthentication(
 			runtime.client,

@@ -59,7 +59,7 @@ export async function buildAsice(
 		outputBinaryPropertyName: str(this, 'outputBinaryPropertyName', i, 'data') || 'data',
 		summary,
 		signatureOptions: signatureOptions(this, i),
-		interactions: interactions(this, i),
+		interactions: interactions(this, i, true),
 		certificateLevel,
 	});
 	const started = await startDeviceLinkCertificateChoice(

@@ -63,6 +63,8 @@ export async function signContainer(
 		);
 	}
 	const link = method === 'deviceLink' ? deviceLinkSettings(ctx, i) : undefined;
+	// Every parameter is checked before the certificate request, so a mistake costs no Smart-ID call.
+	const shown = interactions(ctx, i, method === 'deviceLink');
 	const certificateLevel = containerCertificateLevel(ctx, i);
 	const certificate = await smartIdSigningCertificate({
 		...runtime.config.relyingParty,
@@ -80,7 +82,7 @@ export async function signContainer(
 	const params = {
 		hashAlgorithm: prepared.hashAlgorithm,
 		digest: prepared.digestToSign,
-		interactions: interactions(ctx, i),
+		interactions: shown,
 		certificateLevel,
 		expectedCertificate: certificate.certificateBase64,
 	};

@@ -42,14 +42,14 @@ export async function signHash(this: IExecuteFunctions, i: number, runtime: Smar
 	const hashAlgorithm = str(this, 'hashAlgorithm', i, 'SHA-512');
 	if (!isHashAlgorithm(hashAlgorithm)) throw new InvalidRequestError(`Unknown hash algorithm ${hashAlgorithm}`);
 	const digest = await digestOf(this, i, hashAlgorithm);
+	const method = signingMethod(this, i);
 	const params = {
 		hashAlgorithm,
 		digest,
-		interactions: interactions(this, i),
+		interactions: interactions(this, i, method === 'deviceLink'),
 		certificateLevel: str(this, 'certificateLevel', i, 'QUALIFIED') as 'ADVANCED' | 'QUALIFIED' | 'QSCD',
 	};
 	const signal = this.getExecutionCancelSignal?.();
-	const method = signingMethod(this, i);
 	if (method === 'deviceLink') {
 		const { deviceLinkType, initialCallbackUrl } = deviceLinkSettings(this, i);
 		const started = await startDeviceLinkSignature(
