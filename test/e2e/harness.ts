@@ -4,7 +4,7 @@
  * `n8n execute`, and `n8n start` with owner setup, an API key and the public API.
  * Recipe and pitfalls: ../shared/spec/n8n.md section 8.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -655,23 +655,4 @@ export function run(
 /** Resolves after ms milliseconds. */
 export function sleep(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Runs a command to completion and returns its exit code and combined output (for tools like xmlsec1). */
-export function execText(
-	command: string,
-	args: string[],
-	options: { cwd?: string; timeoutMs?: number } = {},
-): Promise<{ code: number; out: string }> {
-	return new Promise((resolve) => {
-		execFile(
-			command,
-			args,
-			{ cwd: options.cwd, timeout: options.timeoutMs ?? 60_000, encoding: 'utf8' },
-			(error, stdout, stderr) => {
-				const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-				resolve({ code, out: `${stdout}${stderr}` });
-			},
-		);
-	});
 }
