@@ -133,7 +133,7 @@ function serializeNode(n: GenNode, scope: Map<string, string>): string {
 	}
 }
 
-function serializeDoc(d: fc.RecordValue<{ decl: boolean; before: GenNode[]; root: GenElement; after: GenNode[] }>): string {
+function serializeDoc(d: { decl: boolean; before: GenNode[]; root: GenElement; after: GenNode[] }): string {
 	const misc = (ns: GenNode[]): string => ns.map((n) => serializeNode(n, new Map()) + '\n').join('');
 	return `${d.decl ? '<?xml version="1.0" encoding="UTF-8"?>\n' : ''}${misc(d.before)}${serializeElement(d.root, new Map([['', '']]))}\n${misc(d.after)}`;
 }
