@@ -17,7 +17,6 @@ export interface SignatureOptions {
 /** Where the data to sign comes from: new data files, or an existing container to add a signature to. */
 export type ContainerInput = { files: DataFileInput[] } | { container: Buffer };
 
-
 /**
  * Phase 1 of the build for a known signer certificate, in a private temp folder: the digest to sign plus the
  * state (pending JSON and the partial/source container bytes) that finishes it later in any process.

@@ -1,26 +1,27 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { DataFileInput } from '../../lib/asice/build';
 import { InvalidRequestError } from '../../lib/errors';
 import { startLinkedSignature } from '../../lib/flows/signature';
 import type { PendingSessionRecord } from '../../lib/sessions';
 import type { Interaction, SessionStatus } from '../../lib/rp-api/types';
 import { validateCertificateChoice, type CertificateChoiceContext } from '../../lib/validation';
 import { baseJson, type SessionOutcome } from './complete';
-import { prepareContainer, type SignatureOptions } from './container-prepare';
+import { prepareContainer, type ContainerInput, type SignatureOptions } from './container-prepare';
 import { PENDING_LIFETIME_MS } from './lifetime';
 import { certificateJson } from './results';
 import type { SmartIdRuntime } from './runtime';
 
-/** `meta.then` of a device-link certificate choice (C1) whose signature (S5) builds an ASiC-E container. */
+/** `meta.then` of a device-link certificate choice (C1) whose signature (S5) signs an ASiC-E container. */
 export const THEN_ASICE = 'asiceSignature';
 
 /**
- * What a "Let the Signer Choose the Certificate" build keeps with its certificate-choice record until the
- * signer is known: the data files and every signing setting (no secret; the device-link secrets are in `secrets`).
+ * What a "Let the Signer Choose the Certificate" signing keeps with its certificate-choice record until the
+ * signer is known: the data files (Build ASiC-E) or the container (Add Signature), and every signing setting
+ * (no secret; the device-link secrets are in the record's `secrets`).
  */
 export interface LinkedAsiceRequest {
-	files: Array<{ name: string; mimeType?: string; dataBase64: string }>;
+	files?: Array<{ name: string; mimeType?: string; dataBase64: string }>;
+	containerBase64?: string;
 	fileName: string;
 	outputBinaryPropertyName: string;
 	summary: IDataObject;
@@ -29,11 +30,12 @@ export interface LinkedAsiceRequest {
 	certificateLevel: 'ADVANCED' | 'QUALIFIED' | 'QSCD';
 }
 
-/** Pack the data files for the store. */
-export function linkedAsiceRequest(files: DataFileInput[], rest: Omit<LinkedAsiceRequest, 'files'>): LinkedAsiceRequest {
+/** Pack the data files or the container for the store. */
+export function linkedAsiceRequest(input: ContainerInput, rest: Omit<LinkedAsiceRequest, 'files' | 'containerBase64'>): LinkedAsiceRequest {
+	if ('container' in input) return { ...rest, containerBase64: input.container.toString('base64') };
 	return {
 		...rest,
-		files: files.map((f) => {
+		files: input.files.map((f) => {
 			if (f.data === undefined) throw new InvalidRequestError(`Data file ${f.name} has no content to keep until the signer is known`);
 			const data = typeof f.data === 'string' ? Buffer.from(f.data, 'utf8') : Buffer.from(f.data);
 			return { name: f.name, ...(f.mimeType ? { mimeType: f.mimeType } : {}), dataBase64: data.toString('base64') };
@@ -48,8 +50,9 @@ export function continuesWithSignature(record: PendingSessionRecord): boolean {
 
 function requestOf(record: PendingSessionRecord): LinkedAsiceRequest {
 	const request = record.asicePending as LinkedAsiceRequest | undefined;
-	if (!request || !Array.isArray(request.files) || !Array.isArray(request.interactions)) {
-		throw new InvalidRequestError(`Pending session ${record.sessionId} has no data files to sign: start Build ASiC-E again`);
+	const hasInput = Array.isArray(request?.files) || typeof request?.containerBase64 === 'string';
+	if (!request || !hasInput || !Array.isArray(request.interactions)) {
+		throw new InvalidRequestError(`Pending session ${record.sessionId} has nothing to sign stored with it: start the signing again`);
 	}
 	return request;
 }
@@ -68,8 +71,11 @@ export async function continueWithLinkedSignature(
 	const request = requestOf(record);
 	const context = record.context as CertificateChoiceContext;
 	const choice = validateCertificateChoice(status, context, { trust: runtime.trust });
-	const files: DataFileInput[] = request.files.map((f) => ({ name: f.name, mimeType: f.mimeType, data: Buffer.from(f.dataBase64, 'base64') }));
-	const { prepared, state } = await prepareContainer({ files }, choice.certificate, request.signatureOptions, {
+	const input: ContainerInput =
+		typeof request.containerBase64 === 'string'
+			? { container: Buffer.from(request.containerBase64, 'base64') }
+			: { files: (request.files ?? []).map((f) => ({ name: f.name, mimeType: f.mimeType, data: Buffer.from(f.dataBase64, 'base64') })) };
+	const { prepared, state } = await prepareContainer(input, choice.certificate, request.signatureOptions, {
 		fileName: request.fileName,
 		outputBinaryPropertyName: request.outputBinaryPropertyName,
 		summary: request.summary,

@@ -16,6 +16,8 @@ import { OK_CODE, OK_COUNTRY, OK_DOC, startSimulatorEnv, type SimulatorEnv } fro
 const ADVANCED_DOC = 'PNOLT-40504049999-MOCK-NQ';
 /** A simulator account that refuses every request in the app. */
 const REFUSING_DOC = 'PNOEE-30403039917-MOCK-Q';
+/** A second OK account, for a co-signer. */
+const CO_SIGNER_DOC = 'PNOLT-30303039914-MOCK-Q';
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 let env: SimulatorEnv;
@@ -159,7 +161,7 @@ describe('Signature → Sign Hash by device link', () => {
 		expect(choice.out[0].json.sessionId).toBeNull();
 	});
 
-	test('Let the Signer Choose is only for Build ASiC-E', async () => {
+	test('Let the Signer Choose is only for the container operations', async () => {
 		const ctx = executeContext({ params: sign({ hashSource: 'hex', hash: 'ab'.repeat(32), signingMethod: 'deviceLinkCertificateChoice' }), credentials: env.credentials });
 		const error = await node.execute.call(ctx).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(NodeOperationError);
@@ -253,7 +255,7 @@ describe('Container → Build ASiC-E certificate level', () => {
 	});
 });
 
-describe('Container → Build ASiC-E, Let the Signer Choose the Certificate (C1 then linked S5)', () => {
+describe('Container → Let the Signer Choose the Certificate (C1 then linked S5)', () => {
 	const choose = (extra: Record<string, unknown>) => ({
 		resource: 'container',
 		operation: 'buildAsice',
@@ -334,6 +336,39 @@ describe('Container → Build ASiC-E, Let the Signer Choose the Certificate (C1 
 		expect(emitted.map((e) => e.json.sessionId)).toEqual([signatureSessionId]);
 	}, 90_000);
 
+	test('Add Signature: a co-signer who is not known in advance chooses their certificate and adds the second signature', async () => {
+		const first = await run(
+			{
+				resource: 'container',
+				operation: 'buildAsice',
+				filesFrom: 'allItems',
+				binaryPropertyNames: 'data',
+				containerFileName: 'co.asice',
+				identifyBy: 'documentNumber',
+				documentNumber: OK_DOC,
+				interactionType: 'displayTextAndPIN',
+				displayText: 'Sign the lease',
+				completion: 'wait',
+				waitTimeoutSeconds: 30,
+			},
+			{ items: files },
+		);
+		const container = first.out[0].binary!.data;
+		const { out } = await run(
+			choose({ operation: 'addSignature', containerPropertyName: 'data', tag: 'co-sign', outputBinaryPropertyName: 'signed' }),
+			{ items: [{ json: {}, binary: { data: container } }] },
+		);
+		expect(out[0].json).toMatchObject({ kind: 'certificateChoice', state: 'RUNNING', operation: 'addSignature', signingMethod: 'deviceLinkCertificateChoice' });
+		await scan(out[0].json.deviceLink, 'QR', CO_SIGNER_DOC);
+		const emitted = await pollUntilEmitted('co-sign');
+		expect(emitted[0].json).toMatchObject({ kind: 'asiceSignature', endResult: 'OK', documentNumber: CO_SIGNER_DOC, containerFileName: 'co.asice' });
+		const verified = await run(
+			{ resource: 'container', operation: 'verifyContainer', containerPropertyName: 'c' },
+			{ items: [{ json: {}, binary: { c: emitted[0].binary!.signed } }] },
+		);
+		expect(verified.out[0].json).toMatchObject({ indication: 'TOTAL-PASSED', signaturesCount: 2, validSignaturesCount: 2 });
+	}, 90_000);
+
 	test('a refused choice is not continued: Get Status reports it and keeps the record, the trigger emits the refusal once', async () => {
 		const { out } = await run(choose({ tag: 'choose-refused' }), { items: files });
 		const choiceId = out[0].json.sessionId as string;
@@ -349,14 +384,14 @@ describe('Container → Build ASiC-E, Let the Signer Choose the Certificate (C1 
 		expect(await store().list({ tag: 'choose-refused' })).toEqual([]); // nothing left, no linked signature started
 	}, 60_000);
 
-	test('the choice is offered only on Build ASiC-E, and the signer fields are hidden for it', () => {
+	test('the choice is offered only on the container operations, and the signer fields are hidden for it', () => {
 		const properties = node.description.properties.filter((p) => p.name === 'signingMethod');
 		const values = (operation: string) =>
 			properties
 				.filter((p) => p.displayOptions?.show?.operation?.includes(operation))
 				.flatMap((p) => (p.options as Array<{ value: string }>).map((o) => o.value));
 		expect(values('buildAsice')).toEqual(['deviceLink', 'notification', 'deviceLinkCertificateChoice']);
-		expect(values('addSignature')).toEqual(['deviceLink', 'notification']);
+		expect(values('addSignature')).toEqual(['deviceLink', 'notification', 'deviceLinkCertificateChoice']);
 		expect(values('signHash')).toEqual(['deviceLink', 'notification']);
 		const identify = node.description.properties.filter((p) => p.name === 'identifyBy' && p.displayOptions?.show?.resource?.includes('container'));
 		expect(identify).toHaveLength(1);

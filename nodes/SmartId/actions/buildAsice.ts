@@ -2,13 +2,10 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { DataFileInput } from '../../../lib/asice/build';
 import { InvalidRequestError } from '../../../lib/errors';
-import { startDeviceLinkCertificateChoice } from '../../../lib/flows/certificate-choice';
 import type { SessionOutcome } from '../../shared/complete';
-import { deviceLinkOutcome, deviceLinkSettings } from '../../shared/device-link';
-import { linkedAsiceRequest, THEN_ASICE } from '../../shared/linked-signature';
-import { interactions, signingMethod, str } from '../../shared/params';
+import { signingMethod, str } from '../../shared/params';
 import type { SmartIdRuntime } from '../../shared/runtime';
-import { containerCertificateLevel, signatureOptions, signContainer } from './container-common';
+import { chooseCertificateThenSign, signContainer } from './container-common';
 
 /** The data files of the given items: every listed binary field (missing fields are an error naming them). */
 export async function dataFilesOf(ctx: IExecuteFunctions, itemIndexes: number[], paramItem: number): Promise<DataFileInput[]> {
@@ -50,37 +47,6 @@ export async function buildAsice(
 	const files = await dataFilesOf(this, itemIndexes, i);
 	const fileName = str(this, 'containerFileName', i, 'signed.asice') || 'signed.asice';
 	const summary = { operation: 'buildAsice', dataFiles: files.map((f) => f.name) };
-	if (method !== 'deviceLinkCertificateChoice') return signContainer(this, i, runtime, { files }, fileName, summary);
-
-	const { deviceLinkType, initialCallbackUrl } = deviceLinkSettings(this, i);
-	const certificateLevel = containerCertificateLevel(this, i);
-	const request = linkedAsiceRequest(files, {
-		fileName,
-		outputBinaryPropertyName: str(this, 'outputBinaryPropertyName', i, 'data') || 'data',
-		summary,
-		signatureOptions: signatureOptions(this, i),
-		interactions: interactions(this, i, true),
-		certificateLevel,
-	});
-	const started = await startDeviceLinkCertificateChoice(
-		runtime.client,
-		runtime.flowConfig,
-		{ certificateLevel, deviceLinkTypes: [deviceLinkType], initialCallbackUrl },
-		{ signal: this.getExecutionCancelSignal?.() },
-	);
-	return deviceLinkOutcome(
-		this,
-		i,
-		runtime,
-		{
-			sessionId: started.sessionID,
-			kind: 'certificateChoice',
-			context: started.context,
-			secrets: started.deviceLink,
-			asicePending: request,
-			meta: { then: THEN_ASICE },
-		},
-		deviceLinkType,
-		{ signingMethod: method, dataFiles: summary.dataFiles },
-	);
+	if (method === 'deviceLinkCertificateChoice') return chooseCertificateThenSign(this, i, runtime, { files }, fileName, summary);
+	return signContainer(this, i, runtime, { files }, fileName, summary);
 }

@@ -2,10 +2,12 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { smartIdSigningCertificate } from '../../../lib/asice/build/smart-id-signer';
 import { InvalidRequestError } from '../../../lib/errors';
+import { startDeviceLinkCertificateChoice } from '../../../lib/flows/certificate-choice';
 import { startDeviceLinkSignature, startNotificationSignature } from '../../../lib/flows/signature';
 import type { SessionOutcome } from '../../shared/complete';
 import { prepareContainer, type ContainerInput, type SignatureOptions } from '../../shared/container-prepare';
 import { deviceLinkOutcome, deviceLinkSettings } from '../../shared/device-link';
+import { linkedAsiceRequest, THEN_ASICE } from '../../shared/linked-signature';
 import { interactions, personTarget, signingMethod, str } from '../../shared/params';
 import type { SmartIdRuntime } from '../../shared/runtime';
 import { startOrWait } from '../../shared/session-flow';
@@ -111,5 +113,52 @@ export async function signContainer(
 		runtime,
 		{ sessionId: started.sessionID, kind: 'asiceSignature', context: started.context, asicePending: state },
 		{ verificationCode: started.verificationCode },
+	);
+}
+
+/**
+ * "Let the Signer Choose the Certificate (QR)": start a device-link certificate choice (C1) for whoever opens the
+ * link, keeping the data files or container and every signing setting with it. When the choice completes, the
+ * trigger or Session → Get Status prepares the signature for the chosen certificate and starts the linked
+ * signature (S5) in the same app.
+ */
+export async function chooseCertificateThenSign(
+	ctx: IExecuteFunctions,
+	i: number,
+	runtime: SmartIdRuntime,
+	input: ContainerInput,
+	fileName: string,
+	summary: IDataObject,
+): Promise<SessionOutcome> {
+	const { deviceLinkType, initialCallbackUrl } = deviceLinkSettings(ctx, i);
+	const certificateLevel = containerCertificateLevel(ctx, i);
+	const request = linkedAsiceRequest(input, {
+		fileName,
+		outputBinaryPropertyName: str(ctx, 'outputBinaryPropertyName', i, 'data') || 'data',
+		summary,
+		signatureOptions: signatureOptions(ctx, i),
+		interactions: interactions(ctx, i, true),
+		certificateLevel,
+	});
+	const started = await startDeviceLinkCertificateChoice(
+		runtime.client,
+		runtime.flowConfig,
+		{ certificateLevel, deviceLinkTypes: [deviceLinkType], initialCallbackUrl },
+		{ signal: ctx.getExecutionCancelSignal?.() },
+	);
+	return deviceLinkOutcome(
+		ctx,
+		i,
+		runtime,
+		{
+			sessionId: started.sessionID,
+			kind: 'certificateChoice',
+			context: started.context,
+			secrets: started.deviceLink,
+			asicePending: request,
+			meta: { then: THEN_ASICE },
+		},
+		deviceLinkType,
+		{ signingMethod: 'deviceLinkCertificateChoice', ...summary },
 	);
 }

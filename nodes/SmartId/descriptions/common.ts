@@ -180,8 +180,8 @@ export function certificateLevelField(show: Show, withQscd: boolean): INodePrope
 }
 
 /**
- * Signing Method of the signing operations. `withChoice` adds "Let the Signer Choose the Certificate" (Build
- * ASiC-E only: the signer is not known in advance).
+ * Signing Method of the signing operations. `withChoice` adds "Let the Signer Choose the Certificate" (container
+ * operations: the signer need not be known in advance, their certificate goes into the signature after the choice).
  */
 export function signingMethodField(show: Show, withChoice: boolean): INodeProperties {
 	const options = [

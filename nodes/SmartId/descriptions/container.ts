@@ -12,7 +12,6 @@ import {
 const build = { resource: ['container'], operation: ['buildAsice'] };
 const verify = { resource: ['container'], operation: ['verifyContainer'] };
 const signing = { resource: ['container'], operation: ['buildAsice', 'addSignature'] };
-const add = { resource: ['container'], operation: ['addSignature'] };
 /** Signing Method values that return a device link at once. */
 const LINK_METHODS = ['deviceLink', 'deviceLinkCertificateChoice'];
 
@@ -110,10 +109,9 @@ export const containerFields: INodeProperties[] = [
 		displayOptions: { show: signing },
 	},
 	{
-		...signingMethodField(build, true),
+		...signingMethodField(signing, true),
 		hint: 'With Let the Signer Choose, call Session → Get Status about once a second while the QR code is shown: the app waits only briefly for the signature that follows the choice',
 	},
-	signingMethodField(add, false),
 	// The signer is unknown when they choose the certificate themselves.
 	...signerFields(signing).map((p) => ({ ...p, displayOptions: { ...p.displayOptions, hide: { signingMethod: ['deviceLinkCertificateChoice'] } } })),
 	{
