@@ -108,9 +108,22 @@ export const containerFields: INodeProperties[] = [
 		description: 'Binary field that receives the signed container',
 		displayOptions: { show: signing },
 	},
+	signingMethodField(signing, true),
 	{
-		...signingMethodField(signing, true),
-		hint: 'With Let the Signer Choose, call Session → Get Status about once a second while the QR code is shown: the app waits only briefly for the signature that follows the choice',
+		displayName:
+			'Whoever opens the link picks their account; the signature is then started in the same app. Call Session → Get Status about once a second while the QR code is shown (the app waits only briefly for that signature), or let the Smart-ID Trigger finish it.',
+		name: 'signerChoiceNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { ...signing, signingMethod: ['deviceLinkCertificateChoice'] } },
+	},
+	{
+		displayName:
+			"Device-link signing of a container needs the signer's Document Number: the certificate goes into the signature before the link is shown",
+		name: 'deviceLinkDocumentNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { ...signing, signingMethod: ['deviceLink'] } },
 	},
 	// The signer is unknown when they choose the certificate themselves.
 	...signerFields(signing).map((p) => ({ ...p, displayOptions: { ...p.displayOptions, hide: { signingMethod: ['deviceLinkCertificateChoice'] } } })),
