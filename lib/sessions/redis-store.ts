@@ -90,17 +90,21 @@ export class RedisSessionStore implements PendingSessionStore {
 				maxRetriesPerRequest: 2,
 			};
 			const client = new RedisClass(this.options.url, redisOptions);
-			client.on('error', () => {
-				// Reported through the failing command; an unhandled 'error' event would crash the process.
+			// The server's own reason (e.g. WRONGPASS) arrives as an 'error' event while connect() only rejects with
+			// "Connection is closed."; keep it for the message. An unhandled 'error' event would crash the process.
+			let serverReason: string | undefined;
+			client.on('error', (error: Error) => {
+				serverReason = error.message;
 			});
 			try {
 				await client.connect();
 			} catch (error) {
 				client.disconnect();
 				this.client = undefined;
+				const reason = (error as Error).message;
 				throw new SmartIdError(
 					'SMARTID_SESSION_STORE_UNAVAILABLE',
-					`Cannot connect to the Redis session store at ${redactUrl(this.options.url)}: ${(error as Error).message}. ` +
+					`Cannot connect to the Redis session store at ${redactUrl(this.options.url)}: ${serverReason && serverReason !== reason ? `${serverReason} (${reason})` : reason}. ` +
 						'Check the Redis URL in the credential and that Redis is reachable from every n8n process.',
 					{},
 					{ cause: error },

@@ -31,7 +31,7 @@ async function freePort(): Promise<number> {
 	});
 }
 
-/** True once redis answers PING with PONG (not LOADING). */
+/** True once redis answers PING with PONG, or NOAUTH when it wants a password (not LOADING). */
 async function pong(port: number): Promise<boolean> {
 	return new Promise((resolve) => {
 		const socket = new Socket();
@@ -44,13 +44,14 @@ async function pong(port: number): Promise<boolean> {
 		socket.once('error', () => done(false));
 		socket.on('data', (d) => {
 			data += String(d);
-			if (data.includes('\r\n')) done(data.startsWith('+PONG'));
+			if (data.includes('\r\n')) done(data.startsWith('+PONG') || data.startsWith('-NOAUTH'));
 		});
 		socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
 	});
 }
 
-export async function startRestartableRedis(): Promise<RestartableRedis> {
+/** `extraArgs` go to redis-server as they are (e.g. `['--requirepass', 'x']`). */
+export async function startRestartableRedis(extraArgs: string[] = []): Promise<RestartableRedis> {
 	const port = await freePort();
 	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'smartid-faults-redis-'));
 	let child: ChildProcess | undefined;
@@ -59,7 +60,7 @@ export async function startRestartableRedis(): Promise<RestartableRedis> {
 		output = '';
 		child = spawn(
 			'redis-server',
-			['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir],
+			['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir, ...extraArgs],
 			{ stdio: ['ignore', 'pipe', 'pipe'] },
 		);
 		child.stdout?.on('data', (d) => (output += String(d)));
