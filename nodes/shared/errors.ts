@@ -44,7 +44,7 @@ function hintFor(error: unknown): string | undefined {
 		return 'The session store (folder or Redis in the credential) cannot be used: check that it exists, is writable and that Redis is running. Pending sessions are kept.';
 	}
 	if (tokenServiceFailure(error)) {
-		return 'The timestamp (TSA) or OCSP service did not give a usable answer, so the container could not be finished: check the TSA / OCSP URLs in the credential and that the service is reachable, then sign again.';
+		return 'The timestamp (TSA) or OCSP service did not give a usable answer, so the container could not be finished: check the TSA / OCSP URLs in the credential and that the service is reachable. If the message says the signed session was kept, the Smart-ID Trigger finishes it once the service answers (no new signature needed); otherwise sign again.';
 	}
 	if (code === 'SMARTID_POLL_DEADLINE' || code === 'SMARTID_TIMEOUT') {
 		return 'Raise the node timeout or use "Start and continue" with the Smart-ID Trigger for slow responders.';

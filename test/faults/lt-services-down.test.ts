@@ -89,6 +89,8 @@ describe.each(Object.entries(down))('%s down', (peer, rule) => {
 		expect(sessionId).toEqual(expect.any(String));
 		// The message tells the operator the signature was kept and who will finish it.
 		expect(`${err.message} ${err.description}`).toMatch(/trigger/i);
+		expect(err.description).not.toMatch(/^[^.]*\bsign again\b[^.]*$/m); // the hint must not contradict "kept"
+		expect(err.description).toMatch(/no new signature needed/);
 		const kept = await store.get(sessionId);
 		expect(kept).toMatchObject({ sessionId, kind: 'asiceSignature', tag, meta: { completedStatus: { state: 'COMPLETE' } } });
 
