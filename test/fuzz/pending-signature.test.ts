@@ -4,7 +4,7 @@
  * and on arbitrary JSON. LT services are stubs that fail the test if reached: a tampered state must be refused
  * before anything is signed, timestamped or written.
  *
- * Properties (the mutation property is `it.failing` until the known bug below is fixed):
+ * Properties:
  * - every call returns or throws a SmartIdError (AsiceBuildError), never a TypeError, within the per-case limit;
  * - a state whose signed content changed is refused with ASICE_BUILD_PENDING_INVALID / _INVALID_INPUT /
  *   _SIGNATURE_INVALID, and the services are never called for it.
@@ -88,18 +88,20 @@ describe('pending signature state fuzz', () => {
 		expect(servicesCalled).toBe(before + 1);
 	});
 
-	// KNOWN BUG (lib/asice/build, owned by the build helper, not fixed here): parsePendingSignature checks only the top
-	// level of the state, and finalizeSignature rebuilds SignedInfo from `parameters` before comparing digests, so a
-	// stored state with a broken nested field (e.g. parameters.files[0] = "") throws a bare TypeError from
-	// escapeText (signature-xml.ts) instead of ASICE_BUILD_PENDING_INVALID. `it.failing` keeps both checks running:
-	// once the state is validated deeply they pass, jest reports them, and `.failing` must be removed.
-	it.failing('regression: a nested field of the stored state broken → AsiceBuildError, not TypeError', async () => {
+	// Regression (found by this fuzz): parsePendingSignature used to check only the top level of the state, so a broken
+	// nested field (e.g. parameters.files[0] = "") reached SignedInfo rebuilding and threw a bare TypeError from
+	// escapeText. The whole shape is now checked up front and the error names the field.
+	it('regression: a nested field of the stored state broken → AsiceBuildError, not TypeError', async () => {
 		const broken = JSON.parse(JSON.stringify(pending)) as { parameters: { files: unknown[] } };
 		broken.parameters.files[0] = '';
-		await expect(finalizeSignature(broken as unknown as PendingSignature, signatureValue, { services, issuer: pki.caPem, out: path.join(dir, 'out.asice') })).rejects.toBeInstanceOf(SmartIdError);
+		const before = servicesCalled;
+		const attempt = finalizeSignature(broken as unknown as PendingSignature, signatureValue, { services, issuer: pki.caPem, out: path.join(dir, 'out.asice') });
+		await expect(attempt).rejects.toBeInstanceOf(SmartIdError);
+		await expect(attempt).rejects.toMatchObject({ code: 'ASICE_BUILD_PENDING_INVALID', message: expect.stringContaining('parameters.files[0]') });
+		expect(servicesCalled).toBe(before);
 	});
 
-	it.failing('mutated stored state: AsiceBuildError before any service call, unless nothing signed changed', async () => {
+	it('mutated stored state: AsiceBuildError before any service call, unless nothing signed changed', async () => {
 		const original = JSON.parse(JSON.stringify(pending)) as Json;
 		const ps = paths(original);
 		await withBoundedHeap(() =>
