@@ -13,7 +13,7 @@ import { FileSink, ZipWriter } from '../zip-writer';
 import { readZipLayout } from '../zip-writer-append';
 import { AsiceBuildError } from './errors';
 import { ASICE_MIMETYPE } from './manifest';
-import { httpLtServices, type LtServices } from './lt-services';
+import { httpLtServices, ocspDer as ocspDerOf, priorOcspVerification, priorTimestampVerification, timestampDer, type LtServices } from './lt-services';
 import { parsePendingSignature, type PendingSignature } from './pending';
 import { centralDirectoryFingerprint } from './prepare';
 import { buildSignedParts } from './signed-info';
@@ -28,7 +28,10 @@ export interface FinalizeOptions {
 	tsaUrl?: string;
 	/** OCSP responder URL; default the signer certificate's AIA OCSP URL. */
 	ocspUrl?: string;
-	/** Custom timestamp/OCSP providers (tests, pinned agents); default HTTP to `tsaUrl`/`ocspUrl`. */
+	/**
+	 * Custom timestamp/OCSP providers (tests, pinned agents); default HTTP to `tsaUrl`/`ocspUrl`. Their answers are
+	 * verified here, except results of {@link httpLtServices} made with the same trust store (already verified).
+	 */
 	services?: LtServices;
 	/** Anchors the TSA and the OCSP responder must chain to (and where the signer's issuer is looked up). */
 	trust?: TrustStore;
@@ -126,7 +129,8 @@ export async function finalizeSignature(pendingInput: PendingSignature | string,
 	if (!issuer) {
 		fail('ASICE_BUILD_OCSP_FAILED', `The issuing CA of the signer certificate ("${signer.issuer.replace(/\n/g, ', ')}") is not known; pass it as "issuer" or add it to the trust store, so OCSP can be asked.`);
 	}
-	const services = options.services ?? httpLtServices({ tsaUrl: options.tsaUrl, ocspUrl: options.ocspUrl, trust: options.trust, timeoutMs: options.timeoutMs });
+	const services =
+		options.services ?? httpLtServices({ tsaUrl: options.tsaUrl, ocspUrl: options.ocspUrl, trust: options.trust, timeoutMs: options.timeoutMs, responderCertificates: extra });
 
 	// 1. Signature timestamp over the canonical ds:SignatureValue, exactly as it will be saved.
 	const signatureValueB64 = signatureValue.toString('base64');
@@ -135,8 +139,10 @@ export async function finalizeSignature(pendingInput: PendingSignature | string,
 	let tokenDer: Buffer;
 	let ts;
 	try {
-		tokenDer = await services.timestamp(canonicalValue);
-		ts = verifyTimestampToken(tokenDer, { data: canonicalValue, trust: options.trust, at: new Date() });
+		const answer = await services.timestamp(canonicalValue);
+		tokenDer = timestampDer(answer);
+		// Our own TSA client verified the token already (same data, same trust); anything else is verified here.
+		ts = priorTimestampVerification(answer, canonicalValue, options.trust) ?? verifyTimestampToken(tokenDer, { data: canonicalValue, trust: options.trust, at: new Date() });
 	} catch (error) {
 		fail('ASICE_BUILD_TIMESTAMP_FAILED', `Could not get a valid signature timestamp: ${(error as Error).message}`, error);
 	}
@@ -147,9 +153,11 @@ export async function finalizeSignature(pendingInput: PendingSignature | string,
 	const notBefore = Math.floor(ts.genTime.getTime() / 1000) * 1000;
 	for (let attempt = 0; attempt < 3; attempt++) {
 		try {
-			ocspDer = await services.ocsp(signer, issuer);
-			const parsed = parseOcspResponse(ocspDer);
-			ocsp = verifyOcspResponse(parsed, { certificate: signer, issuer, trust: options.trust, responderCertificates: extra, at: new Date() });
+			const answer = await services.ocsp(signer, issuer);
+			ocspDer = ocspDerOf(answer);
+			ocsp =
+				priorOcspVerification(answer, signer, issuer, options.trust) ??
+				verifyOcspResponse(parseOcspResponse(ocspDer), { certificate: signer, issuer, trust: options.trust, responderCertificates: extra, at: new Date() });
 		} catch (error) {
 			fail('ASICE_BUILD_OCSP_FAILED', `Could not get a valid OCSP response for the signer certificate: ${(error as Error).message}`, error);
 		}
