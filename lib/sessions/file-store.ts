@@ -4,6 +4,7 @@ import * as path from 'node:path';
 
 import { SmartIdError } from '../errors';
 import {
+	assertLease,
 	assertSessionId,
 	checkRecord,
 	matchesFilter,
@@ -11,7 +12,7 @@ import {
 	type PendingSessionRecord,
 	type SessionLease,
 } from './record';
-import type { PendingSessionStore } from './store';
+import type { ListOptions, PendingSessionStore, ReleaseOptions } from './store';
 
 /** Options of {@link FileSessionStore}. */
 export interface FileSessionStoreOptions {
@@ -19,6 +20,8 @@ export interface FileSessionStoreOptions {
 	folder: string;
 	/** How many record files `list` reads at once. */
 	readConcurrency?: number;
+	/** How many records `removeMany` deletes at once. */
+	removeConcurrency?: number;
 }
 
 interface LeaseFile {
@@ -39,6 +42,7 @@ export class FileSessionStore implements PendingSessionStore {
 	private readonly leases: string;
 	private readonly tmp: string;
 	private readonly readConcurrency: number;
+	private readonly removeConcurrency: number;
 	private ready: Promise<void> | undefined;
 
 	constructor(options: FileSessionStoreOptions) {
@@ -50,6 +54,7 @@ export class FileSessionStore implements PendingSessionStore {
 		this.leases = path.join(root, 'leases');
 		this.tmp = path.join(root, 'tmp');
 		this.readConcurrency = options.readConcurrency ?? 64;
+		this.removeConcurrency = options.removeConcurrency ?? 32;
 	}
 
 	private init(): Promise<void> {
@@ -130,23 +135,32 @@ export class FileSessionStore implements PendingSessionStore {
 		}
 	}
 
-	async list(filter?: PendingSessionFilter): Promise<PendingSessionRecord[]> {
+	/**
+	 * With `order: 'lastChecked'` the record file's mtime is the last check: `put` sets it (write), a release with
+	 * `checkedAt` moves it forward (utimes, no rewrite), so no extra file is needed.
+	 */
+	async list(filter?: PendingSessionFilter, options?: ListOptions): Promise<PendingSessionRecord[]> {
 		await this.init();
 		await this.sweepTemp();
+		const byChecked = options?.order === 'lastChecked';
 		const names = (await fs.readdir(this.records)).filter((n) => n.endsWith('.json'));
-		const out: PendingSessionRecord[] = [];
+		const out: Array<{ record: PendingSessionRecord; checked: number }> = [];
 		let next = 0;
 		const worker = async () => {
 			while (next < names.length) {
-				const name = names[next++];
+				const file = path.join(this.records, names[next++]);
 				// A record removed between readdir and read is simply gone; a corrupt one is skipped, not fatal
 				// for every other session of the credential.
-				const record = await this.readRecord(path.join(this.records, name)).catch(() => undefined);
-				if (record && matchesFilter(record, filter)) out.push(record);
+				const record = await this.readRecord(file).catch(() => undefined);
+				if (!record || !matchesFilter(record, filter)) continue;
+				const checked = byChecked ? await fs.stat(file).then((st) => st.mtimeMs, () => undefined) : 0;
+				if (checked !== undefined) out.push({ record, checked });
 			}
 		};
 		await Promise.all(Array.from({ length: Math.min(this.readConcurrency, names.length) }, worker));
-		return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.sessionId.localeCompare(b.sessionId));
+		return out
+			.sort((a, b) => a.checked - b.checked || byCreation(a.record, b.record))
+			.map((entry) => entry.record);
 	}
 
 	/** Delete temp files a crashed writer left behind (older than an hour; a live write takes milliseconds). */
@@ -231,11 +245,17 @@ export class FileSessionStore implements PendingSessionStore {
 		return current;
 	}
 
-	async release(lease: SessionLease): Promise<void> {
+	async release(lease: SessionLease, options?: ReleaseOptions): Promise<void> {
 		assertSessionId(lease?.sessionId);
 		await this.init();
 		const generation = await this.heldGeneration(lease);
 		if (generation === undefined) return;
+		const checkedAt = options?.checkedAt;
+		if (checkedAt !== undefined && Number.isFinite(checkedAt)) {
+			// Before the lease is given back, so a record listed as "just checked" is never one still being checked.
+			const when = new Date(checkedAt);
+			await fs.utimes(this.recordPath(lease.sessionId), when, when).catch(() => undefined);
+		}
 		// Keep the generation number (deleting it would let an old generation be re-created): rewrite it as expired.
 		const tmp = await this.writeTemp(JSON.stringify({ token: lease.token, expiresAt: 0 }));
 		await fs.rename(tmp, path.join(this.leases, lease.sessionId, String(generation)));
@@ -259,9 +279,35 @@ export class FileSessionStore implements PendingSessionStore {
 		return removed;
 	}
 
+	async removeMany(leases: readonly SessionLease[]): Promise<boolean[]> {
+		for (const lease of leases) assertLease(lease);
+		await this.init();
+		const removed = new Array<boolean>(leases.length).fill(false);
+		let firstError: unknown;
+		let next = 0;
+		// Each removal is a few small file operations that mostly wait on the disk: overlap them, bounded.
+		const worker = async () => {
+			while (next < leases.length) {
+				const i = next++;
+				try {
+					removed[i] = await this.remove(leases[i].sessionId, leases[i]);
+				} catch (error) {
+					firstError ??= error; // keep going: every record removed now is one less emitted twice later
+				}
+			}
+		};
+		await Promise.all(Array.from({ length: Math.min(this.removeConcurrency, leases.length) }, worker));
+		if (firstError !== undefined) throw firstError;
+		return removed;
+	}
+
 	async close(): Promise<void> {
 		// Nothing is held open between calls.
 	}
+}
+
+function byCreation(a: PendingSessionRecord, b: PendingSessionRecord): number {
+	return a.createdAt.localeCompare(b.createdAt) || a.sessionId.localeCompare(b.sessionId);
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -6,6 +6,7 @@
 /** Record shape, lease, filter and helpers to check them. */
 export {
 	PENDING_SESSION_KINDS,
+	assertLease,
 	assertSessionId,
 	checkRecord,
 	matchesFilter,
@@ -17,6 +18,8 @@ export {
 } from './record';
 /** The store contract both implementations follow (claim → work → remove-after-emit). */
 export type { PendingSessionStore } from './store';
+/** Ordering of `list` (creation or least recently checked first) and extra effects of `release`. */
+export type { ListOptions, ReleaseOptions } from './store';
 /** One JSON file per session under a folder; safe for several processes on one disk. */
 export { FileSessionStore, type FileSessionStoreOptions } from './file-store';
 /** Redis-backed store for n8n queue mode; ioredis is loaded lazily. */

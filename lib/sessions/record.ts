@@ -78,6 +78,15 @@ export function assertSessionId(sessionId: unknown): asserts sessionId is string
 	}
 }
 
+/** Refuse a lease that is not one a store handed out (an empty token would mean "remove without a lease"). */
+export function assertLease(lease: unknown): asserts lease is SessionLease {
+	const candidate = lease as Partial<SessionLease> | null | undefined;
+	assertSessionId(candidate?.sessionId);
+	if (typeof candidate?.token !== 'string' || candidate.token === '') {
+		throw new InvalidRequestError('A session lease needs the token its claim returned', { sessionId: candidate?.sessionId });
+	}
+}
+
 /** Check a record before it is stored; returns it unchanged when it is well-formed. */
 export function checkRecord(record: PendingSessionRecord): PendingSessionRecord {
 	assertSessionId(record?.sessionId);

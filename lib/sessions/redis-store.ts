@@ -3,6 +3,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 
 import { SmartIdError } from '../errors';
 import {
+	assertLease,
 	assertSessionId,
 	checkRecord,
 	matchesFilter,
@@ -10,7 +11,7 @@ import {
 	type PendingSessionRecord,
 	type SessionLease,
 } from './record';
-import type { PendingSessionStore } from './store';
+import type { ListOptions, PendingSessionStore, ReleaseOptions } from './store';
 
 /** Options of {@link RedisSessionStore}. */
 export interface RedisSessionStoreOptions {
@@ -28,10 +29,11 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 return 0`;
 
-// Delete the lease only while it is still ours.
+// Delete the lease only while it is still ours; with a check time, remember it (only for a record that exists).
 const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] ~= '' and redis.call('EXISTS', KEYS[3]) == 1 then redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3]) end
+return redis.call('DEL', KEYS[1])`;
 
 // Remove record + index entries (+ lease); with a token, only while that lease is still held.
 const REMOVE = `
@@ -39,6 +41,7 @@ if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
 local raw = redis.call('GET', KEYS[1])
 redis.call('DEL', KEYS[2])
 redis.call('ZREM', KEYS[3], ARGV[2])
+redis.call('ZREM', KEYS[4], ARGV[2])
 if not raw then return 0 end
 local ok, rec = pcall(cjson.decode, raw)
 if ok and type(rec) == 'table' and type(rec.credentialKey) == 'string' then
@@ -59,13 +62,15 @@ end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1])
 return 1`;
 
 /**
  * Pending sessions in Redis, for n8n queue mode (workers and main do not share a disk). Same semantics as the
  * file store: `<prefix>rec:<id>` holds the JSON, `<prefix>idx` and `<prefix>idx:cred:<credentialKey>` are
- * sorted sets (score = createdAt) for listing, `<prefix>lease:<id>` is the lease (SET NX PX, so it expires on
- * its own when the holder dies). ioredis is an optional dependency, loaded on first use.
+ * sorted sets (score = createdAt) for listing, `<prefix>checked` (score = last stored or checked, epoch ms) orders
+ * `list({ order: 'lastChecked' })`, `<prefix>lease:<id>` is the lease (SET NX PX, so it expires on its own when
+ * the holder dies). ioredis is an optional dependency, loaded on first use.
  */
 export class RedisSessionStore implements PendingSessionStore {
 	private readonly prefix: string;
@@ -119,6 +124,10 @@ export class RedisSessionStore implements PendingSessionStore {
 		return `${this.prefix}${kind}:${sessionId}`;
 	}
 
+	private checkedKey(): string {
+		return `${this.prefix}checked`;
+	}
+
 	private credIndexPrefix(): string {
 		return `${this.prefix}idx:cred:`;
 	}
@@ -128,14 +137,16 @@ export class RedisSessionStore implements PendingSessionStore {
 		const redis = await this.connection();
 		await redis.eval(
 			PUT,
-			3,
+			4,
 			this.key('rec', record.sessionId),
 			`${this.prefix}idx`,
 			this.credIndexPrefix() + record.credentialKey,
+			this.checkedKey(),
 			record.sessionId,
 			JSON.stringify(record),
 			String(Date.parse(record.createdAt)),
 			this.credIndexPrefix(),
+			String(Date.now()),
 		);
 	}
 
@@ -146,15 +157,17 @@ export class RedisSessionStore implements PendingSessionStore {
 		return raw === null ? undefined : parseRecord(raw, sessionId);
 	}
 
-	async list(filter?: PendingSessionFilter): Promise<PendingSessionRecord[]> {
+	async list(filter?: PendingSessionFilter, options?: ListOptions): Promise<PendingSessionRecord[]> {
 		const redis = await this.connection();
+		const byChecked = options?.order === 'lastChecked';
 		const index =
 			filter?.credentialKey !== undefined ? this.credIndexPrefix() + filter.credentialKey : `${this.prefix}idx`;
 		const ids = await redis.zrange(index, 0, -1);
-		const out: PendingSessionRecord[] = [];
+		const out: Array<{ record: PendingSessionRecord; checked: number }> = [];
 		for (let start = 0; start < ids.length; start += 500) {
 			const chunk = ids.slice(start, start + 500);
 			const values = await redis.mget(chunk.map((id) => this.key('rec', id)));
+			const scores = byChecked ? await redis.zmscore(this.checkedKey(), ...chunk) : [];
 			values.forEach((raw, i) => {
 				if (raw === null) return; // removed between ZRANGE and MGET
 				let record: PendingSessionRecord;
@@ -163,10 +176,15 @@ export class RedisSessionStore implements PendingSessionStore {
 				} catch {
 					return; // one corrupt entry must not hide every other session
 				}
-				if (matchesFilter(record, filter)) out.push(record);
+				if (!matchesFilter(record, filter)) return;
+				// A record stored before check times were kept counts as checked when it was created.
+				const score = scores[i];
+				out.push({ record, checked: byChecked ? (score === null || score === undefined ? Date.parse(record.createdAt) : Number(score)) : 0 });
 			});
 		}
-		return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.sessionId.localeCompare(b.sessionId));
+		return out
+			.sort((a, b) => a.checked - b.checked || a.record.createdAt.localeCompare(b.record.createdAt) || a.record.sessionId.localeCompare(b.record.sessionId))
+			.map((entry) => entry.record);
 	}
 
 	async claim(sessionId: string, leaseMs: number): Promise<SessionLease | undefined> {
@@ -185,27 +203,67 @@ export class RedisSessionStore implements PendingSessionStore {
 		return won === 1 ? { sessionId, token, expiresAt } : undefined;
 	}
 
-	async release(lease: SessionLease): Promise<void> {
+	async release(lease: SessionLease, options?: ReleaseOptions): Promise<void> {
 		assertSessionId(lease?.sessionId);
 		const redis = await this.connection();
-		await redis.eval(RELEASE, 1, this.key('lease', lease.sessionId), lease.token);
+		const checkedAt = options?.checkedAt;
+		await redis.eval(
+			RELEASE,
+			3,
+			this.key('lease', lease.sessionId),
+			this.checkedKey(),
+			this.key('rec', lease.sessionId),
+			lease.token,
+			checkedAt !== undefined && Number.isFinite(checkedAt) ? String(Math.round(checkedAt)) : '',
+			lease.sessionId,
+		);
 	}
 
 	async remove(sessionId: string, lease?: SessionLease): Promise<boolean> {
 		assertSessionId(sessionId);
 		if (lease && lease.sessionId !== sessionId) return false;
+		if (lease) assertLease(lease);
 		const redis = await this.connection();
-		const result = await redis.eval(
-			REMOVE,
-			3,
+		return (await redis.eval(REMOVE, 4, ...this.removeArgs(sessionId, lease?.token ?? ''))) === 1;
+	}
+
+	/** One pipeline per 500 leases: the per-record script stays atomic, the round trips are shared. */
+	async removeMany(leases: readonly SessionLease[]): Promise<boolean[]> {
+		for (const lease of leases) assertLease(lease);
+		if (leases.length === 0) return [];
+		const redis = await this.connection();
+		const removed: boolean[] = [];
+		for (let start = 0; start < leases.length; start += 500) {
+			const pipeline = redis.pipeline();
+			for (const lease of leases.slice(start, start + 500)) {
+				pipeline.eval(REMOVE, 4, ...this.removeArgs(lease.sessionId, lease.token));
+			}
+			const replies = (await pipeline.exec()) ?? [];
+			for (const [error, value] of replies) {
+				if (error) {
+					throw new SmartIdError(
+						'SMARTID_SESSION_STORE_UNAVAILABLE',
+						`Cannot remove pending sessions from the Redis session store: ${error.message}`,
+						{},
+						{ cause: error },
+					);
+				}
+				removed.push(value === 1);
+			}
+		}
+		return removed;
+	}
+
+	private removeArgs(sessionId: string, token: string): string[] {
+		return [
 			this.key('rec', sessionId),
 			this.key('lease', sessionId),
 			`${this.prefix}idx`,
-			lease?.token ?? '',
+			this.checkedKey(),
+			token,
 			sessionId,
 			this.credIndexPrefix(),
-		);
-		return result === 1;
+		];
 	}
 
 	async close(): Promise<void> {

@@ -14,10 +14,31 @@ import { configFromCredential } from '../shared/config';
 import { toNodeError } from '../shared/errors';
 import { testSmartIdCredential } from '../shared/credential-test';
 import { SmartIdRuntime } from '../shared/runtime';
-import { pollSessions } from './poll-sessions';
+import { DEFAULT_POLL_BUDGET_MS, pollSessions } from './poll-sessions';
 
-/** Reservation of a claimed session while one poll works on it; after a crash the next poll takes it over. */
-const LEASE_MS = 5 * 60 * 1000;
+/**
+ * A claimed session is reserved for the pass budget plus this: enough for the last check started within the
+ * budget (a 1 s long poll, or finishing a container with TSA/OCSP) and for emitting and removing. After a crash
+ * the next poll takes it over once the lease has expired.
+ */
+const LEASE_MARGIN_MS = 2 * 60 * 1000;
+/** A finished session whose lease has less than this left is not emitted now (the next poll emits it). */
+const EMIT_MARGIN_MS = 60 * 1000;
+
+/**
+ * Time for checking sessions in one poll: the engine's budget for the tick minus room to build items and remove
+ * records, or {@link DEFAULT_POLL_BUDGET_MS} when the engine gives none.
+ */
+function passBudgetMs(ctx: IPollFunctions): number {
+	let engine = NaN;
+	try {
+		engine = typeof ctx.getPollBudgetMs === 'function' ? Number(ctx.getPollBudgetMs()) : NaN;
+	} catch {
+		// An engine without a budget: use the default.
+	}
+	if (!Number.isFinite(engine) || engine <= 0) return DEFAULT_POLL_BUDGET_MS;
+	return Math.max(1000, engine - Math.min(15_000, engine / 4));
+}
 
 const SAMPLE: INodeExecutionData = {
 	json: {
@@ -127,11 +148,17 @@ export class SmartIdTrigger implements INodeType {
 				const pending = await runtime.store.list({ credentialKey: runtime.config.credentialKey, tag: tag || undefined });
 				return [[{ json: { ...SAMPLE.json, pendingSessions: pending.length } }]];
 			}
+			const budgetMs = passBudgetMs(this);
 			const result = await pollSessions(runtime, {
 				tag,
 				concurrency,
-				leaseMs: LEASE_MS,
+				budgetMs,
+				leaseMs: budgetMs + LEASE_MARGIN_MS,
+				emitMarginMs: EMIT_MARGIN_MS,
 			});
+			if (result.notReached > 0) {
+				this.logger.info(`Smart-ID Trigger: ${result.notReached} pending sessions not checked in this poll's time budget; the next poll checks them first`);
+			}
 			for (const message of result.deferred) this.logger.warn(`Smart-ID Trigger: will retry ${message}`);
 			const items: INodeExecutionData[] = [];
 			for (const { outcome } of result.finished) {
@@ -142,11 +169,12 @@ export class SmartIdTrigger implements INodeType {
 				}
 				items.push(item);
 			}
-			// Remove only now that every item exists; a lost lease means another process may emit it too (rare).
-			for (const { record, lease } of result.finished) {
-				const removed = await runtime.store.remove(record.sessionId, lease);
-				if (!removed) this.logger.warn(`Smart-ID Trigger: lease on ${record.sessionId} was lost; it may be emitted twice`);
-			}
+			// Remove only now that every item exists, each only while its lease is still held; a lost lease means
+			// another process may emit it too (rare).
+			const removed = await runtime.store.removeMany(result.finished.map((f) => f.lease));
+			removed.forEach((ok, i) => {
+				if (!ok) this.logger.warn(`Smart-ID Trigger: lease on ${result.finished[i].record.sessionId} was lost; it may be emitted twice`);
+			});
 			return items.length ? [items] : null;
 		} catch (error) {
 			// Usually the session store (folder or Redis) is unreachable; nothing was removed, so nothing is lost.

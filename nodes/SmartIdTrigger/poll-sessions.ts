@@ -11,8 +11,22 @@ export interface PollSessionsOptions {
 	tag?: string;
 	/** Parallel status requests. */
 	concurrency: number;
-	/** How long a claimed record is reserved for this poll (then another process may take it over). */
+	/**
+	 * How long a claimed record is reserved for this poll (then another process may take it over). Each record is
+	 * claimed just before it is checked; keep it longer than `budgetMs` + the longest single check + emission.
+	 */
 	leaseMs: number;
+	/**
+	 * Time budget of the pass, ms (default 45 000): no record is claimed after it; the records not reached stay
+	 * for the next poll, which starts with the least recently checked, so every session is eventually checked.
+	 */
+	budgetMs?: number;
+	/**
+	 * A finished session is handed back (and checked again next poll) instead of emitted when its lease has less
+	 * than this left at the end of the pass, so it is never removed after its lease expired.
+	 * Default: min(30 000, leaseMs / 10).
+	 */
+	emitMarginMs?: number;
 	/** Long-poll length of each status request (1000 = minimum the API allows). */
 	statusTimeoutMs?: number;
 	now?: () => number;
@@ -34,7 +48,12 @@ export interface PollSessionsResult {
 	/** Records left for the next poll because Smart-ID could not be asked (network, 5xx); their messages. */
 	deferred: string[];
 	statusRequests: number;
+	/** Records not checked because the time budget ran out; the next poll starts with them. */
+	notReached: number;
 }
+
+/** Default time budget of one pass when the caller gives none (n8n polls every minute at the shortest). */
+export const DEFAULT_POLL_BUDGET_MS = 45_000;
 
 /** Errors that say nothing about the session itself: keep the record and try again next poll. */
 function isTransient(error: unknown): boolean {
@@ -83,18 +102,28 @@ function expiredOutcome(record: PendingSessionRecord, reason: 'expired' | 'unkno
 }
 
 /**
- * One pass: claim each pending session of the credential (leases keep two processes apart), ask Smart-ID with
- * bounded concurrency, and build the result of every finished one. Finished records are not removed here: the
- * caller removes them with the lease only after the items exist (at-least-once; consumers dedupe by sessionId).
- * Only a certificate choice that continued as its linked signature is removed here (its successor is stored).
+ * One pass: claim each pending session of the credential just before checking it (leases keep two processes
+ * apart), least recently checked first, ask Smart-ID with bounded concurrency until the time budget is spent,
+ * and build the result of every finished one. Finished records are not removed here: the caller removes them
+ * with their leases (`store.removeMany`) only after the items exist (at-least-once; consumers dedupe by
+ * sessionId). Only a certificate choice that continued as its linked signature is removed here (its successor
+ * is stored).
  */
 export async function pollSessions(runtime: SmartIdRuntime, options: PollSessionsOptions): Promise<PollSessionsResult> {
 	const now = options.now ?? Date.now;
-	const records = await runtime.store.list({ credentialKey: runtime.config.credentialKey, tag: options.tag || undefined });
-	const result: PollSessionsResult = { finished: [], stillRunning: 0, busy: 0, deferred: [], statusRequests: 0 };
+	const started = Date.now();
+	const budgetMs = positive(options.budgetMs) ?? DEFAULT_POLL_BUDGET_MS;
+	const emitMarginMs = options.emitMarginMs ?? Math.min(30_000, options.leaseMs / 10);
+	const records = await runtime.store.list(
+		{ credentialKey: runtime.config.credentialKey, tag: options.tag || undefined },
+		{ order: 'lastChecked' },
+	);
+	const result: PollSessionsResult = { finished: [], stillRunning: 0, busy: 0, deferred: [], statusRequests: 0, notReached: 0 };
 	let next = 0;
 	const worker = async () => {
 		while (next < records.length) {
+			// Out of time: leave the rest (the most recently checked) for the next poll, unclaimed.
+			if (Date.now() - started >= budgetMs) break;
 			const record = records[next++];
 			const lease = await runtime.store.claim(record.sessionId, options.leaseMs);
 			if (!lease) {
@@ -109,6 +138,7 @@ export async function pollSessions(runtime: SmartIdRuntime, options: PollSession
 					outcome = expiredOutcome(record, 'expired');
 				} else {
 					if (!kept) result.statusRequests++;
+					// The API's shortest long poll: a RUNNING session costs 1 s, not more.
 					const status = kept ?? (await runtime.client.getSessionStatus(record.sessionId, options.statusTimeoutMs ?? 1000));
 					if (status.state === 'COMPLETE') {
 						// A transient failure (e.g. TSA down while finishing a container) keeps the record for the next poll.
@@ -139,10 +169,26 @@ export async function pollSessions(runtime: SmartIdRuntime, options: PollSession
 				await runtime.store.remove(record.sessionId, lease);
 				result.stillRunning++;
 			} else if (outcome) result.finished.push({ record, lease, outcome });
-			else await runtime.store.release(lease);
+			else await runtime.store.release(lease, { checkedAt: Date.now() }); // to the back of the queue
 		}
 	};
 	await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, records.length)) }, worker));
-	result.finished.sort((a, b) => a.record.createdAt.localeCompare(b.record.createdAt));
+	result.notReached = records.length - next;
+	// A result whose lease is (nearly) gone may already be another process's: hand it back unemitted, so it is
+	// emitted once, by whoever holds it next, and never removed after its lease expired.
+	const end = Date.now();
+	const safe: FinishedSession[] = [];
+	for (const entry of result.finished) {
+		if (entry.lease.expiresAt - end > emitMarginMs) safe.push(entry);
+		else {
+			await runtime.store.release(entry.lease);
+			result.deferred.push(`${entry.record.sessionId}: its lease ran out during the pass; it is emitted by the next poll`);
+		}
+	}
+	result.finished = safe.sort((a, b) => a.record.createdAt.localeCompare(b.record.createdAt));
 	return result;
+}
+
+function positive(value: number | undefined): number | undefined {
+	return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
 }
