@@ -217,6 +217,78 @@ describe.each(backends)('$name contract', (backend) => {
 		await expect(store.put(record(1, { kind: 'other' as never }))).rejects.toThrow(/kind/);
 	});
 
+	test('removeMany removes each record only while its own lease is held, answering in the given order', async () => {
+		const [a, b] = await storePair();
+		const recs = [1, 2, 3, 4, 5, 6].map((i) => record(200 + i));
+		for (const r of recs) await a.put(r);
+		const held1 = (await a.claim(recs[0].sessionId, 30_000))!;
+		const held2 = (await a.claim(recs[1].sessionId, 30_000))!;
+		const released = (await a.claim(recs[2].sessionId, 30_000))!;
+		await a.release(released);
+		const expired = (await a.claim(recs[3].sessionId, 80))!;
+		const takenOver = (await a.claim(recs[4].sessionId, 80))!;
+		const gone = (await a.claim(recs[5].sessionId, 30_000))!;
+		await sleep(150);
+		const newHolder = (await b.claim(recs[4].sessionId, 30_000))!;
+		expect(newHolder).toBeDefined();
+		expect(await b.remove(recs[5].sessionId)).toBe(true); // removed by someone else meanwhile
+		expect(await a.removeMany([held1, released, expired, held2, takenOver, gone])).toEqual([true, false, false, true, false, false]);
+		// an expired lease removes nothing, even when nobody took the record over
+		expect((await b.list()).map((r) => r.sessionId)).toEqual([recs[2], recs[3], recs[4]].map((r) => r.sessionId));
+		expect(await b.removeMany([newHolder])).toEqual([true]);
+		expect(await a.removeMany([])).toEqual([]);
+		await expect(a.removeMany([{ ...held1, token: '' }])).rejects.toMatchObject({ code: 'SMARTID_INVALID_REQUEST' });
+		await expect(a.removeMany([{ ...held1, sessionId: '../x' }])).rejects.toMatchObject({ code: 'SMARTID_INVALID_REQUEST' });
+	});
+
+	test('removeMany of 400 leased records is one batch, faster than 400 single removals', async () => {
+		const [store] = await storePair();
+		const claimAll = async (base: number) => {
+			const recs = Array.from({ length: 400 }, (_, i) => record(base + i));
+			await Promise.all(recs.map((r) => store.put(r)));
+			return Promise.all(recs.map(async (r) => (await store.claim(r.sessionId, 60_000))!));
+		};
+		const single = await claimAll(10_000);
+		let t = Date.now();
+		for (const lease of single) expect(await store.remove(lease.sessionId, lease)).toBe(true);
+		const singleMs = Date.now() - t;
+		const batch = await claimAll(20_000);
+		t = Date.now();
+		const removed = await store.removeMany(batch);
+		const batchMs = Date.now() - t;
+		expect(removed).toEqual(batch.map(() => true));
+		expect(await store.list()).toEqual([]);
+		expect(batchMs).toBeLessThan(singleMs);
+	}, 60_000);
+
+	test("list order 'lastChecked': least recently stored or checked first; a lost lease records nothing", async () => {
+		const [a, b] = await storePair();
+		const recs = [1, 2, 3, 4].map((i) => record(300 + i));
+		for (const r of recs) {
+			await a.put(r);
+			await sleep(5); // distinct store times
+		}
+		const t = Date.now() + 1000;
+		const l1 = (await a.claim(recs[0].sessionId, 30_000))!;
+		const l2 = (await a.claim(recs[1].sessionId, 30_000))!;
+		await a.release(l2, { checkedAt: t });
+		await a.release(l1, { checkedAt: t + 1000 });
+		const ids = (list: PendingSessionRecord[]) => list.map((r) => (r.correlation as { order: number }).order);
+		expect(ids(await b.list(undefined, { order: 'lastChecked' }))).toEqual([303, 304, 302, 301]);
+		expect(ids(await b.list())).toEqual([301, 302, 303, 304]); // default order unchanged
+		// a lease lost to expiry does not move the record
+		const stale = (await a.claim(recs[2].sessionId, 50))!;
+		await sleep(100);
+		await a.release(stale, { checkedAt: t + 5000 });
+		await a.put(record(305));
+		expect(ids(await b.list({ credentialKey: 'cred-odd' }, { order: 'lastChecked' }))).toEqual([303, 305, 301]);
+		expect(ids(await b.list(undefined, { order: 'lastChecked' }))).toEqual([303, 304, 305, 302, 301]);
+		// removed records leave nothing behind that would reorder a new record with the same id
+		expect(await a.remove(recs[0].sessionId)).toBe(true);
+		await a.put(recs[0]);
+		expect(ids(await b.list(undefined, { order: 'lastChecked' }))).toEqual([303, 304, 305, 301, 302]);
+	});
+
 	test('10 000 records: list of one credential stays fast', async () => {
 		const [store] = await storePair();
 		const all = Array.from({ length: 10_000 }, (_, i) => record(i));
