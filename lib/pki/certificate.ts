@@ -2,6 +2,7 @@ import { X509Certificate, createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { SmartIdError } from '../errors';
+import { CERTIFICATE_CACHE_SIZE, LruCache, deepFreeze, derCacheKey } from './certificate-cache';
 import { OID } from './oids';
 
 /** A certificate could not be read (bad PEM/Base64/DER, or a malformed extension the engine relies on). */
@@ -162,25 +163,49 @@ export function toX509(input: CertificateInput): X509Certificate {
 }
 
 const cache = new WeakMap<X509Certificate, ParsedCertificate>();
+// Same certificate arriving as new bytes/objects each time (user, TSA, OCSP certificates): keyed by DER SHA-256.
+const byDer = new LruCache<string, ParsedCertificate>(CERTIFICATE_CACHE_SIZE);
 
 /**
- * Parse a certificate into a typed view. Results are cached per X509Certificate object.
+ * Parse a certificate into a typed view. Results are cached per X509Certificate object and, bounded (LRU), per
+ * DER SHA-256, so the same certificate arriving as fresh bytes is parsed once. The view is shared and frozen
+ * (its `der` Buffer and `x509` must be treated as read-only); for an X509Certificate input from the byte cache,
+ * `x509` may be another object for the same certificate.
  * @throws CertificateParseError on malformed input or a malformed extension.
  */
 export function parseCertificate(input: CertificateInput): ParsedCertificate {
-	const x509 = toX509(input);
-	const cached = cache.get(x509);
-	if (cached) return cached;
-	const der = x509.raw;
+	if (input instanceof X509Certificate) {
+		const cached = cache.get(input);
+		if (cached) return cached;
+	}
+	const der = input instanceof X509Certificate ? input.raw : inputToDer(input);
+	const key = derCacheKey(der);
+	const hit = byDer.get(key);
+	if (hit) {
+		if (input instanceof X509Certificate) cache.set(input, hit);
+		return hit;
+	}
+	const x509 = input instanceof X509Certificate ? input : toX509(der);
 	let cert: pkijs.Certificate;
 	try {
 		cert = pkijs.Certificate.fromBER(der);
 	} catch (err) {
 		throw new CertificateParseError('The certificate structure could not be decoded.', {}, { cause: err });
 	}
-	const parsed = buildView(x509, der, cert);
+	const parsed = deepFreeze(buildView(x509, Buffer.from(der), cert));
 	cache.set(x509, parsed);
+	byDer.set(key, parsed);
 	return parsed;
+}
+
+/** Forget the byte-keyed parse cache (tests, or to release memory). */
+export function clearCertificateCache(): void {
+	byDer.clear();
+}
+
+/** Number of certificates in the byte-keyed parse cache. */
+export function certificateCacheSize(): number {
+	return byDer.size;
 }
 
 function buildView(x509: X509Certificate, der: Buffer, cert: pkijs.Certificate): ParsedCertificate {

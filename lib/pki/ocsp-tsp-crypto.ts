@@ -8,6 +8,7 @@ import { createHash, verify as cryptoVerify, constants, X509Certificate, type Ke
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { ValidationError } from '../errors';
+import { CERTIFICATE_CACHE_SIZE, derCacheKey, LruCache } from './certificate-cache';
 
 /** Hash algorithms that may appear in OCSP CertIDs, timestamp imprints and CMS/OCSP signatures. */
 export type TokenHashAlgorithm =
@@ -150,26 +151,42 @@ export function fromSchema<T>(build: () => T, rule: string, what: string): T {
 	}
 }
 
-/** A certificate seen both by node:crypto (key, validity) and by pkijs (names, extensions, raw fields). */
+/**
+ * A certificate seen both by node:crypto (key, validity) and by pkijs (names, extensions, raw fields). Views are
+ * cached and shared: the object is frozen, and `der`/`asn` must be treated as read-only.
+ */
 export interface CertView {
-	x509: X509Certificate;
-	der: Buffer;
-	asn: pkijs.Certificate;
+	readonly x509: X509Certificate;
+	readonly der: Buffer;
+	readonly asn: pkijs.Certificate;
 }
 
-// pkijs parsing costs a few ms per certificate; trust stores hand out the same X509Certificate objects each time.
+// pkijs parsing costs a few ms per certificate. Trust stores hand out the same X509Certificate objects (identity
+// cache); TSA and OCSP responder certificates arrive as new bytes in every token/response (bounded, by DER SHA-256).
 const viewCache = new WeakMap<X509Certificate, CertView>();
+const viewsByDer = new LruCache<string, CertView>(CERTIFICATE_CACHE_SIZE);
 
-/** Build a {@link CertView} from DER bytes or a node X509Certificate (cached per X509Certificate object). */
+/** Build a {@link CertView} from DER bytes or a node X509Certificate (cached per object and per DER bytes). */
 export function certView(input: X509Certificate | Uint8Array, what = 'certificate'): CertView {
 	if (input instanceof X509Certificate) {
 		const cached = viewCache.get(input);
 		if (cached) return cached;
-		const view = buildCertView(input, what);
-		viewCache.set(input, view);
-		return view;
 	}
-	return buildCertView(input, what);
+	// Only well-formed inputs reach the byte cache; anything else is parsed (and refused) below.
+	const bytes = input instanceof X509Certificate ? input.raw : input instanceof Uint8Array && input.length > 0 ? input : undefined;
+	const key = bytes ? derCacheKey(bytes) : undefined;
+	let view = key ? viewsByDer.get(key) : undefined;
+	if (!view) {
+		view = Object.freeze(buildCertView(input, what));
+		if (key) viewsByDer.set(key, view);
+	}
+	if (input instanceof X509Certificate) viewCache.set(input, view);
+	return view;
+}
+
+/** Number of certificate views in the byte-keyed cache (for tests and diagnostics). */
+export function certViewCacheSize(): number {
+	return viewsByDer.size;
 }
 
 function buildCertView(input: X509Certificate | Uint8Array, what: string): CertView {
