@@ -210,7 +210,8 @@ function parseTokenInternal(der: Uint8Array): InternalToken {
 	}
 	const eContent = signedData.encapContentInfo.eContent;
 	if (!eContent) throw new ValidationError(rule, 'The timestamp token has no TSTInfo content.');
-	const tstInfoDer = toBuffer(eContent.getValue()); // concatenates BER constructed OCTET STRING pieces
+	// getValue concatenates BER constructed OCTET STRING pieces; a damaged token may carry another ASN.1 type here.
+	const tstInfoDer = fromSchema(() => toBuffer(eContent.getValue()), rule, 'The timestamp token content');
 	const tst = fromSchema(() => new pkijs.TSTInfo({ schema: parseAsn1(tstInfoDer, rule, 'The TSTInfo') }), rule, 'The TSTInfo');
 	if (tst.version !== 1) throw new ValidationError(rule, `The TSTInfo version is ${tst.version}; RFC 3161 tokens have version 1.`);
 	const imprintAlgorithm = hashFromOid(tst.messageImprint.hashAlgorithm.algorithmId);
