@@ -5,6 +5,7 @@ const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': tsJest },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: ['<rootDir>/test/helpers/fast-check-seed.ts'],
 };
 module.exports = {
   projects: [
