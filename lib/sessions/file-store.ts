@@ -235,20 +235,20 @@ export class FileSessionStore implements PendingSessionStore {
 		return lease;
 	}
 
-	/** Generation number of a lease still held by `lease.token`, or undefined when it was lost. */
-	private async heldGeneration(lease: SessionLease): Promise<number | undefined> {
-		const generations = await this.generations(lease.sessionId);
-		const current = generations.at(-1);
+	/** The generation of a lease still held by `lease.token` (and all generations seen), or undefined when lost. */
+	private async heldGeneration(lease: SessionLease): Promise<{ current: number; all: number[] } | undefined> {
+		const all = await this.generations(lease.sessionId);
+		const current = all.at(-1);
 		if (current === undefined) return undefined;
 		const held = await this.readLease(lease.sessionId, current);
 		if (!held || held.token !== lease.token || held.expiresAt <= Date.now()) return undefined;
-		return current;
+		return { current, all };
 	}
 
 	async release(lease: SessionLease, options?: ReleaseOptions): Promise<void> {
 		assertSessionId(lease?.sessionId);
 		await this.init();
-		const generation = await this.heldGeneration(lease);
+		const generation = (await this.heldGeneration(lease))?.current;
 		if (generation === undefined) return;
 		const checkedAt = options?.checkedAt;
 		if (checkedAt !== undefined && Number.isFinite(checkedAt)) {
@@ -264,9 +264,11 @@ export class FileSessionStore implements PendingSessionStore {
 	async remove(sessionId: string, lease?: SessionLease): Promise<boolean> {
 		assertSessionId(sessionId);
 		await this.init();
+		let leaseFiles: number[] | undefined;
 		if (lease) {
 			if (lease.sessionId !== sessionId) return false;
-			if ((await this.heldGeneration(lease)) === undefined) return false;
+			leaseFiles = (await this.heldGeneration(lease))?.all;
+			if (leaseFiles === undefined) return false;
 		}
 		let removed = true;
 		try {
@@ -275,7 +277,7 @@ export class FileSessionStore implements PendingSessionStore {
 			if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw storeError('remove', sessionId, error);
 			removed = false;
 		}
-		await removeLeaseDir(path.join(this.leases, sessionId));
+		await removeLeaseDir(path.join(this.leases, sessionId), leaseFiles);
 		return removed;
 	}
 
@@ -323,8 +325,22 @@ async function exists(file: string): Promise<boolean> {
  * Best-effort: a concurrent claimer may be adding a file while we delete (ENOTEMPTY). That claimer sees the
  * record gone and deletes the folder itself, so nothing is left behind for long.
  */
-async function removeLeaseDir(dir: string): Promise<void> {
+async function removeLeaseDir(dir: string, known?: number[]): Promise<void> {
+	if (known) {
+		// The lease files just read: unlink them and the folder directly (a recursive rm would list it again).
+		try {
+			for (const generation of known) await fs.unlink(path.join(dir, String(generation))).catch(ignoreMissing);
+			await fs.rmdir(dir);
+			return;
+		} catch {
+			// e.g. ENOTEMPTY: a claimer added a file meanwhile; fall back to the recursive removal below.
+		}
+	}
 	await fs.rm(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 5 }).catch(() => undefined);
+}
+
+function ignoreMissing(error: NodeJS.ErrnoException): void {
+	if (error.code !== 'ENOENT') throw error;
 }
 
 function storeError(action: string, sessionId: string, error: unknown): SmartIdError {
