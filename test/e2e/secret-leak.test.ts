@@ -29,6 +29,8 @@ import {
 const DEVICE_DOC = 'PNOLT-40504040001-MOCK-Q';
 const CREDENTIAL_ID = 'smartIdLeakCred1';
 const CALLBACK = 'https://rp.example.com/smart-id/callback?state=e2e-leak';
+/** Path of the production webhook that starts a session on the running server. */
+const HOOK_PATH = 'smart-id-leak';
 /** A well-formed session id nobody started. */
 const UNKNOWN_SESSION = '3f2b5c1e-8a4d-4e6f-9b7a-0c1d2e3f4a5b';
 
@@ -44,9 +46,21 @@ type WfNode = {
 };
 
 /** A workflow of a Manual Trigger followed by a straight chain of nodes. */
-function chain(id: string, nodes: Array<Omit<WfNode, 'id' | 'typeVersion' | 'position' | 'type'> & { type?: string }>) {
+function chain(
+	id: string,
+	nodes: Array<Omit<WfNode, 'id' | 'typeVersion' | 'position' | 'type'> & { type?: string }>,
+	trigger: Partial<WfNode> & { webhookId?: string } = {},
+) {
 	const all: WfNode[] = [
-		{ id: `${id}-0`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: `${id}-0`,
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+			...trigger,
+		},
 		...nodes.map((n, i) => ({
 			type: 'n8n-nodes-smart-id.smartId',
 			credentials: { smartIdApi: { id: CREDENTIAL_ID, name: 'Smart-ID simulator' } },
@@ -223,6 +237,31 @@ describeE2e('sessionSecret never leaks from a real n8n (device-link flows, error
 				{ name: 'Unknown session link', parameters: getDeviceLink(UNKNOWN_SESSION, 'QR'), onError: CONTINUE },
 				{ name: 'Malformed session status', parameters: getStatus('not a session id'), onError: CONTINUE },
 			]),
+			// On the running server: a webhook starts a Web2App session, re-makes its link, hits error paths, then fails.
+			chain(
+				'sidLeakHook',
+				[
+					{ name: 'Web2App login', parameters: deviceLinkAuth({ deviceLinkType: 'Web2App', initialCallbackUrl: CALLBACK }) },
+					{
+						name: 'Fresh Web2App link',
+						parameters: getDeviceLink("={{ $('Web2App login').item.json.sessionId }}", 'Web2App'),
+					},
+					{
+						name: 'Wrong link type',
+						parameters: getDeviceLink("={{ $('Web2App login').item.json.sessionId }}", 'QR'),
+						onError: CONTINUE,
+					},
+					{ name: 'Unknown session status', parameters: getStatus(UNKNOWN_SESSION), onError: CONTINUE },
+					{ name: 'Link of another type', parameters: getDeviceLink("={{ $('Web2App login').item.json.sessionId }}", 'App2App') },
+				],
+				{
+					name: 'Start',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2.1,
+					parameters: { httpMethod: 'POST', path: HOOK_PATH, responseMode: 'lastNode', options: {} },
+					webhookId: '6d1c9a52-3b7e-4f0a-9c2d-8e5f4a3b2c1d',
+				},
+			),
 			// Fails outright (no continue-on-fail): n8n prints and saves the node error.
 			chain('sidLeakFail', [
 				{ name: 'QR login', parameters: deviceLinkAuth({ deviceLinkType: 'QR', tag: 'e2e-leak-fail' }) },
@@ -307,9 +346,41 @@ describeE2e('sessionSecret never leaks from a real n8n (device-link flows, error
 		expect(nodeOutput(run, 'Link after the end')).toHaveLength(1);
 	}, 240_000);
 
+	it('on a running server, a webhook-started session and its failing workflow are logged and saved', async () => {
+		await n8n.start();
+		try {
+			await n8n.activate('sidLeakHook');
+			const res = await n8n.callWebhook(HOOK_PATH, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: '{"page":"login"}',
+			});
+			captured.set('webhook answer', `${res.status} ${await res.text()}`);
+			expect(res.status).toBeGreaterThanOrEqual(500);
+			const executions = await n8n.waitForExecutions('sidLeakHook', (list) => list.some((e) => e.finished || e.status === 'error'), 60_000);
+			captured.set('executions API', JSON.stringify(executions));
+			const [execution] = executions;
+			expect(execution.status).toBe('error');
+			const runData = execution.data?.resultData.runData ?? {};
+			const [link] = runData['Fresh Web2App link']?.[0]?.data?.main?.[0] ?? [];
+			expect(String(link?.json.deviceLink)).toMatch(/authCode=/);
+			const [unknown] = runData['Unknown session status']?.[0]?.data?.main?.[0] ?? [];
+			expect(unknown?.json.error).toEqual(expect.any(String));
+			expect(execution.data?.resultData.error?.message).toEqual(expect.any(String));
+			// The internal REST route the editor shows executions from, too.
+			captured.set('executions REST', JSON.stringify(await n8n.ownerGet(`/rest/executions/${execution.id}`)));
+			await n8n.deactivate('sidLeakHook');
+		} finally {
+			captured.set('n8n start output', n8n.log);
+			await n8n.stop();
+		}
+		readSecrets();
+		expect(secrets.size).toBe(4);
+	}, 240_000);
+
 	it('no session secret appears in anything n8n printed or saved (Base64, base64url, hex)', () => {
 		readSecrets();
-		expect(secrets.size).toBe(3);
+		expect(secrets.size).toBe(4);
 		// The store keeps them server side, as designed; everything else n8n wrote is searched.
 		for (const [file, text] of filesBelow(n8n.userFolder, new Set([storeDir]))) captured.set(file, text);
 		const all = [...captured.values()].join('\n');
