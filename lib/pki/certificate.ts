@@ -186,13 +186,15 @@ export function parseCertificate(input: CertificateInput): ParsedCertificate {
 		return hit;
 	}
 	const x509 = input instanceof X509Certificate ? input : toX509(der);
+	// The view describes exactly what node:crypto accepted (it may drop trailing bytes after the certificate).
+	const acceptedDer = x509.raw;
 	let cert: pkijs.Certificate;
 	try {
-		cert = pkijs.Certificate.fromBER(der);
+		cert = pkijs.Certificate.fromBER(acceptedDer);
 	} catch (err) {
 		throw new CertificateParseError('The certificate structure could not be decoded.', {}, { cause: err });
 	}
-	const parsed = deepFreeze(buildView(x509, Buffer.from(der), cert));
+	const parsed = deepFreeze(buildView(x509, Buffer.from(acceptedDer), cert));
 	cache.set(x509, parsed);
 	byDer.set(key, parsed);
 	return parsed;
