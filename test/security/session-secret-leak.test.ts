@@ -113,8 +113,11 @@ async function poll(tag: string, mode: 'trigger' | 'manual' = 'trigger') {
 		captured.push(errorText(error));
 		return null;
 	} finally {
-		for (const level of ['warn', 'info', 'debug', 'error', 'verbose'] as const) {
-			captured.push(JSON.stringify((ctx.logger[level] as jest.Mock).mock.calls));
+		// n8n's Logger type has no `verbose`, but a logger may still carry it: read every level that exists.
+		const logger = ctx.logger as unknown as Record<string, jest.Mock | undefined>;
+		for (const level of ['warn', 'info', 'debug', 'error', 'verbose']) {
+			const calls = logger[level]?.mock?.calls;
+			if (calls) captured.push(JSON.stringify(calls));
 		}
 	}
 }
