@@ -167,7 +167,7 @@ export class RedisSessionStore implements PendingSessionStore {
 		for (let start = 0; start < ids.length; start += 500) {
 			const chunk = ids.slice(start, start + 500);
 			const values = await redis.mget(chunk.map((id) => this.key('rec', id)));
-			const scores = byChecked ? await redis.zmscore(this.checkedKey(), ...chunk) : [];
+			const scores = byChecked ? await this.checkTimes(redis, chunk) : [];
 			values.forEach((raw, i) => {
 				if (raw === null) return; // removed between ZRANGE and MGET
 				let record: PendingSessionRecord;
@@ -185,6 +185,19 @@ export class RedisSessionStore implements PendingSessionStore {
 		return out
 			.sort((a, b) => a.checked - b.checked || a.record.createdAt.localeCompare(b.record.createdAt) || a.record.sessionId.localeCompare(b.record.sessionId))
 			.map((entry) => entry.record);
+	}
+
+	/** Scores in `<prefix>checked`; ZMSCORE needs Redis 6.2, older servers get one pipelined ZSCORE per id. */
+	private async checkTimes(redis: Redis, ids: string[]): Promise<Array<string | null>> {
+		try {
+			return await redis.zmscore(this.checkedKey(), ...ids);
+		} catch (error) {
+			// Older server (unknown command) or an ACL user without it (NOPERM): the same answer, more round trips.
+			if (!/unknown command|NOPERM/i.test((error as Error).message)) throw error;
+			const pipeline = redis.pipeline();
+			for (const id of ids) pipeline.zscore(this.checkedKey(), id);
+			return ((await pipeline.exec()) ?? []).map(([, value]) => (typeof value === 'string' ? value : null));
+		}
 	}
 
 	async claim(sessionId: string, leaseMs: number): Promise<SessionLease | undefined> {

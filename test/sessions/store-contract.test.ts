@@ -360,6 +360,22 @@ describe('FileSessionStore specifics', () => {
 });
 
 describe('RedisSessionStore specifics', () => {
+	test("'lastChecked' order also works where ZMSCORE is missing (Redis < 6.2, or an ACL user without it)", async () => {
+		const { Redis } = await import('ioredis');
+		const admin = new Redis(redis.url);
+		await admin.call('ACL', 'SETUSER', 'nozmscore', 'on', '>pw-for-test', '~*', '&*', '+@all', '-zmscore');
+		await admin.quit();
+		const url = redis.url.replace('redis://', 'redis://nozmscore:pw-for-test@');
+		const store = new RedisSessionStore({ url, keyPrefix: `acl:${++counter}:` });
+		opened.push(store);
+		const recs = [1, 2, 3].map((i) => record(400 + i));
+		for (const r of recs) await store.put(r);
+		const lease = (await store.claim(recs[0].sessionId, 30_000))!;
+		await store.release(lease, { checkedAt: Date.now() + 1000 });
+		const order = (await store.list(undefined, { order: 'lastChecked' })).map((r) => r.sessionId);
+		expect(order).toEqual([recs[1], recs[2], recs[0]].map((r) => r.sessionId));
+	});
+
 	test('an unreachable Redis gives an actionable error without the password', async () => {
 		const store = new RedisSessionStore({ url: 'redis://user:hunter2@127.0.0.1:1/0', connectTimeoutMs: 500 });
 		const error = await store.list().catch((e: Error) => e);
