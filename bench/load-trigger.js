@@ -102,7 +102,9 @@ async function pollPhase(sim, folder) {
 	try {
 		result = await pollSessions(runtime, { tag: 'load', concurrency, leaseMs: LEASE_MS });
 		const polled = performance.now();
-		for (const { record, lease } of result.finished) if (await runtime.store.remove(record.sessionId, lease)) removed++;
+		// One batch, as SmartIdTrigger.poll does after building its items.
+		const outcomes = await runtime.store.removeMany(result.finished.map((f) => f.lease));
+		removed = outcomes.filter(Boolean).length;
 		pollSeconds = (polled - t) / 1000;
 	} finally {
 		await runtime.close();
@@ -122,6 +124,7 @@ async function pollPhase(sim, folder) {
 		emitted: result.finished.length,
 		removed,
 		stillRunning: result.stillRunning,
+		notReached: result.notReached,
 		busy: result.busy,
 		deferred: result.deferred.length,
 		deferredSample: result.deferred.slice(0, 3),
