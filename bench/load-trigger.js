@@ -33,18 +33,8 @@ const LEASE_MS = 10 * 60_000;
 const SETUP_PARALLEL = 64;
 
 function credentials(sim, folder) {
-	return {
-		environment: 'simulator',
-		baseUrl: sim.baseUrl,
-		schemeName: sim.schemeName,
-		relyingPartyUuid: sim.relyingPartyUUID,
-		relyingPartyName: sim.relyingPartyName,
-		trustAnchorsPem: sim.caPems.join('\n'),
-		tsaUrl: sim.tsaUrl,
-		ocspUrl: sim.ocspUrl,
-		sessionStore: 'file',
-		sessionFolder: folder,
-	};
+	const { simulatorCredentialData } = require(path.join(common.distRoot(), 'lib', 'simulator'));
+	return simulatorCredentialData(sim, folder);
 }
 
 /** Bounded-parallel loop over 0..count-1. */

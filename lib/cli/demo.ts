@@ -12,7 +12,7 @@ import * as path from 'node:path';
 
 import { verifyContainer, type Report } from '../asice/verify';
 import { TrustStore } from '../pki/trust-store';
-import { startSimulator } from '../simulator';
+import { simulatorCredentialData, startSimulator } from '../simulator';
 
 const out = (text: string) => void process.stdout.write(`${text}\n`);
 const err = (text: string) => void process.stderr.write(`${text}\n`);
@@ -188,17 +188,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSession> {
 					id: CREDENTIAL_ID,
 					name: 'Smart-ID simulator',
 					type: 'smartIdApi',
-					data: {
-						environment: 'simulator',
-						baseUrl: sim.baseUrl,
-						schemeName: sim.schemeName,
-						relyingPartyUuid: sim.relyingPartyUUID,
-						relyingPartyName: sim.relyingPartyName,
-						trustAnchorsPem: sim.caPems.join('\n'),
-						tsaUrl: sim.tsaUrl,
-						ocspUrl: sim.ocspUrl,
-						sessionStore: 'file',
-					},
+					data: simulatorCredentialData(sim),
 				},
 			]),
 		);

@@ -160,3 +160,5 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
 export type { AccountBehaviour, SimulatorAccount } from './accounts';
 /** A fault injection rule accepted by `POST /control/faults`. */
 export type { FaultRule } from './faults';
+/** Credential data that points n8n's "Smart-ID API" credential at a running simulator. */
+export { simulatorCredentialData, type SimulatorCredentialData } from './n8n-credential';

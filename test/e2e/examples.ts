@@ -7,7 +7,7 @@ import * as path from 'node:path';
 
 import JSZip from 'jszip';
 
-import type { RunningSimulator } from '../../lib/simulator';
+import { simulatorCredentialData, type RunningSimulator } from '../../lib/simulator';
 import {
 	extractAll,
 	extractElement,
@@ -84,17 +84,7 @@ export function simulatorCredential(sim: RunningSimulator, id = EXAMPLE_CREDENTI
 		id,
 		name: 'Smart-ID simulator',
 		type: 'smartIdApi',
-		data: {
-			environment: 'simulator',
-			baseUrl: sim.baseUrl,
-			schemeName: sim.schemeName,
-			relyingPartyUuid: sim.relyingPartyUUID,
-			relyingPartyName: sim.relyingPartyName,
-			trustAnchorsPem: sim.caPems.join('\n'),
-			tsaUrl: sim.tsaUrl,
-			ocspUrl: sim.ocspUrl,
-			sessionStore: 'file',
-		},
+		data: simulatorCredentialData(sim),
 	};
 }
 

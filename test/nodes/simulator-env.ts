@@ -4,7 +4,7 @@ import * as path from 'node:path';
 
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { startSimulator, type RunningSimulator } from '../../lib/simulator';
+import { simulatorCredentialData, startSimulator, type RunningSimulator } from '../../lib/simulator';
 import { TEST_STATE_DIR } from '../simulator/helpers';
 
 /** Accounts of the simulator used here (spec §8 demo numbers and the simulator's end-result rows). */
@@ -28,18 +28,7 @@ export async function startSimulatorEnv(): Promise<SimulatorEnv> {
 	return {
 		sim,
 		folder,
-		credentials: {
-			environment: 'simulator',
-			baseUrl: sim.baseUrl,
-			schemeName: sim.schemeName,
-			relyingPartyUuid: sim.relyingPartyUUID,
-			relyingPartyName: sim.relyingPartyName,
-			trustAnchorsPem: sim.caPems.join('\n'),
-			tsaUrl: sim.tsaUrl,
-			ocspUrl: sim.ocspUrl,
-			sessionStore: 'file',
-			sessionFolder: folder,
-		},
+		credentials: simulatorCredentialData(sim, folder),
 		async stop() {
 			await sim.stop();
 			await fs.rm(folder, { recursive: true, force: true });
