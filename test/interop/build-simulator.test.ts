@@ -5,13 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildAsice, completeSmartIdSignature, finalizeSignature, prepareSignature, startSmartIdSignature } from '../../lib/asice/build';
 import { smartIdDigestSigner, smartIdSigningCertificate } from '../../lib/asice/build/smart-id-signer';
-import { SmartIdClient } from '../../lib/rp-api/client';
+import type { SmartIdClient } from '../../lib/rp-api/client';
+import { startSigningSimulator, type SigningSimulator } from './signing-simulator';
 import { TrustStore } from '../../lib/pki/trust-store';
-import { startSimulator, type RunningSimulator } from '../../lib/simulator';
+import type { RunningSimulator } from '../../lib/simulator';
 import {
 	extractElement,
 	innerText,
@@ -31,21 +31,15 @@ let client: SmartIdClient;
 let dir: string;
 let documentNumber: string;
 
+let env: SigningSimulator;
+
 beforeAll(async () => {
-	const probe = await startSimulator({ notificationDelayMs: 50 });
-	const account = probe.accounts.find((a) => a.behaviour.endResult === 'OK' && a.certificateLevel === 'QUALIFIED' && a.country === 'EE' && !a.behaviour.legacyPkcs1);
-	await probe.stop();
-	if (!account) throw new Error('the simulator has no OK qualified EE account');
-	documentNumber = account.documentNumber;
-	sim = await startSimulator({ notificationDelayMs: 50, prewarm: [documentNumber] });
-	client = new SmartIdClient({ baseUrl: sim.baseUrl });
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'build-sim-'));
+	env = await startSigningSimulator('build-sim-');
+	({ sim, client, dir, documentNumber } = env);
 });
 
 afterAll(async () => {
-	client?.close();
-	await sim?.stop();
-	if (dir) fs.rmSync(dir, { recursive: true, force: true });
+	await env?.stop();
 });
 
 it('signs an ASiC-E with the simulator (Smart-ID RAW_DIGEST, TSA, OCSP) that openssl and xmllint verify', async () => {

@@ -2,15 +2,14 @@
  * Our builder (Smart-ID RAW_DIGEST via the embedded simulator, its TSA and OCSP) and our verifier must agree:
  * a freshly built LT container passes with the simulator's CA as the only trust, and fails without it or when altered.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildAsice } from '../../lib/asice/build';
 import { smartIdDigestSigner, smartIdSigningCertificate } from '../../lib/asice/build/smart-id-signer';
 import { verifyContainer } from '../../lib/asice/verify';
-import { SmartIdClient } from '../../lib/rp-api/client';
+import type { SmartIdClient } from '../../lib/rp-api/client';
+import { startSigningSimulator, type SigningSimulator } from './signing-simulator';
 import { TrustStore } from '../../lib/pki/trust-store';
-import { startSimulator, type RunningSimulator } from '../../lib/simulator';
+import type { RunningSimulator } from '../../lib/simulator';
 
 jest.setTimeout(120_000);
 
@@ -20,15 +19,11 @@ let dir: string;
 let documentNumber: string;
 let built: string;
 
+let env: SigningSimulator;
+
 beforeAll(async () => {
-	const probe = await startSimulator({ notificationDelayMs: 50 });
-	const account = probe.accounts.find((a) => a.behaviour.endResult === 'OK' && a.certificateLevel === 'QUALIFIED' && a.country === 'EE' && !a.behaviour.legacyPkcs1);
-	await probe.stop();
-	if (!account) throw new Error('the simulator has no OK qualified EE account');
-	documentNumber = account.documentNumber;
-	sim = await startSimulator({ notificationDelayMs: 50, prewarm: [documentNumber] });
-	client = new SmartIdClient({ baseUrl: sim.baseUrl });
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-built-'));
+	env = await startSigningSimulator('verify-built-');
+	({ sim, client, dir, documentNumber } = env);
 	const trust = TrustStore.fromPem(sim.caPems, 'simulator');
 	const rp = { relyingPartyUUID: sim.relyingPartyUUID, relyingPartyName: sim.relyingPartyName };
 	const chosen = await smartIdSigningCertificate({ ...rp, client, target: { documentNumber }, trust });
@@ -49,9 +44,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	client?.close();
-	await sim?.stop();
-	if (dir) fs.rmSync(dir, { recursive: true, force: true });
+	await env?.stop();
 });
 
 it('a container we built passes our verifier with the simulator CA as trust', async () => {
