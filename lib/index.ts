@@ -26,7 +26,7 @@ export * from './asice/c14n';
 // Build and verify each have a `verifySignatureValue` with different jobs (checking a Smart-ID answer before
 // embedding it vs checking a third-party XML signature), so their whole surfaces are namespaced and the main
 // entry points are re-exported by name.
-export * as asiceBuild from './asice/build';
+export * as asiceBuild from './asice/sign';
 export * as asiceVerify from './asice/verify';
 export {
 	buildAsice,
@@ -36,7 +36,7 @@ export {
 	smartIdDigestSigner,
 	httpLtServices,
 	AsiceBuildError,
-} from './asice/build';
+} from './asice/sign';
 export type {
 	BuildAsiceOptions,
 	BuiltAsice,
@@ -45,7 +45,7 @@ export type {
 	FinalizeOptions,
 	PendingSignature,
 	PreparedSignature as PreparedAsiceSignature,
-} from './asice/build';
+} from './asice/sign';
 export { verifyContainer, CODES as VERIFY_CODES } from './asice/verify';
 export type { Report, SignatureReport, ReportIssue, VerifyOptions } from './asice/verify';
 export * from './sessions';

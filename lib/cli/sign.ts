@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildAsice } from '../asice/build';
-import { smartIdDigestSigner, smartIdSigningCertificate, type SmartIdSignerTarget } from '../asice/build/smart-id-signer';
+import { buildAsice } from '../asice/sign';
+import { smartIdDigestSigner, smartIdSigningCertificate, type SmartIdSignerTarget } from '../asice/sign/smart-id-signer';
 import { ENVIRONMENTS, type EnvironmentName } from '../environments';
 import { isHashAlgorithm, type HashAlgorithm } from '../hash-algorithm';
 import { TrustStore } from '../pki/trust-store';

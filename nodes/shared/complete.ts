@@ -5,7 +5,7 @@ import * as path from 'node:path';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { finalizeSignature, parsePendingSignature, type PendingSignature } from '../../lib/asice/build';
+import { finalizeSignature, parsePendingSignature, type PendingSignature } from '../../lib/asice/sign';
 import { InvalidRequestError } from '../../lib/errors';
 import type { PendingSessionRecord } from '../../lib/sessions';
 import type { AuthenticationContext, SessionStatus, SignatureContext } from '../../lib/rp-api/types';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { prepareSignature, type DataFileInput, type PreparedSignature, type ProductionPlace } from '../../lib/asice/build';
+import { prepareSignature, type DataFileInput, type PreparedSignature, type ProductionPlace } from '../../lib/asice/sign';
 import type { CertificateChoiceResult } from '../../lib/validation';
 import type { AsicePendingState } from './complete';
 

@@ -15,7 +15,7 @@ import {
 	opensslDigest,
 	opensslVerifyDigest,
 	xmllintExcC14n,
-} from '../asice/build/helpers/independent';
+} from '../asice/sign/helpers/independent';
 import { REPO_ROOT } from './harness';
 
 /** Id of the credential every example references. */

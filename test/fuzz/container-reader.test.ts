@@ -25,13 +25,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import JSZip from 'jszip';
-import { buildAsice } from '../../lib/asice/build';
+import { buildAsice } from '../../lib/asice/sign';
 import { verifyContainer } from '../../lib/asice/verify';
-import { openAsiceContainer } from '../../lib/asice/zip-reader-container';
-import { ContainerReadError } from '../../lib/asice/zip-reader-error';
+import { openAsiceContainer } from '../../lib/asice/zip/reader-container';
+import { ContainerReadError } from '../../lib/asice/zip/reader-error';
 import { nodeHashName } from '../../lib/hash-algorithm';
 import { TrustStore } from '../../lib/pki/trust-store';
-import { opensslLtServices, signDigest, testPki } from '../asice/build/helpers/test-pki';
+import { opensslLtServices, signDigest, testPki } from '../asice/sign/helpers/test-pki';
 import { fuzzParams, fuzzTimeout, typedOutcome, typedOutcomeAsync, withBoundedHeap } from '../helpers/fuzz-budget';
 import { sharedPath } from '../helpers/shared';
 

@@ -16,10 +16,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { finalizeSignature, parsePendingSignature, prepareSignature, type PendingSignature } from '../../lib/asice/build';
+import { finalizeSignature, parsePendingSignature, prepareSignature, type PendingSignature } from '../../lib/asice/sign';
 import { SmartIdError } from '../../lib/errors';
 import { nodeHashName } from '../../lib/hash-algorithm';
-import { signDigest, testPki, type TestPki } from '../asice/build/helpers/test-pki';
+import { signDigest, testPki, type TestPki } from '../asice/sign/helpers/test-pki';
 import { fuzzParams, fuzzTimeout, typedOutcome, typedOutcomeAsync, withBoundedHeap } from '../helpers/fuzz-budget';
 
 jest.setTimeout(fuzzTimeout(60_000));

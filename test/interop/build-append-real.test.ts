@@ -6,13 +6,13 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildAsice } from '../../lib/asice/build';
+import { buildAsice } from '../../lib/asice/sign';
 import { verifyContainer } from '../../lib/asice/verify';
 import { nodeHashName } from '../../lib/hash-algorithm';
 import { TrustStore } from '../../lib/pki/trust-store';
 import { sharedPath } from '../helpers/shared';
-import { pythonZipEntries } from '../asice/build/helpers/independent';
-import { opensslLtServices, signDigest, testPki } from '../asice/build/helpers/test-pki';
+import { pythonZipEntries } from '../asice/sign/helpers/independent';
+import { opensslLtServices, signDigest, testPki } from '../asice/sign/helpers/test-pki';
 
 jest.setTimeout(60_000);
 

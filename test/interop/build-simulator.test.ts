@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildAsice, completeSmartIdSignature, finalizeSignature, prepareSignature, startSmartIdSignature } from '../../lib/asice/build';
-import { smartIdDigestSigner, smartIdSigningCertificate } from '../../lib/asice/build/smart-id-signer';
+import { buildAsice, completeSmartIdSignature, finalizeSignature, prepareSignature, startSmartIdSignature } from '../../lib/asice/sign';
+import { smartIdDigestSigner, smartIdSigningCertificate } from '../../lib/asice/sign/smart-id-signer';
 import type { SmartIdClient } from '../../lib/rp-api/client';
 import { startSigningSimulator, type SigningSimulator } from './signing-simulator';
 import { TrustStore } from '../../lib/pki/trust-store';
@@ -22,7 +22,7 @@ import {
 	pythonZipEntries,
 	sha256sumBase64,
 	xmllintExcC14n,
-} from '../asice/build/helpers/independent';
+} from '../asice/sign/helpers/independent';
 
 jest.setTimeout(120_000);
 

@@ -6,11 +6,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildAsice, type DigestSigner } from '../../lib/asice/build';
+import { buildAsice, type DigestSigner } from '../../lib/asice/sign';
 import { verifyContainer } from '../../lib/asice/verify';
 import { nodeHashName } from '../../lib/hash-algorithm';
 import { TrustStore } from '../../lib/pki/trust-store';
-import { opensslLtServices, signDigest, testPki, type TestPki } from '../asice/build/helpers/test-pki';
+import { opensslLtServices, signDigest, testPki, type TestPki } from '../asice/sign/helpers/test-pki';
 
 jest.setTimeout(60_000);
 

@@ -3,8 +3,8 @@
  * a freshly built LT container passes with the simulator's CA as the only trust, and fails without it or when altered.
  */
 import * as path from 'node:path';
-import { buildAsice } from '../../lib/asice/build';
-import { smartIdDigestSigner, smartIdSigningCertificate } from '../../lib/asice/build/smart-id-signer';
+import { buildAsice } from '../../lib/asice/sign';
+import { smartIdDigestSigner, smartIdSigningCertificate } from '../../lib/asice/sign/smart-id-signer';
 import { verifyContainer } from '../../lib/asice/verify';
 import type { SmartIdClient } from '../../lib/rp-api/client';
 import { startSigningSimulator, type SigningSimulator } from './signing-simulator';

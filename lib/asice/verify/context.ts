@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import type { TrustStore } from '../../pki/trust-store';
-import type { AsiceContainer } from '../zip-reader-container';
+import type { AsiceContainer } from '../zip/reader-container';
 
 /** What every per-signature check needs. */
 export interface VerifyContext {

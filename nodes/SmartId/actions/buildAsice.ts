@@ -1,6 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { DataFileInput } from '../../../lib/asice/build';
+import type { DataFileInput } from '../../../lib/asice/sign';
 import { InvalidRequestError } from '../../../lib/errors';
 import type { SessionOutcome } from '../../shared/complete';
 import { signingMethod, str } from '../../shared/params';

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { smartIdSigningCertificate } from '../../../lib/asice/build/smart-id-signer';
+import { smartIdSigningCertificate } from '../../../lib/asice/sign/smart-id-signer';
 import { InvalidRequestError } from '../../../lib/errors';
 import { startDeviceLinkCertificateChoice } from '../../../lib/flows/certificate-choice';
 import { startDeviceLinkSignature, startNotificationSignature } from '../../../lib/flows/signature';

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { verifyContainer as verify } from '../../../lib/asice/verify';
-import { openAsiceContainer } from '../../../lib/asice/zip-reader-container';
-import { guessMediaType } from '../../../lib/asice/build';
+import { openAsiceContainer } from '../../../lib/asice/zip/reader-container';
+import { guessMediaType } from '../../../lib/asice/sign';
 import type { ResultFile, SessionOutcome } from '../../shared/complete';
 import { str } from '../../shared/params';
 import type { SmartIdRuntime } from '../../shared/runtime';

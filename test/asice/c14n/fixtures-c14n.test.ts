@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import { canonicalize, C14N } from '../../../lib/asice/c14n';
 import { parseXmlSafely, descendants, NS } from '../../../lib/asice/xml';
-import { readZip } from '../../../lib/asice/zip-reader';
+import { readZip } from '../../../lib/asice/zip/reader';
 import { parseSignature } from '../../../lib/asice/verify/xades';
 import { dereferenceLocal } from '../../../lib/asice/verify/references';
 import { verifySignatureValue, hash } from '../../../lib/asice/verify/signature-value';

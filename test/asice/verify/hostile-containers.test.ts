@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { verifyContainer } from '../../../lib/asice/verify';
-import { readZip } from '../../../lib/asice/zip-reader';
-import { ContainerReadError } from '../../../lib/asice/zip-reader-error';
+import { readZip } from '../../../lib/asice/zip/reader';
+import { ContainerReadError } from '../../../lib/asice/zip/reader-error';
 import { sharedPath } from '../../helpers/shared';
 import { makeZip, manifestXml, MIMETYPE } from './zip-fixture';
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { verifyContainer } from '../../../lib/asice/verify';
-import { readZip } from '../../../lib/asice/zip-reader';
+import { readZip } from '../../../lib/asice/zip/reader';
 import { TrustStore } from '../../../lib/pki/trust-store';
 import { sharedPath } from '../../helpers/shared';
 import { makeZip, type TestEntry } from './zip-fixture';

@@ -1,4 +1,4 @@
-import type { ZipCompression } from '../zip-writer';
+import type { ZipCompression } from '../zip/writer';
 import { AsiceBuildError } from './errors';
 
 const BY_EXTENSION: Record<string, string> = {

@@ -1,8 +1,8 @@
 import { createReadStream, promises as fsp } from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { ZipWriteError } from './zip-writer-error';
-import { MAX32, SIG_CENTRAL, SIG_EOCD, SIG_LOCAL, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR } from './zip-writer-format';
+import { ZipWriteError } from './writer-error';
+import { MAX32, SIG_CENTRAL, SIG_EOCD, SIG_LOCAL, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR } from './writer-format';
 
 /** One central directory entry of an existing archive, with its header kept byte for byte. */
 export interface ExistingZipEntry {

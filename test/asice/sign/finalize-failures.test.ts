@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { finalizeSignature, prepareSignature, type LtServices, type PreparedSignature } from '../../../lib/asice/build';
+import { finalizeSignature, prepareSignature, type LtServices, type PreparedSignature } from '../../../lib/asice/sign';
 import { TrustStore } from '../../../lib/pki/trust-store';
 import { opensslLtServices, signDigest, testPki, type TestPki } from './helpers/test-pki';
 

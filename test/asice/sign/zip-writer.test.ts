@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { FileSink, StreamSink, ZipWriter } from '../../../lib/asice/zip-writer';
-import { openZipEntry, readZipLayout } from '../../../lib/asice/zip-writer-append';
-import { validateZipEntryName } from '../../../lib/asice/zip-writer-names';
-import { ZipWriteError } from '../../../lib/asice/zip-writer-error';
+import { FileSink, StreamSink, ZipWriter } from '../../../lib/asice/zip/writer';
+import { openZipEntry, readZipLayout } from '../../../lib/asice/zip/writer-append';
+import { validateZipEntryName } from '../../../lib/asice/zip/writer-names';
+import { ZipWriteError } from '../../../lib/asice/zip/writer-error';
 
 const MIMETYPE = 'application/vnd.etsi.asic-e+zip';
 let dir: string;

@@ -1,4 +1,4 @@
-import { SmartIdError } from '../errors';
+import { SmartIdError } from '../../errors';
 
 /**
  * A ZIP container could not be written or appended to: a bad entry name, a source that changed while it was

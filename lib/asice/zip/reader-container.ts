@@ -1,6 +1,6 @@
-import { parseXmlSafely, NS, childElements, XmlParseError } from './xml';
-import { readZip, type ZipArchive, type ZipEntry, type ZipLimits } from './zip-reader';
-import { ContainerReadError } from './zip-reader-error';
+import { parseXmlSafely, NS, childElements, XmlParseError } from '../xml';
+import { readZip, type ZipArchive, type ZipEntry, type ZipLimits } from './reader';
+import { ContainerReadError } from './reader-error';
 
 /** The ASiC-E mimetype value. */
 export const ASICE_MIMETYPE = 'application/vnd.etsi.asic-e+zip';

@@ -8,7 +8,7 @@ import { constants, createHash, createPrivateKey, privateEncrypt, randomBytes, X
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { LtServices } from '../../../../lib/asice/build/lt-services';
+import type { LtServices } from '../../../../lib/asice/sign/lt-services';
 
 export interface TestPki {
 	dir: string;

@@ -1,5 +1,5 @@
 import { crc32, inflateRawSync } from 'node:zlib';
-import { ContainerReadError } from './zip-reader-error';
+import { ContainerReadError } from './reader-error';
 
 /** Hard limits for reading untrusted ZIP archives. */
 export interface ZipLimits {

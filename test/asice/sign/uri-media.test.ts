@@ -1,6 +1,6 @@
-import { compressionFor, dataFileUri, guessMediaType, manifestXml } from '../../../lib/asice/build';
+import { compressionFor, dataFileUri, guessMediaType, manifestXml } from '../../../lib/asice/sign';
 import { decodeReferenceUri } from '../../../lib/asice/verify';
-import { checkMediaType } from '../../../lib/asice/build/media-types';
+import { checkMediaType } from '../../../lib/asice/sign/media-types';
 import fc from 'fast-check';
 
 describe('dataFileUri', () => {

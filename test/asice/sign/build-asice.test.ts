@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { buildAsice, discardPendingSignature, finalizeSignature, prepareSignature, type DigestSigner } from '../../../lib/asice/build';
-import type { SignatureScheme } from '../../../lib/asice/build/algorithms';
+import { buildAsice, discardPendingSignature, finalizeSignature, prepareSignature, type DigestSigner } from '../../../lib/asice/sign';
+import type { SignatureScheme } from '../../../lib/asice/sign/algorithms';
 import { TrustStore } from '../../../lib/pki/trust-store';
 import { nodeHashName, type HashAlgorithm } from '../../../lib/hash-algorithm';
 import {

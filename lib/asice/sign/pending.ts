@@ -1,7 +1,7 @@
 import { isStrictBase64 } from '../../encoding';
 import { digestLength, isHashAlgorithm, type HashAlgorithm } from '../../hash-algorithm';
-import type { ZipEntryRecord, ZipWriterState } from '../zip-writer';
-import { validateZipEntryName } from '../zip-writer-names';
+import type { ZipEntryRecord, ZipWriterState } from '../zip/writer';
+import { validateZipEntryName } from '../zip/writer-names';
 import type { ReferenceDigestAlgorithm, SignatureScheme } from './algorithms';
 import { AsiceBuildError } from './errors';
 import { checkMediaType } from './media-types';

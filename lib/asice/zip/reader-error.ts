@@ -1,4 +1,4 @@
-import { SmartIdError } from '../errors';
+import { SmartIdError } from '../../errors';
 
 /** Stable reasons a container is refused while reading the ZIP or the ASiC structure. */
 export type ContainerErrorCode =

@@ -7,8 +7,8 @@ import { constants, verify, X509Certificate } from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
 import { C14N, canonicalize } from '../../../lib/asice/c14n';
 import { parseXmlSafely } from '../../../lib/asice/xml';
-import { canonicalParts, type SignatureParameters } from '../../../lib/asice/build';
-import { signatureDocumentXml, signedInfoXml } from '../../../lib/asice/build/signature-xml';
+import { canonicalParts, type SignatureParameters } from '../../../lib/asice/sign';
+import { signatureDocumentXml, signedInfoXml } from '../../../lib/asice/sign/signature-xml';
 import { readSharedJson } from '../../helpers/shared';
 import { opensslDigest, opensslVerifyDigest, xmllintExcC14n } from './helpers/independent';
 

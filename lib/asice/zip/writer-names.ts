@@ -1,4 +1,4 @@
-import { ZipWriteError } from './zip-writer-error';
+import { ZipWriteError } from './writer-error';
 
 /** ZIP stores the name length in 16 bits. */
 const MAX_NAME_BYTES = 0xffff;

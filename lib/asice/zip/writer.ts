@@ -4,9 +4,9 @@ import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
-import { nodeHashName, type HashAlgorithm } from '../hash-algorithm';
-import { ZipWriteError } from './zip-writer-error';
-import { validateZipEntryName } from './zip-writer-names';
+import { nodeHashName, type HashAlgorithm } from '../../hash-algorithm';
+import { ZipWriteError } from './writer-error';
+import { validateZipEntryName } from './writer-names';
 import {
 	FLAG_DESCRIPTOR,
 	FLAG_UTF8,
@@ -18,9 +18,9 @@ import {
 	endOfCentralDirectory,
 	localHeader,
 	type ZipEntryRecord,
-} from './zip-writer-format';
+} from './writer-format';
 
-export type { ZipEntryRecord } from './zip-writer-format';
+export type { ZipEntryRecord } from './writer-format';
 
 /** Where the archive bytes go. `patch` (random-access sinks only) lets the writer fill in local headers. */
 export interface ZipSink {
