@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Throughput of verifyContainer() next to xmlsec1 --verify over the same signatures, measured in the same run.
 // Usage: npm run build && node bench/verify.js [COUNT=200]
-// Needs ../shared/fixtures/containers (or SMARTID_SHARED_DIR) and the Debian xmlsec1 binary.
+// Reads the third-party containers in test/fixtures/containers and needs the Debian xmlsec1 binary.
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
@@ -15,10 +15,10 @@ if (!fs.existsSync(distEntry)) {
 	process.exit(2);
 }
 const { verifyContainer } = require(distEntry);
-const shared = process.env.SMARTID_SHARED_DIR || path.resolve(root, '..', 'shared');
-const manifestPath = path.join(shared, 'fixtures', 'containers', 'manifest.json');
+const containersDir = path.join(root, 'test', 'fixtures', 'containers');
+const manifestPath = path.join(containersDir, 'manifest.json');
 if (!fs.existsSync(manifestPath)) {
-	console.error(`Missing ${manifestPath}: the benchmark needs the shared fixtures.`);
+	console.error(`Missing ${manifestPath}: the benchmark reads the repository's test fixtures.`);
 	process.exit(2);
 }
 const COUNT = Number(process.argv[2] || 200);
@@ -32,7 +32,7 @@ function trustOf(c) {
 }
 const inputs = fixtures.map((c) => ({
 	id: c.id,
-	buf: fs.readFileSync(path.join(shared, 'fixtures', 'containers', c.file)),
+	buf: fs.readFileSync(path.join(containersDir, c.file)),
 	trust: trustOf(c),
 	file: c.file,
 	signatures: c.signatures,
@@ -66,7 +66,7 @@ function benchXmlsec() {
 		if (i.signatures.some((s) => /rsa-MGF1|rsa-pss/.test(s.signature_method))) continue;
 		const dir = path.join(work, i.id);
 		fs.mkdirSync(dir);
-		execFileSync('unzip', ['-q', '-o', path.join(shared, 'fixtures', 'containers', i.file), '-d', dir]);
+		execFileSync('unzip', ['-q', '-o', path.join(containersDir, i.file), '-d', dir]);
 		const files = [...new Set(i.signatures.map((s) => s.file))];
 		jobs.push({ id: i.id, dir, files });
 	}

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { verifyContainer } from '../../lib/asice/verify';
 import { TrustStore } from '../../lib/pki/trust-store';
 import { startSimulator, type RunningSimulator } from '../../lib/simulator';
-import { sharedPath } from '../helpers/shared';
+import { fixturePath } from '../helpers/fixtures';
 import { exampleVariant, simulatorCredential } from './examples';
 import {
 	describeE2e,
@@ -145,7 +145,7 @@ describeE2e('example workflows on a running n8n with the simulator', (runtime) =
 		expect(goodBody).toMatchObject({ indication: 'TOTAL-PASSED', valid: true, signaturesCount: 1 });
 
 		// A real DigiDoc4j container signed under SK's test PKI: readable, but not trusted by this credential.
-		const foreign = await post(fs.readFileSync(sharedPath('fixtures', 'containers', 'valid-asice.asice')));
+		const foreign = await post(fs.readFileSync(fixturePath('containers', 'valid-asice.asice')));
 		const foreignBody = (await foreign.json()) as Record<string, unknown>;
 		expect(foreign.status).toBe(422);
 		expect(foreignBody.valid).toBe(false);

@@ -3,7 +3,7 @@ import { inflateSync } from 'node:zlib';
 import { authCodePayload, computeAuthCode } from '../../lib/flows/auth-code';
 import { createDeviceLink, elapsedSecondsSince, type DeviceLinkSecrets } from '../../lib/flows/device-link';
 import { deviceLinkQrDataUri, deviceLinkQrPng, deviceLinkQrSvg, qrModuleCount } from '../../lib/flows/qr-image';
-import { readSharedJson } from '../helpers/shared';
+import { readFixtureJson } from '../helpers/fixtures';
 
 interface Vector {
 	id: string;
@@ -19,7 +19,7 @@ interface Vector {
 	lang?: string;
 	expectedDeviceLink?: string;
 }
-const vectors = readSharedJson<{ vectors: Vector[] }>('fixtures/smartid-v3/authcode-vectors.json').vectors;
+const vectors = readFixtureJson<{ vectors: Vector[] }>('smartid-v3/authcode-vectors.json').vectors;
 const real = vectors.find((v) => v.id === 'rust-real-params-qr')!;
 
 function secretsFromVector(extra: Partial<DeviceLinkSecrets> = {}): DeviceLinkSecrets {

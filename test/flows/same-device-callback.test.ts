@@ -7,13 +7,13 @@ import {
 	verifySameDeviceCallback,
 	CallbackMismatchError,
 } from '../../lib/flows/same-device-callback';
-import { readSharedJson } from '../helpers/shared';
+import { readFixtureJson } from '../helpers/fixtures';
 
 interface Vectors {
 	sessionSecretDigest: { sessionSecret: string; expectedSessionSecretDigest: string };
 	userChallenge: { userChallengeVerifier: string; expectedUserChallenge: string; exampleCallbackUrl: string };
 }
-const v = readSharedJson<Vectors>('fixtures/smartid-v3/vc-and-callback-vectors.json');
+const v = readFixtureJson<Vectors>('smartid-v3/vc-and-callback-vectors.json');
 const SECRET = v.sessionSecretDigest.sessionSecret;
 const DIGEST = v.sessionSecretDigest.expectedSessionSecretDigest;
 const VERIFIER = v.userChallenge.userChallengeVerifier;

@@ -1,7 +1,7 @@
 /**
  * Fuzz: certificate parsing (`parseCertificate`, `toX509`, `pemToDerList` in lib/pki/certificate.ts) and what sits
  * right on top of it (`identityFromCertificate`, `buildChain`) on mutated real certificates: the SK anchors and
- * intermediates in ../shared/trust and the Smart-ID leaf certificates in ../shared/fixtures/smartid-v3.
+ * intermediates bundled in lib/pki/anchors/demo and the Smart-ID leaf certificates in test/fixtures/smartid-v3.
  *
  * Mutations: bit flips, byte sets, truncation, inserted/deleted ranges, and DER length-byte edits (the byte after a
  * tag set to short, long, indefinite or oversized forms); inputs are given as DER bytes, PEM text or Base64 text.
@@ -28,11 +28,11 @@ import { buildChain, ChainError } from '../../lib/pki/chain';
 import { TrustStore } from '../../lib/pki/trust-store';
 import { identityFromCertificate } from '../../lib/validation';
 import { fuzzParams, fuzzTimeout, typedOutcome, withBoundedHeap } from '../helpers/fuzz-budget';
-import { sharedPath } from '../helpers/shared';
+import { fixturePath, anchorPath } from '../helpers/fixtures';
 
 jest.setTimeout(fuzzTimeout(60_000));
 
-const demoDir = sharedPath('trust', 'demo');
+const demoDir = anchorPath('demo');
 const anchorsDer = fs
 	.readdirSync(demoDir)
 	.filter((f) => f.endsWith('.pem'))
@@ -42,9 +42,9 @@ const anchorsDer = fs
 const leavesDer = [
 	...new Set(
 		fs
-			.readdirSync(sharedPath('fixtures', 'smartid-v3'))
+			.readdirSync(fixturePath('smartid-v3'))
 			.filter((f) => f.endsWith('.json'))
-			.flatMap((f) => [...fs.readFileSync(sharedPath('fixtures', 'smartid-v3', f), 'utf8').matchAll(/"(MII[A-Za-z0-9+/=]{500,})"/g)].map((m) => m[1])),
+			.flatMap((f) => [...fs.readFileSync(fixturePath('smartid-v3', f), 'utf8').matchAll(/"(MII[A-Za-z0-9+/=]{500,})"/g)].map((m) => m[1])),
 	),
 ].map((b64) => Buffer.from(b64, 'base64'));
 const SOURCES = [...leavesDer, ...anchorsDer];

@@ -1,6 +1,6 @@
 /**
  * Fuzz: the ASiC-E reader (`openAsiceContainer`, `ZipArchive.read`) and `verifyContainer` on mutated containers:
- * real ones from ../shared/fixtures/containers and one built here with `buildAsice` (test PKI, openssl TSA/OCSP).
+ * real ones from test/fixtures/containers and one built here with `buildAsice` (test PKI, openssl TSA/OCSP).
  *
  * Mutations: bit flips, byte sets, truncation, inserted and deleted ranges, central-directory field edits,
  * entry-name rewrites (same bytes in the central directory and the local header, so the name checks are reached),
@@ -33,13 +33,13 @@ import { nodeHashName } from '../../lib/hash-algorithm';
 import { TrustStore } from '../../lib/pki/trust-store';
 import { opensslLtServices, signDigest, testPki } from '../asice/sign/helpers/test-pki';
 import { fuzzParams, fuzzTimeout, typedOutcome, typedOutcomeAsync, withBoundedHeap } from '../helpers/fuzz-budget';
-import { sharedPath } from '../helpers/shared';
+import { fixturePath } from '../helpers/fixtures';
 
 jest.setTimeout(fuzzTimeout(120_000));
 
 // Deflated and stored entries, TM and LTA signatures, and one refused outright (duplicate mimetype).
 const FIXTURES = ['valid-asice.asice', 'valid-bdoc-tm.bdoc', 'valid-asice-lta.asice', 'signed-container-with-empty-datafiles.asice', 'forged_lt.asice', 'KS-18_lisatudfail.4.asice', '2-mimetypes.asice'];
-const real = FIXTURES.map((f) => ({ name: f, bytes: fs.readFileSync(sharedPath('fixtures', 'containers', f)) }));
+const real = FIXTURES.map((f) => ({ name: f, bytes: fs.readFileSync(fixturePath('containers', f)) }));
 
 let built: Buffer;
 let builtTrust: TrustStore;

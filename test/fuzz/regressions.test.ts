@@ -11,10 +11,10 @@ import { CertificateParseError, parseCertificate } from '../../lib/pki/certifica
 import { buildChain, ChainError } from '../../lib/pki/chain';
 import { TrustStore } from '../../lib/pki/trust-store';
 import { identityFromCertificate } from '../../lib/validation';
-import { sharedPath } from '../helpers/shared';
+import { fixturePath } from '../helpers/fixtures';
 
 function firstLeaf(): Buffer {
-	const text = fs.readFileSync(sharedPath('fixtures', 'smartid-v3', 'response-shapes.json'), 'utf8');
+	const text = fs.readFileSync(fixturePath('smartid-v3', 'response-shapes.json'), 'utf8');
 	return Buffer.from(/"(MII[A-Za-z0-9+/=]{500,})"/.exec(text)![1], 'base64');
 }
 

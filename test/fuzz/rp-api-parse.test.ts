@@ -1,7 +1,7 @@
 /**
  * Fuzz: the RP API response parsers in lib/rp-api/parse.ts (`parseSessionStatus`, `parseDeviceLinkSessionInit`,
  * `parseNotificationSessionInit`, `parseNotificationSignatureInit`, `parseCertificateByDocument`) on mutated
- * entries of ../shared/fixtures/smartid-v3/response-shapes.json, on arbitrary JSON values and on raw strings.
+ * entries of test/fixtures/smartid-v3/response-shapes.json, on arbitrary JSON values and on raw strings.
  *
  * Properties:
  * - every call returns or throws MalformedResponseError (never a TypeError), within the per-case time limit;
@@ -24,7 +24,7 @@ import {
 	parseSessionStatus,
 } from '../../lib/rp-api/parse';
 import { fuzzParams, fuzzTimeout, typedOutcome, withBoundedHeap } from '../helpers/fuzz-budget';
-import { readSharedJson } from '../helpers/shared';
+import { readFixtureJson } from '../helpers/fixtures';
 
 jest.setTimeout(fuzzTimeout(60_000));
 
@@ -74,7 +74,7 @@ function onlyAllowed(value: unknown, allowed: unknown, path = ''): void {
 }
 
 // The fixture's examples, each with the parser it belongs to (nested groups unpacked).
-const shapes = readSharedJson<{ examples: Record<string, Json> }>('fixtures', 'smartid-v3', 'response-shapes.json').examples;
+const shapes = readFixtureJson<{ examples: Record<string, Json> }>('smartid-v3', 'response-shapes.json').examples;
 const SEEDS: Array<{ name: string; parser: string; body: Json }> = [];
 for (const [name, value] of Object.entries(shapes)) {
 	const v = value as Record<string, Json>;

@@ -1,6 +1,6 @@
 /**
  * Fuzz: session-status parsing followed by validation (`parseSessionStatus` → `validateAuthentication` /
- * `validateSignature`) on mutated real SK demo answers from ../shared/fixtures/smartid-v3 (the vatsake ACSP_V2 PSS
+ * `validateSignature`) on mutated real SK demo answers from test/fixtures/smartid-v3 (the vatsake ACSP_V2 PSS
  * authentication and RAW_DIGEST PSS signature), and on mutated request contexts.
  *
  * Properties:
@@ -22,7 +22,7 @@ import { parseSessionStatus } from '../../lib/rp-api/parse';
 import type { AuthenticationContext, SessionStatus, SignatureContext } from '../../lib/rp-api/types';
 import { validateAuthentication, validateSignature, type ValidationOptions } from '../../lib/validation';
 import { fuzzParams, fuzzTimeout, typedOutcome, withBoundedHeap } from '../helpers/fuzz-budget';
-import { readSharedJson } from '../helpers/shared';
+import { readFixtureJson } from '../helpers/fixtures';
 
 jest.setTimeout(fuzzTimeout(60_000));
 
@@ -32,8 +32,8 @@ interface Vector {
 	sessionStatus: Json;
 }
 
-const auth = readSharedJson<Vector>('fixtures', 'smartid-v3', 'vatsake-notification-auth-acsp_v2-pss-sha256.json');
-const sign = readSharedJson<Vector>('fixtures', 'smartid-v3', 'vatsake-notification-sign-raw_digest-pss-sha512.json');
+const auth = readFixtureJson<Vector>('smartid-v3', 'vatsake-notification-auth-acsp_v2-pss-sha256.json');
+const sign = readFixtureJson<Vector>('smartid-v3', 'vatsake-notification-sign-raw_digest-pss-sha512.json');
 
 const options: ValidationOptions = { trust: TrustStore.bundled('demo'), now: new Date('2026-06-01T00:00:00Z') };
 

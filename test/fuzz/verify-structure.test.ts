@@ -19,7 +19,7 @@ import JSZip from 'jszip';
 import { verifyContainer } from '../../lib/asice/verify';
 import { parseXmlSafely } from '../../lib/asice/xml';
 import { fuzzParams, fuzzTimeout, typedOutcomeAsync, withBoundedHeap } from '../helpers/fuzz-budget';
-import { sharedPath } from '../helpers/shared';
+import { fixturePath } from '../helpers/fixtures';
 
 jest.setTimeout(fuzzTimeout(90_000));
 
@@ -40,7 +40,7 @@ let sources: Source[];
 beforeAll(async () => {
 	sources = [];
 	for (const name of FIXTURES) {
-		const zip = await JSZip.loadAsync(fs.readFileSync(sharedPath('fixtures', 'containers', name)));
+		const zip = await JSZip.loadAsync(fs.readFileSync(fixturePath('containers', name)));
 		const files: Array<[string, Buffer]> = [];
 		for (const n of Object.keys(zip.files)) if (!zip.files[n].dir && n !== 'mimetype') files.push([n, await zip.file(n)!.async('nodebuffer')]);
 		const sig = files.find(([n]) => /^META-INF\/[^/]*signatures[^/]*\.xml$/.test(n))!;

@@ -4,7 +4,7 @@ import { authCodePayload, computeAuthCode } from '../../lib/flows/auth-code';
 import { sessionSecretDigest, userChallengeOf } from '../../lib/flows/callback-digests';
 import { authenticationVerificationCode, verificationCodeOf } from '../../lib/flows/verification-code';
 import { acspV2Payload } from '../../lib/validation/acsp-v2-payload';
-import { readSharedJson } from '../helpers/shared';
+import { readFixtureJson } from '../helpers/fixtures';
 
 interface AuthCodeVector {
 	id: string;
@@ -19,7 +19,7 @@ interface AuthCodeVector {
 }
 
 describe('authCode (spec §4.3)', () => {
-	const { vectors } = readSharedJson<{ vectors: AuthCodeVector[] }>('fixtures/smartid-v3/authcode-vectors.json');
+	const { vectors } = readFixtureJson<{ vectors: AuthCodeVector[] }>('smartid-v3/authcode-vectors.json');
 
 	it.each(vectors.map((v) => [v.id, v] as const))('HMAC of %s matches', (_id, v) => {
 		expect(computeAuthCode(v.sessionSecret, v.authCodePayload)).toBe(v.expectedAuthCode);
@@ -45,7 +45,7 @@ describe('authCode (spec §4.3)', () => {
 });
 
 describe('verification code (spec §5.5)', () => {
-	const doc = readSharedJson<{
+	const doc = readFixtureJson<{
 		verificationCode: {
 			vectors: Array<{ inputHex?: string; text?: string; expectedVC: string }>;
 			rpChallengeVCs: Array<{ rpChallenge: string; computedVC: string }>;
@@ -53,7 +53,7 @@ describe('verification code (spec §5.5)', () => {
 		sessionSecretDigest: { sessionSecret: string; expectedSessionSecretDigest: string };
 		userChallenge: { userChallengeVerifier: string; expectedUserChallenge: string };
 		acspV2DocsExample: { inputs: Record<string, string>; expectedPayload?: string; payload?: string };
-	}>('fixtures/smartid-v3/vc-and-callback-vectors.json');
+	}>('smartid-v3/vc-and-callback-vectors.json');
 
 	it.each(doc.verificationCode.vectors.map((v) => [v.expectedVC, v] as const))('gives %s', (expected, v) => {
 		const input = v.inputHex
@@ -79,11 +79,11 @@ describe('verification code (spec §5.5)', () => {
 
 describe('ACSP_V2 payload (spec §5.2)', () => {
 	it('rebuilds the payload string published with a real demo response', () => {
-		const v = readSharedJson<{
+		const v = readFixtureJson<{
 			publishedExpectedPayload: string;
 			inputs: { schemeName: string; relyingPartyName: string; rpChallenge: string; interactions: string };
 			sessionStatus: { signature: { serverRandom: string; userChallenge: string; flowType: string }; interactionTypeUsed: string };
-		}>('fixtures/smartid-v3/vatsake-notification-auth-acsp_v2-pss-sha256.json');
+		}>('smartid-v3/vatsake-notification-auth-acsp_v2-pss-sha256.json');
 		const payload = acspV2Payload({
 			schemeName: v.inputs.schemeName,
 			serverRandom: v.sessionStatus.signature.serverRandom,
@@ -100,9 +100,9 @@ describe('ACSP_V2 payload (spec §5.2)', () => {
 
 describe('ACSP_V2 payload, docs Web2App brokered example', () => {
 	it('matches the expected payload and its SHA-512', () => {
-		const { acspV2DocsExample: ex } = readSharedJson<{
+		const { acspV2DocsExample: ex } = readFixtureJson<{
 			acspV2DocsExample: { inputs: Record<string, string>; expectedPayload: string; expectedPayloadSha512Base64: string };
-		}>('fixtures/smartid-v3/vc-and-callback-vectors.json');
+		}>('smartid-v3/vc-and-callback-vectors.json');
 		const i = ex.inputs;
 		const payload = acspV2Payload({
 			schemeName: i.schemeName,

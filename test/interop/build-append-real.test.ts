@@ -1,5 +1,5 @@
 /**
- * Add our signature to real DigiDoc4j containers (from ../shared): the existing entries and signature stay byte
+ * Add our signature to real DigiDoc4j containers (test/fixtures/containers): the existing entries and signature stay byte
  * for byte (checked with Python's zipfile), our verifier still passes the original signature, and passes ours.
  */
 import { execFileSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import { buildAsice } from '../../lib/asice/sign';
 import { verifyContainer } from '../../lib/asice/verify';
 import { nodeHashName } from '../../lib/hash-algorithm';
 import { TrustStore } from '../../lib/pki/trust-store';
-import { sharedPath } from '../helpers/shared';
+import { fixturePath } from '../helpers/fixtures';
 import { pythonZipEntries } from '../asice/sign/helpers/independent';
 import { opensslLtServices, signDigest, testPki } from '../asice/sign/helpers/test-pki';
 
@@ -24,7 +24,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 it.each(['valid-asice-esteid2018.asice', 'PSS-signature.asice'])('adds a second signature to %s', async (fixture) => {
 	const pki = testPki();
-	const source = sharedPath('fixtures', 'containers', fixture);
+	const source = fixturePath('containers', fixture);
 	const out = path.join(dir, `appended-${fixture}`);
 	const result = await buildAsice({
 		container: source,

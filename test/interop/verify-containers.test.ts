@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import { verifyContainer, type Report } from '../../lib/asice/verify';
-import { readSharedJson, sharedPath } from '../helpers/shared';
+import { readFixtureJson, fixturePath, anchorPath } from '../helpers/fixtures';
 
-// Every real container of ../shared/fixtures/containers gets the verdict DigiDoc4j/libdigidocpp tests assert, and each
+// Every real container of test/fixtures/containers gets the verdict DigiDoc4j/libdigidocpp tests assert, and each
 // expected DigiDoc4j/DSS message shows up as one of our stable codes.
 
 interface Fixture {
@@ -11,7 +11,7 @@ interface Fixture {
 	expected: { verdict: string; validation_mode: string; errors: string[]; warnings: string[] };
 }
 
-const manifest = readSharedJson<{ containers: Fixture[] }>('fixtures', 'containers', 'manifest.json');
+const manifest = readFixtureJson<{ containers: Fixture[] }>('containers', 'manifest.json');
 
 /**
  * DigiDoc4j/DSS message (substring) → our code. `null` = a DSS artefact our validator deliberately does not reproduce
@@ -56,8 +56,8 @@ function trustFor(f: Fixture): { trust: 'demo' | 'live'; anchors: string[] } {
 	const mode = f.expected.validation_mode;
 	if (mode.startsWith('PROD')) return { trust: 'live', anchors: [] };
 	// DigiDoc4j adds the live SK TSA to its TEST TSL for this case (validation_mode says so); nothing else is added.
-	if (mode.includes('+SK TSA live')) return { trust: 'demo', anchors: [fs.readFileSync(sharedPath('trust', 'live', 'SK_TIMESTAMPING_AUTHORITY.pem'), 'utf8')] };
-	if (mode.includes('+LV')) return { trust: 'demo', anchors: [fs.readFileSync(sharedPath('trust', 'demo', 'DEMO_LV_eID_ICA_2021.pem'), 'utf8')] };
+	if (mode.includes('+SK TSA live')) return { trust: 'demo', anchors: [fs.readFileSync(anchorPath('live', 'SK_TIMESTAMPING_AUTHORITY.pem'), 'utf8')] };
+	if (mode.includes('+LV')) return { trust: 'demo', anchors: [fs.readFileSync(anchorPath('demo', 'DEMO_LV_eID_ICA_2021.pem'), 'utf8')] };
 	return { trust: 'demo', anchors: [] };
 }
 
@@ -74,7 +74,7 @@ function allCodes(r: Report): Set<string> {
 const cache = new Map<string, Promise<Report>>();
 function verifyOnce(file: string, options: { trust: 'demo' | 'live'; anchors?: string[] }): Promise<Report> {
 	const key = `${file}|${options.trust}|${(options.anchors ?? []).length}`;
-	if (!cache.has(key)) cache.set(key, verifyContainer(sharedPath('fixtures', 'containers', file), options));
+	if (!cache.has(key)) cache.set(key, verifyContainer(fixturePath('containers', file), options));
 	return cache.get(key)!;
 }
 
@@ -137,7 +137,7 @@ describe('verifyContainer() on the 30 real containers', () => {
 	});
 
 	it('without the LV anchor the Latvian signature is not trusted', async () => {
-		const r = await verifyContainer(sharedPath('fixtures', 'containers', 'latvian_LT_signature_with_7min_difference_between_TS_and_OCSP.asice'), {
+		const r = await verifyContainer(fixturePath('containers', 'latvian_LT_signature_with_7min_difference_between_TS_and_OCSP.asice'), {
 			trust: 'live',
 		});
 		expect(r.validationConclusion.indication).not.toBe('TOTAL-PASSED');

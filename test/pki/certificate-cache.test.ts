@@ -3,11 +3,10 @@ import * as fs from 'node:fs';
 import { LruCache, deepFreeze, derCacheKey } from '../../lib/pki/certificate-cache';
 import { certificateCacheSize, parseCertificate } from '../../lib/pki/certificate';
 import { certView, certViewCacheSize } from '../../lib/pki/ocsp-tsp-crypto';
-import { sharedPath } from '../helpers/shared';
+import { ANCHORS_DIR, fixturePath } from '../helpers/fixtures';
 
-/** Real certificates from the shared research folder (SK test and demo CAs). */
-function sharedCertificates(): Buffer[] {
-	const dir = sharedPath('trust');
+/** Real certificates: the bundled SK demo and live CAs (lib/pki/anchors) and the SK TLS certificates in test/fixtures/trust. */
+function realCertificates(): Buffer[] {
 	const ders: Buffer[] = [];
 	const walk = (d: string): void => {
 		for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
@@ -27,14 +26,15 @@ function sharedCertificates(): Buffer[] {
 			}
 		}
 	};
-	walk(dir);
+	walk(ANCHORS_DIR);
+	walk(fixturePath('trust'));
 	// Smallest first: the bound tests parse hundreds of variants.
 	return [...new Map(ders.map((d) => [derCacheKey(d), d])).values()].sort((a, b) => a.length - b.length);
 }
 
 let certs: Buffer[];
 beforeAll(() => {
-	certs = sharedCertificates();
+	certs = realCertificates();
 	expect(certs.length).toBeGreaterThanOrEqual(2);
 });
 

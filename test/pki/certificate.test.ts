@@ -3,12 +3,11 @@ import * as fs from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { CertificateParseError, parseCertificate, pemToDerList, toX509 } from '../../lib/pki/certificate';
 import { OID, oidName } from '../../lib/pki/oids';
-import { readSharedJson, sharedPath } from '../helpers/shared';
+import { readFixtureJson, anchorPath } from '../helpers/fixtures';
 import { makeCert, testKey } from './test-pki';
 
 function vectorCertBase64(file: string): string {
-	const v = readSharedJson<{ sessionStatus?: { cert: { value: string } }; certificateBase64?: string }>(
-		'fixtures',
+	const v = readFixtureJson<{ sessionStatus?: { cert: { value: string } }; certificateBase64?: string }>(
 		'smartid-v3',
 		file,
 	);
@@ -74,7 +73,7 @@ describe('parseCertificate on real Smart-ID demo certificates', () => {
 	});
 
 	it('reads CA certificates: basicConstraints with path length, EC keys', () => {
-		const gov = parseCertificate(fs.readFileSync(sharedPath('trust/demo/TEST_of_EE-GovCA2018.pem'), 'utf8'));
+		const gov = parseCertificate(fs.readFileSync(anchorPath('demo/TEST_of_EE-GovCA2018.pem'), 'utf8'));
 		expect(gov.basicConstraints).toEqual({ ca: true, pathLength: 1 });
 		expect(gov.publicKey).toEqual({ type: 'ec', namedCurve: 'secp521r1' });
 		expect(gov.keyUsage?.keyCertSign).toBe(true);

@@ -6,18 +6,17 @@ import { buildChain, ChainError } from '../../lib/pki/chain';
 import { TrustStore } from '../../lib/pki/trust-store';
 import { parseCertificate } from '../../lib/pki/certificate';
 import { OID } from '../../lib/pki/oids';
-import { readSharedJson, sharedPath } from '../helpers/shared';
+import { readFixtureJson, anchorPath } from '../helpers/fixtures';
 import { makeCert, testKey, type KeyKind } from './test-pki';
 
 const AT = new Date('2026-06-01T00:00:00Z');
 
 function sharedCert(rel: string): X509Certificate {
-	return new X509Certificate(fs.readFileSync(sharedPath('trust', rel)));
+	return new X509Certificate(fs.readFileSync(anchorPath(rel)));
 }
 
 function vectorCert(file: string): X509Certificate {
-	const v = readSharedJson<{ sessionStatus?: { cert: { value: string } }; certificateBase64?: string }>(
-		'fixtures',
+	const v = readFixtureJson<{ sessionStatus?: { cert: { value: string } }; certificateBase64?: string }>(
 		'smartid-v3',
 		file,
 	);

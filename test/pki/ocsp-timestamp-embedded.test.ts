@@ -1,6 +1,6 @@
 /**
  * Real OCSP responses and timestamp tokens embedded in third-party ASiC-E/BDOC containers (DigiDoc4j test
- * files in ../shared), checked with the shared SK TEST trust PEMs only, at their own times.
+ * files in test/fixtures/containers), checked with the SK TEST trust PEMs bundled in lib/pki/anchors/demo only, at their own times.
  */
 import { X509Certificate, createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -10,7 +10,7 @@ import { ValidationError } from '../../lib/errors';
 import { parseOcspResponse, verifyOcspResponse } from '../../lib/pki/ocsp';
 import { parseTimestampToken, verifyTimestampToken } from '../../lib/pki/timestamp';
 import { TrustStore } from '../../lib/pki/trust-store';
-import { readSharedJson, sharedPath } from '../helpers/shared';
+import { readFixtureJson, fixturePath, anchorPath } from '../helpers/fixtures';
 
 interface TrustEntry {
 	file: string;
@@ -27,11 +27,11 @@ interface Embedded {
 	ocsp: Buffer[];
 }
 
-const entries = readSharedJson<TrustEntry[]>('trust', 'index.json').filter((e) => e.env === 'demo');
-const demoPems = entries.map((e) => fs.readFileSync(sharedPath('trust', e.file), 'utf8'));
+const entries = readFixtureJson<TrustEntry[]>('trust', 'index.json').filter((e) => e.env === 'demo');
+const demoPems = entries.map((e) => fs.readFileSync(anchorPath(e.file), 'utf8'));
 const trust = TrustStore.fromPem(
-	entries.filter((e) => e.trust_anchor).map((e) => fs.readFileSync(sharedPath('trust', e.file), 'utf8')),
-	'shared demo anchors',
+	entries.filter((e) => e.trust_anchor).map((e) => fs.readFileSync(anchorPath(e.file), 'utf8')),
+	'SK TEST trusted-list anchors',
 );
 const allDemo = demoPems.map((pem) => new X509Certificate(pem));
 
@@ -41,7 +41,7 @@ function values(xml: string, element: string): Buffer[] {
 }
 
 async function embedded(container: string): Promise<Embedded> {
-	const zip = await JSZip.loadAsync(fs.readFileSync(sharedPath('fixtures', 'containers', container)));
+	const zip = await JSZip.loadAsync(fs.readFileSync(fixturePath('containers', container)));
 	const name = Object.keys(zip.files).find((n) => /^META-INF\/.*signatures.*\.xml$/.test(n));
 	if (!name) throw new Error(`${container} has no signature file`);
 	const xml = await zip.file(name)!.async('string');
@@ -113,7 +113,7 @@ describe('embedded signature timestamps', () => {
 	it('valid-asice: BER indefinite-length token from the TEST PKI, rejected without the TSA anchor', async () => {
 		const e = await embedded('valid-asice.asice');
 		expect(e.timestamps[0].subarray(0, 4).toString('hex')).toBe('30800609'); // indefinite length
-		const onlySignerCa = TrustStore.fromPem(fs.readFileSync(sharedPath('trust', 'demo', 'TEST_of_ESTEID-SK_2015.pem'), 'utf8'));
+		const onlySignerCa = TrustStore.fromPem(fs.readFileSync(anchorPath('demo', 'TEST_of_ESTEID-SK_2015.pem'), 'utf8'));
 		expect(ruleOf(() => verifyTimestampToken(e.timestamps[0], { trust: onlySignerCa }))).toBe('timestamp.chain.untrusted');
 	});
 

@@ -11,7 +11,7 @@ import { ValidationError } from '../../lib/errors';
 import { parseOcspResponse, verifyOcspResponse } from '../../lib/pki/ocsp';
 import { parseTimestampResponse, parseTimestampToken, verifyTimestampToken } from '../../lib/pki/timestamp';
 import { TrustStore } from '../../lib/pki/trust-store';
-import { sharedPath } from '../helpers/shared';
+import { fixturePath, anchorPath } from '../helpers/fixtures';
 
 // Fixed seed in CI so a run is reproducible; FUZZ_SEED picks another one for longer local runs.
 const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261122);
@@ -21,13 +21,13 @@ jest.setTimeout(60_000);
 let ocsp: Buffer;
 let token: Buffer;
 let signer: X509Certificate;
-const issuer = new X509Certificate(fs.readFileSync(sharedPath('trust', 'demo', 'TEST_of_ESTEID-SK_2015.pem')));
+const issuer = new X509Certificate(fs.readFileSync(anchorPath('demo', 'TEST_of_ESTEID-SK_2015.pem')));
 const trust = TrustStore.fromPem(
-	['TEST_of_ESTEID-SK_2015.pem', 'TEST_of_SK_OCSP_RESPONDER_2011.pem', 'DEMO_of_SK_TSA_2014.pem'].map((f) => fs.readFileSync(sharedPath('trust', 'demo', f), 'utf8')),
+	['TEST_of_ESTEID-SK_2015.pem', 'TEST_of_SK_OCSP_RESPONDER_2011.pem', 'DEMO_of_SK_TSA_2014.pem'].map((f) => fs.readFileSync(anchorPath('demo', f), 'utf8')),
 );
 
 beforeAll(async () => {
-	const zip = await JSZip.loadAsync(fs.readFileSync(sharedPath('fixtures', 'containers', 'valid-asice.asice')));
+	const zip = await JSZip.loadAsync(fs.readFileSync(fixturePath('containers', 'valid-asice.asice')));
 	const xml = await zip.file('META-INF/signatures0.xml')!.async('string');
 	const first = (element: string): Buffer => Buffer.from(new RegExp(`<(?:\\w+:)?${element}\\b[^>]*>([^<]+)</`).exec(xml)![1].replace(/\s+/g, ''), 'base64');
 	ocsp = first('EncapsulatedOCSPValue');

@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { X509Certificate, createHash } from 'node:crypto';
 import { TrustStore, anchorsDirectory, bundledCertificateIndex } from '../../lib/pki/trust-store';
 import { CertificateParseError, parseCertificate } from '../../lib/pki/certificate';
-import { readSharedJson, sharedPath } from '../helpers/shared';
+import { readFixtureJson, fixturePath, anchorPath } from '../helpers/fixtures';
 
-interface SharedIndexEntry {
+interface ResearchIndexEntry {
 	file: string;
 	sha256: string;
 	trust_anchor: boolean;
@@ -13,8 +13,8 @@ interface SharedIndexEntry {
 }
 
 const index = bundledCertificateIndex();
-const sharedIndex = readSharedJson<SharedIndexEntry[]>('trust', 'index.json');
-const indexMd = fs.readFileSync(sharedPath('trust', 'INDEX.md'), 'utf8');
+const researchIndex = readFixtureJson<ResearchIndexEntry[]>('trust', 'index.json');
+const indexMd = fs.readFileSync(fixturePath('trust', 'INDEX.md'), 'utf8');
 
 function der(file: string): Buffer {
 	return new X509Certificate(fs.readFileSync(path.join(anchorsDirectory(), file))).raw;
@@ -36,13 +36,13 @@ describe('bundled trust anchors (product data, DECISIONS 7)', () => {
 		expect(entry.anchor).toBe(entry.anchorFor.length > 0);
 	});
 
-	it('agrees with ../shared/trust/index.json and INDEX.md wherever they list the same file', () => {
+	it('agrees with test/fixtures/trust/index.json and INDEX.md wherever they list the same file', () => {
 		let compared = 0;
 		for (const entry of index) {
-			const shared = sharedIndex.find((s) => s.file === entry.file);
-			if (shared) {
-				expect(entry.sha256).toBe(shared.sha256);
-				expect(entry.anchorFor.includes('trusted-list')).toBe(shared.trust_anchor);
+			const listed = researchIndex.find((s) => s.file === entry.file);
+			if (listed) {
+				expect(entry.sha256).toBe(listed.sha256);
+				expect(entry.anchorFor.includes('trusted-list')).toBe(listed.trust_anchor);
 				compared++;
 			}
 			const row = indexMd.split('\n').find((l) => l.startsWith(`| ${path.basename(entry.file)} |`));
@@ -54,8 +54,8 @@ describe('bundled trust anchors (product data, DECISIONS 7)', () => {
 		expect(compared).toBeGreaterThan(70);
 	});
 
-	it('bundles every trust_anchor of ../shared/trust/index.json as an anchor', () => {
-		for (const s of sharedIndex.filter((e) => e.trust_anchor)) {
+	it('bundles every trust_anchor of test/fixtures/trust/index.json as an anchor', () => {
+		for (const s of researchIndex.filter((e) => e.trust_anchor)) {
 			const mine = index.find((e) => e.sha256 === s.sha256);
 			expect(mine?.anchor).toBe(true);
 		}
@@ -109,8 +109,8 @@ describe('TrustStore', () => {
 	});
 
 	it('fromPem / withAnchors / withIntermediates build new stores', () => {
-		const pemA = fs.readFileSync(sharedPath('trust/demo/TEST_of_SK_ID_Solutions_ROOT_G1E.pem'), 'utf8');
-		const pemB = fs.readFileSync(sharedPath('trust/demo/TEST_of_SK_ID_Solutions_ROOT_G1R.pem'), 'utf8');
+		const pemA = fs.readFileSync(anchorPath('demo/TEST_of_SK_ID_Solutions_ROOT_G1E.pem'), 'utf8');
+		const pemB = fs.readFileSync(anchorPath('demo/TEST_of_SK_ID_Solutions_ROOT_G1R.pem'), 'utf8');
 		const one = TrustStore.fromPem(pemA, 'mine');
 		expect(one.label).toBe('mine');
 		expect(one.anchors()).toHaveLength(1);
@@ -142,7 +142,7 @@ describe('TrustStore', () => {
 
 describe('bundled store integrity', () => {
 	it('refuses to load a bundled file whose content no longer matches its fingerprint', () => {
-		const other = fs.readFileSync(sharedPath('trust/live/SK_ID_Solutions_ROOT_G1E.pem'), 'utf8');
+		const other = fs.readFileSync(anchorPath('live/SK_ID_Solutions_ROOT_G1E.pem'), 'utf8');
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const nodeFs = require('node:fs') as typeof fs;
 		const real = nodeFs.readFileSync;

@@ -1,5 +1,4 @@
-// Identifier parsing against every published SK demo account (spec §8, read from ../shared) plus typos.
-import * as fs from 'node:fs';
+// Identifier parsing against every published SK demo account (test/fixtures/smartid-v3/demo-accounts.json) plus typos.
 import {
 	InvalidIdentifierError,
 	isValidPersonalCode,
@@ -7,12 +6,11 @@ import {
 	parseSemanticsIdentifier,
 	semanticsIdentifierOf,
 } from '../../lib/rp-api/identifiers';
-import { sharedPath } from '../helpers/shared';
+import { readFixtureJson } from '../helpers/fixtures';
 
 function demoAccounts(): string[] {
-	const spec = fs.readFileSync(sharedPath('spec/smartid-rp-api-v3.md'), 'utf8');
-	const section = spec.slice(spec.indexOf('## 8. Demo'), spec.indexOf('## 9.'));
-	return [...new Set(section.match(/PNO[A-Z]{2}-[0-9-]+?-[A-Z0-9]{4}-N?Q/g) ?? [])];
+	const { documentNumbers } = readFixtureJson<{ documentNumbers: string[] }>('smartid-v3', 'demo-accounts.json');
+	return [...new Set(documentNumbers)];
 }
 
 describe('demo accounts (spec §8)', () => {

@@ -7,10 +7,10 @@ import {
 	parseNotificationSignatureInit,
 	parseSessionStatus,
 } from '../../lib/rp-api/parse';
-import { readSharedJson } from '../helpers/shared';
+import { readFixtureJson } from '../helpers/fixtures';
 
 type Json = Record<string, unknown>;
-const shapes = readSharedJson<{ examples: Record<string, Json> }>('fixtures/smartid-v3/response-shapes.json').examples;
+const shapes = readFixtureJson<{ examples: Record<string, Json> }>('smartid-v3/response-shapes.json').examples;
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 function statusEntries(): [string, Json][] {

@@ -1,16 +1,16 @@
-// SPKI pins of SK's real TLS certificates (spec §1, files in ../shared/trust) and the pinning check itself.
+// SPKI pins of SK's real TLS certificates (spec §1, test/fixtures/trust) and the pinning check itself.
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { PeerCertificate } from 'node:tls';
 import { PinMismatchError } from '../../lib/rp-api/errors';
 import { pinningCheckServerIdentity, spkiPin, validatePins } from '../../lib/rp-api/tls-pinning';
-import { sharedPath } from '../helpers/shared';
+import { fixturePath } from '../helpers/fixtures';
 
 const DEMO_2024_PIN = 'sha256//Ps1Im3KeB0Q4AlR+/J9KFd/MOznaARdwo4gURPCLaVA=';
 const LIVE_2024_PIN = 'sha256//5qbYbM98EtA9yIVCQ1HVnkKyqZBUL6kpHoZfuMN+i8o=';
 
 function load(file: string): X509Certificate {
-	return new X509Certificate(fs.readFileSync(sharedPath('trust', file)));
+	return new X509Certificate(fs.readFileSync(fixturePath('trust', file)));
 }
 
 /** The fields of a PeerCertificate that host-name and pin checks read. */

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../lib/simulator';
+import { anchorPath } from '../helpers/fixtures';
 import { call, TEST_STATE_DIR } from './helpers';
 
 jest.setTimeout(120_000);
@@ -142,7 +143,7 @@ describe('OCSP responder (RFC 6960) checked by openssl', () => {
 	});
 
 	it('answers unauthorized for an issuer it does not serve, malformedRequest for garbage', async () => {
-		const foreign = path.join(__dirname, '../../../shared/trust/demo/TEST_of_SK_ID_Solutions_EID-Q_2024E.pem');
+		const foreign = anchorPath('demo', 'TEST_of_SK_ID_Solutions_EID-Q_2024E.pem');
 		openssl(['ocsp', '-issuer', foreign, '-serial', '0x01', '-reqout', file('f.req')]);
 		const unauthorized = await call(sim.ocspUrl, { raw: fs.readFileSync(file('f.req')), contentType: 'application/ocsp-request' });
 		fs.writeFileSync(file('f.resp'), unauthorized.body);

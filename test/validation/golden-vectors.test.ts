@@ -10,9 +10,9 @@ import { ValidationError } from '../../lib/errors';
 import { TrustStore } from '../../lib/pki/trust-store';
 import type { AuthenticationContext, SessionStatus, SignatureContext } from '../../lib/rp-api/types';
 import type { HashAlgorithm } from '../../lib/hash-algorithm';
-import { readSharedJson, sharedPath } from '../helpers/shared';
+import { readFixtureJson, fixturePath } from '../helpers/fixtures';
 
-// Real SK demo answers from ../shared/fixtures/smartid-v3 validated through the public API only.
+// Real SK demo answers from test/fixtures/smartid-v3 validated through the public API only.
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const options = (extra: Partial<ValidationOptions> = {}): ValidationOptions => ({
@@ -32,11 +32,11 @@ interface Vector {
 	verifiedByResearcher: { negativeCases: { mutation: string }[] };
 }
 
-const dir = sharedPath('fixtures', 'smartid-v3');
+const dir = fixturePath('smartid-v3');
 const vectors = fs
 	.readdirSync(dir)
 	.filter((f) => /(acsp_v2|raw_digest|raw-digest)/.test(f))
-	.map((f) => readSharedJson<Vector>('fixtures', 'smartid-v3', f));
+	.map((f) => readFixtureJson<Vector>('smartid-v3', f));
 
 function expectRule(fn: () => unknown, rule: string): void {
 	let error: unknown;

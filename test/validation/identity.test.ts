@@ -3,7 +3,7 @@ import { identityFromCertificate, dateOfBirthFromPersonalCode, ageAt } from '../
 import { ValidationError } from '../../lib/errors';
 import { OID } from '../../lib/pki/oids';
 import { makeCert, testKey } from '../pki/test-pki';
-import { readSharedJson } from '../helpers/shared';
+import { readFixtureJson } from '../helpers/fixtures';
 
 describe('dateOfBirthFromPersonalCode (spec §7.3)', () => {
 	it.each([
@@ -91,7 +91,7 @@ describe('identityFromCertificate', () => {
 	});
 
 	it('reads the real demo certificates (DOB attribute vs personal code)', () => {
-		const auth = readSharedJson<{ sessionStatus: { cert: { value: string } } }>('fixtures', 'smartid-v3', 'java-notification-auth-acsp_v2-sha3-512.json');
+		const auth = readFixtureJson<{ sessionStatus: { cert: { value: string } } }>('smartid-v3', 'java-notification-auth-acsp_v2-sha3-512.json');
 		const id = identityFromCertificate(auth.sessionStatus.cert.value, NOW);
 		expect(id).toMatchObject({ dateOfBirth: '1999-01-01', dateOfBirthSource: 'certificate', age: 27, certificateLevel: 'QUALIFIED', documentNumber: 'PNOEE-40504040001-DEMO-Q' });
 		expect(dateOfBirthFromPersonalCode(id.country, id.identityNumber)).toBe('1905-04-04');

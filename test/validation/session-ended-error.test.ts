@@ -1,6 +1,6 @@
 import { SessionEndedError } from '../../lib/validation';
 import { SmartIdError } from '../../lib/errors';
-import { readSharedJson } from '../helpers/shared';
+import { readFixtureJson } from '../helpers/fixtures';
 
 describe('SessionEndedError', () => {
 	it.each([
@@ -48,7 +48,7 @@ describe('SessionEndedError', () => {
 	});
 
 	it('covers every error endResult in the shared response shapes', () => {
-		const shapes = JSON.stringify(readSharedJson('fixtures', 'smartid-v3', 'response-shapes.json'));
+		const shapes = JSON.stringify(readFixtureJson('smartid-v3', 'response-shapes.json'));
 		const endResults = new Set([...shapes.matchAll(/"endResult":"([A-Z_]+)"/g)].map((m) => m[1]));
 		endResults.delete('OK');
 		expect(endResults.size).toBeGreaterThan(5);

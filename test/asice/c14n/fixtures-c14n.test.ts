@@ -8,7 +8,7 @@ import { dereferenceLocal } from '../../../lib/asice/verify/references';
 import { verifySignatureValue, hash } from '../../../lib/asice/verify/signature-value';
 import { digestAlgorithm } from '../../../lib/asice/verify/algorithms';
 import { parseTimestampToken } from '../../../lib/pki/timestamp';
-import { readSharedJson, sharedPath } from '../../helpers/shared';
+import { readFixtureJson, fixturePath } from '../../helpers/fixtures';
 
 // Real third-party signatures: our canonical SignedProperties must reproduce the producer's digest, our canonical
 // SignedInfo must verify under the signer's key, and our canonical SignatureValue must give the TS imprint.
@@ -17,7 +17,7 @@ interface Manifest {
 	containers: Array<{ id: string; file: string; expected: { verdict: string }; signatures: Array<{ file: string }> }>;
 }
 
-const manifest = readSharedJson<Manifest>('fixtures', 'containers', 'manifest.json');
+const manifest = readFixtureJson<Manifest>('containers', 'manifest.json');
 // Signatures whose SignatureValue is broken on purpose (spec §7.2) and TS imprints that must not match.
 const BROKEN_SIGNATURE_VALUE = new Set(['forged_lt#0', 'multiple_signed_properties#0', 'signature_does_not_cover_datafile#0', 'one-valid-and-multiple-invalid-signatures#1', 'one-valid-and-multiple-invalid-signatures#2', 'one-valid-and-multiple-invalid-signatures#3', 'one-valid-and-multiple-invalid-signatures#4']);
 // In one-valid-and-multiple-invalid-signatures (9 files, signatures0..8.xml) xmlsec1 independently reports:
@@ -30,7 +30,7 @@ describe('c14n on the real containers', () => {
 	for (const c of manifest.containers) {
 		if (c.signatures.length === 0 || c.expected.verdict === 'PARSE_ERROR') continue;
 		it(c.id, () => {
-			const zip = readZip(fs.readFileSync(sharedPath('fixtures', 'containers', c.file)));
+			const zip = readZip(fs.readFileSync(fixturePath('containers', c.file)));
 			const files = [...new Set(c.signatures.map((s) => s.file))];
 			let index = 0;
 			const results: string[] = [];

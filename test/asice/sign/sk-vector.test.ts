@@ -9,7 +9,7 @@ import { C14N, canonicalize } from '../../../lib/asice/c14n';
 import { parseXmlSafely } from '../../../lib/asice/xml';
 import { canonicalParts, type SignatureParameters } from '../../../lib/asice/sign';
 import { signatureDocumentXml, signedInfoXml } from '../../../lib/asice/sign/signature-xml';
-import { readSharedJson } from '../../helpers/shared';
+import { readFixtureJson } from '../../helpers/fixtures';
 import { opensslDigest, opensslVerifyDigest, xmllintExcC14n } from './helpers/independent';
 
 interface Vector {
@@ -18,7 +18,7 @@ interface Vector {
 	certificateBase64: string;
 }
 
-const vector = readSharedJson<Vector>('fixtures', 'smartid-v3', 'java-raw-digest-signature-pss-sha512-xades-signedinfo.json');
+const vector = readFixtureJson<Vector>('smartid-v3', 'java-raw-digest-signature-pss-sha512-xades-signedinfo.json');
 const signedInfo = Buffer.from(vector.inputs.dataToSignBase64, 'base64');
 const signature = Buffer.from(vector.signatureValueBase64, 'base64');
 const cert = new X509Certificate(Buffer.from(vector.certificateBase64, 'base64'));

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { run } from '../../../lib/cli/verify';
-import { sharedPath } from '../../helpers/shared';
+import { fixturePath, anchorPath } from '../../helpers/fixtures';
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
 	let out = '';
@@ -17,7 +17,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 	}
 }
 
-const fixture = (f: string): string => sharedPath('fixtures', 'containers', f);
+const fixture = (f: string): string => fixturePath('containers', f);
 
 describe('smart-id verify', () => {
 	it('exit 0 and a human summary for a valid container', async () => {
@@ -48,8 +48,8 @@ describe('smart-id verify', () => {
 		const report = JSON.parse(r.out);
 		expect(report.validationConclusion.signatures[0].errors.map((e: { code: string }) => e.code)).toContain('CHAIN_UNTRUSTED');
 		expect(r.code).toBe(1);
-		const lv = sharedPath('trust', 'demo', 'DEMO_LV_eID_ICA_2021.pem');
-		const tsa = sharedPath('trust', 'demo', 'DEMO_SK_TIMESTAMPING_AUTHORITY_2023E.pem');
+		const lv = anchorPath('demo', 'DEMO_LV_eID_ICA_2021.pem');
+		const tsa = anchorPath('demo', 'DEMO_SK_TIMESTAMPING_AUTHORITY_2023E.pem');
 		const ok = await cli([fixture('latvian_LT_signature_with_7min_difference_between_TS_and_OCSP.asice'), '--trust', 'live', '--anchor', lv, '--anchor', tsa, '--json']);
 		expect(JSON.parse(ok.out).validationConclusion.indication).toBe('TOTAL-PASSED');
 		expect(ok.code).toBe(0);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { verifyContainer } from '../../../lib/asice/verify';
 import { readZip } from '../../../lib/asice/zip/reader';
 import { ContainerReadError } from '../../../lib/asice/zip/reader-error';
-import { sharedPath } from '../../helpers/shared';
+import { fixturePath } from '../../helpers/fixtures';
 import { makeZip, manifestXml, MIMETYPE } from './zip-fixture';
 
 // Hostile inputs must end as a clear container-level error quickly, never as a crash, hang or memory blow-up.
@@ -90,7 +90,7 @@ describe('hostile containers', () => {
 	});
 
 	it('a truncated real container and random bytes are unreadable', async () => {
-		const real = fs.readFileSync(sharedPath('fixtures', 'containers', 'valid-asice.asice'));
+		const real = fs.readFileSync(fixturePath('containers', 'valid-asice.asice'));
 		for (const cut of [real.subarray(0, real.length - 10), real.subarray(0, 100), real.subarray(0, 21)]) {
 			const r = await containerError(cut);
 			expect(r.codes).toEqual(['CONTAINER_UNREADABLE']);

@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import { verifyContainer } from '../../../lib/asice/verify';
 import { readZip } from '../../../lib/asice/zip/reader';
 import { TrustStore } from '../../../lib/pki/trust-store';
-import { sharedPath } from '../../helpers/shared';
+import { fixturePath, anchorPath } from '../../helpers/fixtures';
 import { makeZip, type TestEntry } from './zip-fixture';
 
 // Start from a real valid container, change one thing, and expect exactly that to be reported.
-const original = fs.readFileSync(sharedPath('fixtures', 'containers', 'valid-asice.asice'));
+const original = fs.readFileSync(fixturePath('containers', 'valid-asice.asice'));
 
 function rebuild(edit: (name: string, data: Buffer) => Buffer | null): Buffer {
 	const zip = readZip(original);
@@ -85,7 +85,7 @@ describe('tampering with a valid real container', () => {
 	});
 
 	it('with only an unrelated anchor nothing chains → CHAIN_UNTRUSTED and the timestamp/OCSP are not trusted', async () => {
-		const other = TrustStore.fromPem(fs.readFileSync(sharedPath('trust', 'demo', 'TEST_of_ESTEID2018.pem'), 'utf8'));
+		const other = TrustStore.fromPem(fs.readFileSync(anchorPath('demo', 'TEST_of_ESTEID2018.pem'), 'utf8'));
 		// Validated while the signer certificate was still valid, so trust (not expiry) is what fails.
 		const r = await codes(original, other, new Date('2019-06-01T00:00:00Z'));
 		expect(r.indication).toBe('TOTAL-FAILED');
@@ -100,7 +100,7 @@ describe('tampering with a valid real container', () => {
 });
 
 describe('tampering with the LTA container', () => {
-	const lta = fs.readFileSync(sharedPath('fixtures', 'containers', 'valid-asice-lta.asice'));
+	const lta = fs.readFileSync(fixturePath('containers', 'valid-asice-lta.asice'));
 	function editLta(fn: (xml: string) => string): Buffer {
 		const zip = readZip(lta);
 		return makeZip(zip.entries.map((e) => ({ name: e.name, data: e.name === 'META-INF/signatures1.xml' ? Buffer.from(fn(zip.read(e).toString('utf8'))) : zip.read(e) })));
