@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * `smart-id` command. Each sub-command lives in `lib/cli/<name>.ts` and exports
- * `run(args: string[]): Promise<number>` (the process exit code); this file only dispatches.
+ * `run(args: string[]): Promise<number>` (the process exit code); this file only dispatches. Commands load lazily, so
+ * `smart-id verify` never loads the simulator's certificate toolkit (@peculiar/x509, reflect-metadata).
  */
-import 'reflect-metadata';
 
 type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
 

@@ -9,9 +9,11 @@
  * - pki: certificates, bundled SK trust anchors, chains, OCSP and RFC 3161 timestamps
  * - asice: canonicalization, XAdES build (prepare/finalize), container verification and report
  * - sessions: pending-session stores (file, Redis)
- * - simulator: the offline Smart-ID (RP API v3, OCSP, TSA, test PKI)
+ *
+ * The offline simulator (RP API v3, OCSP, TSA, test PKI) is its own entry point, `lib/simulator`
+ * (`require('n8n-nodes-smart-id/dist/lib/simulator')`): it needs @peculiar/x509 and reflect-metadata, which the
+ * engine and the n8n nodes never load (test/package/entry-dependencies.test.ts checks this).
  */
-import 'reflect-metadata';
 
 export * from './errors';
 export * from './encoding';
@@ -49,4 +51,3 @@ export type {
 export { verifyContainer, CODES as VERIFY_CODES } from './asice/verify';
 export type { Report, SignatureReport, ReportIssue, VerifyOptions } from './asice/verify';
 export * from './sessions';
-export * from './simulator';

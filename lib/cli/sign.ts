@@ -6,7 +6,8 @@ import { ENVIRONMENTS, type EnvironmentName } from '../environments';
 import { isHashAlgorithm, type HashAlgorithm } from '../hash-algorithm';
 import { TrustStore } from '../pki/trust-store';
 import { SmartIdClient } from '../rp-api/client';
-import { startSimulator, type RunningSimulator } from '../simulator';
+// Type only: the simulator (and with it @peculiar/x509 + reflect-metadata) loads only when --env simulator needs it.
+import type { RunningSimulator } from '../simulator';
 
 const out = (text: string) => void process.stdout.write(`${text}\n`);
 const err = (text: string) => void process.stderr.write(`${text}\n`);
@@ -161,7 +162,10 @@ export async function run(args: string[]): Promise<number> {
 	let sim: RunningSimulator | undefined;
 	let client: SmartIdClient | undefined;
 	try {
-		if (a.env === 'simulator' && !a.baseUrl) sim = await startSimulator({ port: 0, notificationDelayMs: 200 });
+		if (a.env === 'simulator' && !a.baseUrl) {
+			const { startSimulator } = await import('../simulator');
+			sim = await startSimulator({ port: 0, notificationDelayMs: 200 });
+		}
 		const env = ENVIRONMENTS[a.env];
 		const baseUrl = sim?.baseUrl ?? a.baseUrl ?? env.baseUrl;
 		const relyingPartyUUID = a.rpUuid ?? sim?.relyingPartyUUID ?? env.relyingPartyUUID;
