@@ -1,5 +1,7 @@
 // Two projects: "unit" (unit, golden, interop, integration: everything that runs on the machine's Node)
-// and "e2e" (drives a real n8n; slow, needs scripts/n8n-runtime.sh to have installed n8n).
+// and "e2e" (drives a real n8n; slow). The e2e project's globalSetup installs that n8n with
+// scripts/n8n-runtime.sh when it is missing (progress every 15 s) and builds dist/ when it is stale; it runs only
+// when e2e tests are selected.
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }];
 const common = {
   testEnvironment: 'node',
@@ -19,6 +21,7 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/e2e/global-setup.ts',
     },
   ],
 };

