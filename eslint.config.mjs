@@ -1,7 +1,8 @@
 // n8n's community-node rules (without the n8n Cloud restrictions) plus typescript-eslint.
-// `no-runtime-dependencies` is switched off on purpose: the package needs pkijs/asn1js/@peculiar/x509
-// (OCSP, RFC 3161, certificates), jszip, @xmldom/xmldom and qrcode at run time (DECISIONS.md 1), which makes
-// it an *unverified* community package that self-hosted n8n installs together with its dependencies.
+// `no-runtime-dependencies` is switched off on purpose: the package needs axios, pkijs/asn1js (OCSP, RFC 3161,
+// CMS), @xmldom/xmldom and qrcode at run time, and @peculiar/x509 + reflect-metadata for the bundled simulator
+// (docs/DECISIONS.md 1), which makes it an *unverified* community package that self-hosted n8n installs together
+// with its dependencies.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { configs as n8nConfigs } from '@n8n/eslint-plugin-community-nodes';

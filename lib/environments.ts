@@ -1,4 +1,4 @@
-/** Where the RP talks to, and the names that belong to that place (ARCHITECTURE.md "Environments"). */
+/** Where the RP talks to, and the names that belong to that place (docs/ARCHITECTURE.md "Environments"). */
 export type EnvironmentName = 'demo' | 'live' | 'simulator' | 'custom';
 
 /** Settings an environment implies; `custom` and `simulator` let the user edit them. */

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { SmartIdError } from '../errors';
 import { CertificateParseError, parseCertificate, pemToDerList, toX509, type CertificateInput } from './certificate';
 
-/** Bundled environments (spec §7.5, DECISIONS 7). */
+/** Bundled environments (spec §7.5, docs/DECISIONS.md 7). */
 export type BundledTrustName = 'demo' | 'live';
 
 /**
@@ -85,7 +85,7 @@ const bundledCache = new Map<string, TrustStore>();
 
 /**
  * Trust anchors plus non-anchor helper certificates (intermediates) for chain building. Immutable: the `with*`
- * methods return a new store. A certificate that is an anchor is trusted by itself (DECISIONS 6).
+ * methods return a new store. A certificate that is an anchor is trusted by itself (docs/DECISIONS.md 6).
  */
 export class TrustStore {
 	readonly label: string;

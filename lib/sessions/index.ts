@@ -1,6 +1,6 @@
 /**
  * Pending-session store: where sessions started in "Start and continue" mode wait until the Smart-ID Trigger
- * finishes them (ARCHITECTURE.md "Asynchronous completion", DECISIONS.md 9). No n8n imports here.
+ * finishes them (docs/ARCHITECTURE.md "Asynchronous completion", docs/DECISIONS.md 9). No n8n imports here.
  */
 
 /** Record shape, lease, filter and helpers to check them. */
