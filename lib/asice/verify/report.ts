@@ -3,6 +3,8 @@ import type { Indication } from './codes';
 /** One error or warning: stable `code`, human `message`. */
 export interface ReportIssue {
 	code: string;
+	/** For CONTAINER_UNREADABLE: the ZIP/ASiC reader's specific, stable cause (e.g. ZIP_DUPLICATE_ENTRY). */
+	reason?: string;
 	message: string;
 }
 
