@@ -103,6 +103,8 @@ export const CONTAINER_CODES = {
 	VERIFIER_ERROR: { severity: 'error', refused: true },
 	NO_SIGNATURES: { severity: 'error' },
 	TOO_MANY_SIGNATURES: { severity: 'error' },
+	/** The signature files together exceed the per-container XML budget; the rest are not parsed. */
+	SIGNATURE_XML_BUDGET_EXCEEDED: { severity: 'error' },
 	SIGNATURE_FILE_INVALID: { severity: 'error' },
 	/** A data file that some signature does not cover by a reference resolved exactly to it. */
 	DATAFILE_NOT_SIGNED: { severity: 'error' },

@@ -10,7 +10,7 @@ import { C14nCache } from './c14n-cache';
 import { Findings } from './findings';
 import { openAsiceContainer, type AsiceContainer } from '../zip/reader-container';
 import type { Indication } from './codes';
-import { C14N_BUDGET_UNITS, MAX_SIGNATURES, type VerifyContext } from './context';
+import { C14N_BUDGET_UNITS, MAX_SIGNATURES, SIGNATURE_XML_BUDGET_BYTES, type VerifyContext } from './context';
 import { POLICY, type Report, type ReportIssue, type SignatureReport } from './report';
 import { verifySignature, type DataReference } from './verify-signature';
 import { parseSignature } from './xades';
@@ -258,7 +258,17 @@ async function verifyUnguarded(input: Buffer | string, options: VerifyOptions, a
 
 	const signatures: SignatureReport[] = [];
 	const perSignature: Array<{ id: string; refs: DataReference[] }> = [];
+	let xmlBytes = 0;
 	for (const file of container.signatureFiles) {
+		xmlBytes += container.zip.get(file)!.size;
+		if (xmlBytes > SIGNATURE_XML_BUDGET_BYTES) {
+			vc.containerErrors.push({
+				code: 'SIGNATURE_XML_BUDGET_EXCEEDED',
+				message: `The signature files hold more than ${SIGNATURE_XML_BUDGET_BYTES} bytes of XML together; "${file}" and the rest are not verified.`,
+			});
+			break;
+		}
+		if (signatures.length > 0) await yieldToLoop();
 		let root;
 		try {
 			root = parseXmlSafely(ctx.readDataFile(file)).documentElement!;
