@@ -34,5 +34,7 @@ export const MAX_TRANSFORMS = 4;
 export const C14N_BUDGET_UNITS = 8 * 1024 * 1024;
 /** Most signatures verified in one container. */
 export const MAX_SIGNATURES = 100;
-/** Most signature-XML bytes parsed per container (each file is also capped by the XML parser, 10 MiB). */
+/** Largest signature file parsed (real ones are 15-100 KiB; LTA with many archive timestamps stays well below). */
+export const SIGNATURE_FILE_MAX_BYTES = 4 * 1024 * 1024;
+/** Most signature-XML bytes parsed per container, all signature files together. */
 export const SIGNATURE_XML_BUDGET_BYTES = 16 * 1024 * 1024;

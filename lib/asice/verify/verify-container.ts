@@ -10,7 +10,7 @@ import { C14nCache } from './c14n-cache';
 import { Findings } from './findings';
 import { openAsiceContainer, type AsiceContainer } from '../zip/reader-container';
 import type { Indication } from './codes';
-import { C14N_BUDGET_UNITS, MAX_SIGNATURES, SIGNATURE_XML_BUDGET_BYTES, type VerifyContext } from './context';
+import { C14N_BUDGET_UNITS, MAX_SIGNATURES, SIGNATURE_FILE_MAX_BYTES, SIGNATURE_XML_BUDGET_BYTES, type VerifyContext } from './context';
 import { POLICY, type Report, type ReportIssue, type SignatureReport } from './report';
 import { verifySignature, type DataReference } from './verify-signature';
 import { parseSignature } from './xades';
@@ -271,7 +271,7 @@ async function verifyUnguarded(input: Buffer | string, options: VerifyOptions, a
 		if (signatures.length > 0) await yieldToLoop();
 		let root;
 		try {
-			root = parseXmlSafely(ctx.readDataFile(file)).documentElement!;
+			root = parseXmlSafely(ctx.readDataFile(file), { maxBytes: SIGNATURE_FILE_MAX_BYTES }).documentElement!;
 		} catch (e) {
 			vc.containerErrors.push({ code: 'SIGNATURE_FILE_INVALID', message: `${file} cannot be read: ${(e as Error).message}` });
 			continue;

@@ -91,13 +91,19 @@ describe('limits', () => {
 		expect(ms).toBeLessThan(5000);
 	});
 
-	it('signature XML beyond the per-container budget is not parsed → SIGNATURE_XML_BUDGET_EXCEEDED', async () => {
+	it('signature XML beyond the per-container budget (or one file beyond 4 MiB) is not parsed → SIGNATURE_XML_BUDGET_EXCEEDED / SIGNATURE_FILE_INVALID', async () => {
 		// Incompressible filler, so the ZIP ratio limit does not refuse the container first.
-		const filler = randomBytes(6 * 1024 * 1024).toString('base64');
+		const filler = randomBytes(2.5 * 1024 * 1024).toString('base64');
 		const big = Buffer.from(`<asic:XAdESSignatures xmlns:asic="http://uri.etsi.org/02918/v1.2.1#"><!--${filler}--></asic:XAdESSignatures>`);
-		const files = Array.from({ length: 3 }, (_, i) => ({ name: `META-INF/signatures${i}.xml`, data: big }));
+		const files = Array.from({ length: 6 }, (_, i) => ({ name: `META-INF/signatures${i}.xml`, data: big }));
 		const r = await verifyContainer(forgeZip([{ ...MIMETYPE, deflate: false }, { name: 'META-INF/manifest.xml', data: manifestXml(['a.txt']) }, { name: 'a.txt', data: Buffer.from('a') }, ...files]), { trust: 'demo' });
 		expect(r.validationConclusion.containerErrors.map((e) => e.code)).toContain('SIGNATURE_XML_BUDGET_EXCEEDED');
+		// One file over the per-file limit is refused before parsing.
+		const huge = Buffer.from(`<asic:XAdESSignatures xmlns:asic="http://uri.etsi.org/02918/v1.2.1#"><!--${randomBytes(3.5 * 1024 * 1024).toString('base64')}--></asic:XAdESSignatures>`);
+		const t0 = Date.now();
+		const one = await verifyContainer(forgeZip([{ ...MIMETYPE, deflate: false }, { name: 'META-INF/manifest.xml', data: manifestXml(['a.txt']) }, { name: 'a.txt', data: Buffer.from('a') }, { name: 'META-INF/signatures0.xml', data: huge }]), { trust: 'demo' });
+		expect(one.validationConclusion.containerErrors.map((e) => e.code)).toContain('SIGNATURE_FILE_INVALID');
+		expect(Date.now() - t0).toBeLessThan(3000);
 		expect(r.validationConclusion.indication).not.toBe('TOTAL-PASSED');
 	});
 });
