@@ -333,6 +333,10 @@ export function readZip(buf: Buffer, limits: ZipLimits = {}): ZipArchive {
 		if (declaredTotal > lim.maxTotalBytes) {
 			throw new ContainerReadError('ZIP_TOTAL_TOO_LARGE', `The container expands to more than ${lim.maxTotalBytes} bytes; refusing it.`);
 		}
+		if (name.endsWith('/') && size !== 0) {
+			// Extractors create a folder and drop the bytes: data nobody would see, so nothing may hide there.
+			throw new ContainerReadError('ZIP_UNLISTED_DATA', `Directory entry "${name}" carries ${size} bytes of data; directory entries must be empty.`, { name });
+		}
 		const local = checkLocalHeader(buf, { name, rawName, flags, method, crc, compressedSize, size, offset });
 		const entry: ZipEntry = {
 			name,

@@ -220,6 +220,12 @@ describe('2. ZIP truth: what a streaming and a central-directory reader extract 
 		await expectRefused(src(), forgeZip(mutateSigned(src(), { descriptor: d })), 'ZIP_DATA_DESCRIPTOR_MISMATCH');
 	});
 
+	it('a directory entry carrying data → ZIP_UNLISTED_DATA', async () => {
+		await expectRefused(src(), forgeZip(withEntry(src(), { name: 'docs/', data: EVIL }, 'mimetype')), 'ZIP_UNLISTED_DATA');
+		// An empty directory entry is fine (DigiDoc4j writes META-INF/ first in some containers).
+		expect((await verify(src(), forgeZip(withEntry(src(), { name: 'docs/', data: Buffer.alloc(0), deflate: false }, 'mimetype')))).validationConclusion.indication).toBe('TOTAL-PASSED');
+	});
+
 	it('central Unicode Path extra naming another file → ZIP_AMBIGUOUS_NAME', async () => {
 		await expectRefused(src(), forgeZip(mutateSigned(src(), { central: { extra: unicodePathExtra('evil.exe', 'test.txt') } })), 'ZIP_AMBIGUOUS_NAME');
 	});
