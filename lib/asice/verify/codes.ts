@@ -54,7 +54,7 @@ export const CODES = {
 	OCSP_BEFORE_TIMESTAMP: { severity: 'indeterminate', subIndication: 'TIMESTAMP_ORDER_FAILURE' },
 	/**
 	 * No revocation data issued at or after best-signature-time (DSS RevocationIssuedAfterBestSignatureTime; OCSP
-	 * producedAt). Without a valid timestamp or time-mark best-signature-time is the validation time, so an old GOOD
+	 * producedAt and thisUpdate). Without a valid timestamp or time-mark best-signature-time is the validation time, so an old GOOD
 	 * answer cannot make the signature pass.
 	 */
 	REVOCATION_BEFORE_BEST_SIGNATURE_TIME: { severity: 'indeterminate', subIndication: 'TRY_LATER' },
