@@ -60,6 +60,7 @@ const EOCD_SIG = 0x06054b50;
 const CEN_SIG = 0x02014b50;
 const LOC_SIG = 0x04034b50;
 const DESC_SIG = 0x08074b50;
+const DESC_SIG_BYTES = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
 const MAX32 = 0xffffffff;
 /** Extra-field ids that give an entry a second name (Info-ZIP Unicode Path) some extractors prefer. */
 const NAME_EXTRA_IDS = new Set([0x7075]);
@@ -128,12 +129,14 @@ function checkLocalHeader(buf: Buffer, e: { name: string; rawName: Buffer; flags
 		zip64 = true;
 	}
 	const descriptor = (flags & 0x8) !== 0;
-	if (descriptor && method === 0) {
-		// A streaming reader cannot find the end of stored data whose size only follows it.
-		throw mismatch(e.name, 'it is stored (not deflated) with its sizes in a data descriptor, so a streaming reader cannot find its end');
-	}
 	const dataEnd = dataStart + e.compressedSize;
 	if (dataEnd > buf.length) throw new ContainerReadError('ZIP_TRUNCATED', `The data of entry "${e.name}" is cut off; the container is truncated.`, { name: e.name });
+	if (descriptor && method === 0 && buf.subarray(dataStart, dataEnd).includes(DESC_SIG_BYTES)) {
+		// Stored data whose size only follows it: a streaming reader finds its end by scanning for the descriptor
+		// signature, so that signature inside the data would end the entry early (the project's streaming writer
+		// stores incompressible files this way; Java's ZipInputStream refuses such entries outright).
+		throw mismatch(e.name, 'it is stored with its sizes in a data descriptor and its data contains a data-descriptor signature, so a streaming reader would cut it short');
+	}
 	if (!descriptor) {
 		if (crc !== e.crc || csize !== e.compressedSize || size !== e.size) {
 			throw mismatch(e.name, 'its local header CRC/sizes differ from the central directory');

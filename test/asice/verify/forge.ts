@@ -188,8 +188,13 @@ export function extractByStreaming(buf: Buffer): Map<string, Buffer> | null {
 				const r = inflateRawSync(buf.subarray(start), { info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
 				data = r.buffer;
 				end = start + r.engine.bytesWritten;
+			} else if (flags & 0x8) {
+				// Stored with a descriptor: scan for the descriptor signature (what scanning extractors do).
+				const at = buf.indexOf(Buffer.from([0x50, 0x4b, 0x07, 0x08]), start);
+				if (at < 0) return null;
+				data = Buffer.from(buf.subarray(start, at));
+				end = at;
 			} else {
-				if (flags & 0x8) return null;
 				data = Buffer.from(buf.subarray(start, start + csize));
 				end = start + csize;
 			}

@@ -8,11 +8,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { PassThrough, Readable } from 'node:stream';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { buildAsice } from '../../../lib/asice/sign';
 import { verifyContainer, type Report } from '../../../lib/asice/verify';
 import { nodeHashName } from '../../../lib/hash-algorithm';
 import { TrustStore } from '../../../lib/pki/trust-store';
+import { readZip } from '../../../lib/asice/zip/reader';
+import { StreamSink, ZipWriter } from '../../../lib/asice/zip/writer';
 import { sharedPath } from '../../helpers/shared';
 import { opensslLtServices, signDigest, testPki } from '../sign/helpers/test-pki';
 import { extractByCentralDirectory, extractByStreaming, forgeZip, sameFiles, splitZip, unicodePathExtra, type ForgeEntry } from './forge';
@@ -207,9 +211,41 @@ describe('2. ZIP truth: what a streaming and a central-directory reader extract 
 		['local flags differ (data descriptor bit)', { local: { flags: 0x808 } }],
 		['local flags differ (no UTF-8 bit)', { local: { flags: 0 } }],
 		['local Unicode Path extra names another file', { local: { extra: unicodePathExtra('evil.exe', 'test.txt') } }],
-		['stored with a data descriptor', { deflate: false, descriptor: true }],
 	] as Array<[string, Partial<ForgeEntry>]>)('%s → ZIP_LOCAL_HEADER_MISMATCH', async (_label, change) => {
 		await expectRefused(src(), forgeZip(mutateSigned(src(), change)), 'ZIP_LOCAL_HEADER_MISMATCH');
+	});
+
+	it('stored with a data descriptor: accepted when truthful, refused when its data holds a descriptor signature', async () => {
+		const s = src();
+		const stored = forgeZip(mutateSigned(s, { deflate: false, descriptor: true }));
+		expect((await verify(s, stored)).validationConclusion.indication).toBe('TOTAL-PASSED');
+		expect(sameFiles(extractByCentralDirectory(stored), extractByStreaming(stored))).toBe(true);
+		const tricky = Buffer.concat([Buffer.from('head'), Buffer.from([0x50, 0x4b, 0x07, 0x08]), Buffer.alloc(12), Buffer.from('tail')]);
+		const zip = forgeZip(withEntry(s, { name: 'x.bin', data: tricky, deflate: false, descriptor: true }));
+		expect(sameFiles(extractByCentralDirectory(zip), extractByStreaming(zip))).toBe(false);
+		await expectRefused(s, zip, 'ZIP_LOCAL_HEADER_MISMATCH');
+	});
+
+	it("the project's own streaming writer (data descriptors, ZIP64 local extras, stored incompressible data) is read back", async () => {
+		const out = new PassThrough();
+		const chunks: Buffer[] = [];
+		out.on('data', (c: Buffer) => chunks.push(c));
+		const writer = new ZipWriter(new StreamSink(out));
+		await writer.addMimetype('application/vnd.etsi.asic-e+zip');
+		const noise = randomBytes(200_000);
+		await writer.addStream('noise.bin', Readable.from([noise]), { compression: 'auto' });
+		await writer.addStream('text.txt', Readable.from([Buffer.from('hello '.repeat(1000))]), { expectedSize: 6000 });
+		await writer.addStream('stored.bin', Readable.from([noise.subarray(0, 5000)]), { compression: 'store' });
+		await writer.finish();
+		const zip = readZip(Buffer.concat(chunks));
+		expect(zip.entries.map((e) => [e.name, e.method, e.dataDescriptor])).toEqual([
+			['mimetype', 0, false],
+			['noise.bin', 0, true],
+			['text.txt', 8, true],
+			['stored.bin', 0, true],
+		]);
+		expect(zip.read(zip.get('noise.bin')!).equals(noise)).toBe(true);
+		expect(zip.read(zip.get('text.txt')!).toString()).toBe('hello '.repeat(1000));
 	});
 
 	it.each([
