@@ -275,6 +275,13 @@ export function readZip(buf: Buffer, limits: ZipLimits = {}): ZipArchive {
 	if (cdOffset + cdSize > eocd) {
 		throw new ContainerReadError('ZIP_TRUNCATED', 'The ZIP central directory points outside the file; the container is truncated or corrupt.');
 	}
+	if (cdOffset + cdSize !== eocd) {
+		// Other readers may follow what sits there (a ZIP64 end record and locator name another central directory).
+		throw new ContainerReadError(
+			'ZIP_UNLISTED_DATA',
+			`${eocd - cdOffset - cdSize} byte(s) sit between the central directory and its end record; readers could follow a different directory there.`,
+		);
+	}
 	const entries: ZipEntry[] = [];
 	const byName = new Map<string, ZipEntry>();
 	let declaredTotal = 0;

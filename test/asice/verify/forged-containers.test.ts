@@ -196,6 +196,15 @@ describe('2. ZIP truth: what a streaming and a central-directory reader extract 
 		['a deflate stream that ends early, with a local entry after it inside the declared size', () =>
 			forgeZip(mutateSigned(src(), { body: Buffer.concat([deflateRawSync(src().entries[signedAt(src())].data), localEntryBytes('evil.exe', EVIL)]) }))],
 		['junk inside the central directory', () => forgeZip(src().entries, { cdExtra: Buffer.from('PK\u0005\u0006junk') })],
+		['a ZIP64 end record and locator between the central directory and its end record', () => {
+			const zip = forgeZip(src().entries);
+			const eocd = zip.length - 22;
+			const z64 = Buffer.alloc(56 + 20);
+			z64.writeUInt32LE(0x06064b50, 0);
+			z64.writeUInt32LE(0x07064b50, 56);
+			const out = Buffer.concat([zip.subarray(0, eocd), z64, zip.subarray(eocd)]);
+			return out;
+		}],
 	])('%s → ZIP_UNLISTED_DATA', async (_label, make) => {
 		const zip = make();
 		await expectRefused(src(), zip, 'ZIP_UNLISTED_DATA');
