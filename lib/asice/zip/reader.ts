@@ -262,6 +262,9 @@ export function readZip(buf: Buffer, limits: ZipLimits = {}): ZipArchive {
 	const lim = { ...DEFAULT_LIMITS, ...limits };
 	const eocd = findEocd(buf);
 	const total = buf.readUInt16LE(eocd + 10);
+	if (buf.readUInt16LE(eocd + 4) !== 0 || buf.readUInt16LE(eocd + 6) !== 0 || buf.readUInt16LE(eocd + 8) !== total) {
+		throw new ContainerReadError('ZIP_UNSUPPORTED', 'Multi-disk (split) ZIP archives are not supported; readers disagree on which entries such an end record lists.');
+	}
 	const cdSize = buf.readUInt32LE(eocd + 12);
 	const cdOffset = buf.readUInt32LE(eocd + 16);
 	if (total === 0xffff || cdOffset === 0xffffffff || cdSize === 0xffffffff) {
