@@ -11,7 +11,7 @@ import { Findings } from './findings';
 import { openAsiceContainer, type AsiceContainer } from '../zip/reader-container';
 import type { Indication } from './codes';
 import { C14N_BUDGET_UNITS, MAX_SIGNATURES, SIGNATURE_FILE_MAX_BYTES, SIGNATURE_XML_BUDGET_BYTES, type VerifyContext } from './context';
-import { POLICY, type Report, type ReportIssue, type SignatureReport } from './report';
+import { POLICY, type ContainerIssue, type Report, type SignatureReport } from './report';
 import { verifySignature, type DataReference } from './verify-signature';
 import { parseSignature } from './xades';
 
@@ -68,7 +68,7 @@ function emptyReport(filename: string, sha256: string, at: Date): Report {
  * pass) is attributed to the entry its strict or '+'-as-space reading names, so that entry is not reported a
  * second time (DigiDoc4j reports the '+' case once). It never makes any entry covered.
  */
-function crossCheck(container: AsiceContainer, perSignature: Array<{ id: string; refs: DataReference[] }>, errors: ReportIssue[], warnings: ReportIssue[]): void {
+function crossCheck(container: AsiceContainer, perSignature: Array<{ id: string; refs: DataReference[] }>, errors: ContainerIssue[], warnings: ContainerIssue[]): void {
 	const zipNames = new Set(container.dataFiles.map((e) => e.name));
 	for (const name of container.manifest.keys()) {
 		if (!zipNames.has(name)) {

@@ -1,5 +1,6 @@
 import { parseXmlSafely, NS, childElements, XmlParseError } from '../xml';
 import { readZip, type ZipArchive, type ZipEntry, type ZipLimits } from './reader';
+import type { ContainerFindingCode } from '../verify/codes';
 import { ContainerReadError } from './reader-error';
 
 const MANIFEST = 'META-INF/manifest.xml';
@@ -11,7 +12,8 @@ export const ASICE_MIMETYPE = 'application/vnd.etsi.asic-e+zip';
 
 /** A non-fatal finding about the container layout. */
 export interface ContainerNotice {
-	code: string;
+	/** One of the verifier's container codes (lib/asice/verify/codes.ts). */
+	code: ContainerFindingCode;
 	message: string;
 }
 
