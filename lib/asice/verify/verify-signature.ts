@@ -351,8 +351,9 @@ export function verifySignature(sig: ParsedSignature, file: string, index: numbe
 			} else chosen = ocsp[ocsp.length - 1];
 			ocspReport = { status: chosen.status.toUpperCase(), producedAt: chosen.producedAt.toISOString() };
 			// DSS RevocationIssuedAfterBestSignatureTime: the revocation answer must be issued (OCSP producedAt, and the
-			// status it reports, thisUpdate) at or after best-signature-time (second precision). A time-mark's OCSP defines that time itself; without a valid timestamp the
-			// best-signature-time is the validation time, so an old GOOD answer proves nothing about today.
+			// status it reports, thisUpdate) at or after best-signature-time (second precision). A time-mark's OCSP
+			// defines that time itself; without a valid timestamp the best-signature-time is the validation time, so an
+			// old GOOD answer proves nothing about today.
 			if (!isTm && !f.has('OCSP_BEFORE_TIMESTAMP') && Math.min(secondFloor(chosen.producedAt), secondFloor(chosen.thisUpdate)) < secondFloor(best)) {
 				f.add(
 					'REVOCATION_BEFORE_BEST_SIGNATURE_TIME',
