@@ -36,13 +36,14 @@ export interface AsiceContainer {
 
 /**
  * The name a file gets on a file system that folds case, Unicode normalisation and trailing dots/spaces
- * (Windows, macOS): two entries with the same key overwrite each other when extracted.
+ * (Windows, macOS), and where "name:stream" writes into "name" (NTFS alternate data streams): two entries with the
+ * same key overwrite each other, or hide in one another, when extracted.
  */
 export function extractionKey(name: string): string {
 	return name
 		.normalize('NFC')
 		.split('/')
-		.map((seg) => seg.replace(/[. ]+$/, ''))
+		.map((seg) => seg.replace(/:.*$/, '').replace(/[. ]+$/, ''))
 		.join('/')
 		.toLowerCase();
 }

@@ -116,13 +116,14 @@ describe('controls', () => {
 });
 
 describe('1. coverage by exact resolved reference', () => {
-	it('a twin no reference resolves to is not signed: "+"/space, literal %20, case, NFD, trailing dot or space; with and without a manifest entry', async () => {
+	it('a twin no reference resolves to is not signed: "+"/space, literal %20, case, NFD, trailing dot or space, NTFS stream; with and without a manifest entry', async () => {
 		const cases: Array<[() => Source, string, string[]]> = [];
 		for (const s of sources) {
 			cases.push([() => s, s.signed.toUpperCase(), ['DATAFILE_NOT_SIGNED', 'ENTRY_NAME_COLLISION']]);
 			cases.push([() => s, s.signed[0].toUpperCase() + s.signed.slice(1), ['DATAFILE_NOT_SIGNED', 'ENTRY_NAME_COLLISION']]);
 			cases.push([() => s, `${s.signed}.`, ['DATAFILE_NOT_SIGNED', 'ENTRY_NAME_COLLISION']]);
 			cases.push([() => s, `${s.signed} `, ['DATAFILE_NOT_SIGNED', 'ENTRY_NAME_COLLISION']]);
+			cases.push([() => s, `${s.signed}:hidden`, ['DATAFILE_NOT_SIGNED', 'ENTRY_NAME_COLLISION']]);
 			if (s.signed.includes(' ')) {
 				cases.push([() => s, s.signed.replace(/ /g, '+'), ['DATAFILE_NOT_SIGNED']]);
 				cases.push([() => s, s.signed.replace(/ /g, '%20'), ['DATAFILE_NOT_SIGNED']]);
