@@ -13,16 +13,22 @@
  *   metadata changed);
  * - content mutations (an entry's bytes changed and the ZIP rewritten with correct CRCs, so the XML, c14n and crypto
  *   layers are reached): verifyContainer never throws, and a changed data file or signed XML never passes;
+ * - structure mutations (entries added, listed or not, under twin names or in META-INF/, with or without a manifest
+ *   entry; local header fields rewritten; gap/prefix bytes; data descriptors, some lying; entries moved; a second
+ *   directory record for one local entry; bytes hidden after a deflate stream): a container that still passes is
+ *   extracted identically by a central-directory reader and a streaming reader, and both equal the original files;
  * - fixed hostile shapes (ZIP bomb, lying sizes, 1001 entries, entity bomb, 100 000-deep XML, 5000 signatures) are
  *   refused with their specific reason, fast;
  * - the heap does not keep growing over a run.
  *
  * Budget (see test/helpers/fuzz-budget.ts): FUZZ_SEED (default 20261122), FUZZ_RUNS (runs per property),
- * FUZZ_TIME_MS (time per property). CI default: 300 reader runs, 40 + 40 byte-level and 45 content-level verifier runs.
+ * FUZZ_TIME_MS (time per property). CI default: 300 reader runs, 40 + 40 byte-level, 45 content-level and 60 structure-level
+ * verifier runs.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import JSZip from 'jszip';
 import { buildAsice } from '../../lib/asice/sign';
@@ -32,6 +38,7 @@ import { ContainerReadError } from '../../lib/asice/zip/reader-error';
 import { nodeHashName } from '../../lib/hash-algorithm';
 import { TrustStore } from '../../lib/pki/trust-store';
 import { opensslLtServices, signDigest, testPki } from '../asice/sign/helpers/test-pki';
+import { extractByCentralDirectory, extractByStreaming, forgeZip, sameFiles, splitZip, unicodePathExtra, type ForgeEntry } from '../asice/verify/forge';
 import { fuzzParams, fuzzTimeout, typedOutcome, typedOutcomeAsync, withBoundedHeap } from '../helpers/fuzz-budget';
 import { fixturePath } from '../helpers/fixtures';
 
@@ -245,6 +252,116 @@ async function rewriteEntry(original: Buffer, pick: number, edits: ContentEdit[]
 	return { bytes: await out.generateAsync({ type: 'nodebuffer' }), name, changed: !after.equals(before) };
 }
 
+
+// ---------------------------------------------------------------------------------------------------------------
+// Structure mutations: the attacker's ZIP (test/asice/verify/forge.ts) around unchanged signed bytes.
+
+type StructEdit =
+	| { kind: 'add'; name: number; at: number; unlisted: boolean; manifest: boolean }
+	| { kind: 'local'; entry: number; field: 'name' | 'crc' | 'csize' | 'size' | 'method' | 'flags' | 'extra'; value: number }
+	| { kind: 'gap'; entry: number; header: boolean }
+	| { kind: 'descriptor'; entry: number; lie: 'none' | 'crc' | 'csize' | 'size' }
+	| { kind: 'move'; from: number; to: number }
+	| { kind: 'prefix'; header: boolean }
+	| { kind: 'alias'; entry: number; name: number }
+	| { kind: 'hideInBody'; entry: number }
+	| { kind: 'store'; entry: number };
+
+const structEditArb: fc.Arbitrary<StructEdit> = fc.oneof(
+	fc.record({ kind: fc.constant('add' as const), name: fc.nat(), at: fc.nat(), unlisted: fc.boolean(), manifest: fc.boolean() }),
+	fc.record({ kind: fc.constant('local' as const), entry: fc.nat(), field: fc.constantFrom('name' as const, 'crc' as const, 'csize' as const, 'size' as const, 'method' as const, 'flags' as const, 'extra' as const), value: fc.nat() }),
+	fc.record({ kind: fc.constant('gap' as const), entry: fc.nat(), header: fc.boolean() }),
+	fc.record({ kind: fc.constant('descriptor' as const), entry: fc.nat(), lie: fc.constantFrom('none' as const, 'crc' as const, 'csize' as const, 'size' as const) }),
+	fc.record({ kind: fc.constant('move' as const), from: fc.nat(), to: fc.nat() }),
+	fc.record({ kind: fc.constant('prefix' as const), header: fc.boolean() }),
+	fc.record({ kind: fc.constant('alias' as const), entry: fc.nat(), name: fc.nat() }),
+	fc.record({ kind: fc.constant('hideInBody' as const), entry: fc.nat() }),
+	fc.record({ kind: fc.constant('store' as const), entry: fc.nat() }),
+);
+
+const EVIL = Buffer.from('never signed');
+
+function localEntry(name: string, data: Buffer): Buffer {
+	return forgeZip([{ name, data, deflate: false }]).subarray(0, 30 + Buffer.byteLength(name) + data.length);
+}
+
+/** Names an attacker would add next to `signed`: twins under every lenient reading, plus plain and META-INF extras. */
+function twinNames(signed: string[]): string[] {
+	const out = ['evil.exe', 'folder/evil.exe', 'META-INF/evil.xml', 'META-INF/signatures9.txt', 'META-INF/sub/signatures0.xml'];
+	for (const n of signed) out.push(n.toUpperCase(), `${n}.`, `${n} `, n.normalize('NFD'), n.replace(/ /g, '+'), n.replace(/\+/g, ' '), n.replace(/ /g, '%20'), `./${n}`.slice(2) + '\u200b');
+	return [...new Set(out)].filter((n) => !signed.includes(n));
+}
+
+function applyStruct(src: ForgeEntry[], edits: StructEdit[]): { entries: ForgeEntry[]; prefix?: Buffer } {
+	let entries = src.map((e) => ({ ...e }));
+	let prefix: Buffer | undefined;
+	const signed = src.filter((e) => e.name !== 'mimetype' && !e.name.startsWith('META-INF/')).map((e) => e.name);
+	const names = twinNames(signed);
+	const pick = (i: number): ForgeEntry => entries[i % entries.length];
+	for (const ed of edits) {
+		switch (ed.kind) {
+			case 'add': {
+				const name = names[ed.name % names.length];
+				if (entries.some((e) => e.name === name)) break;
+				entries.splice(ed.at % (entries.length + 1), 0, { name, data: EVIL, unlisted: ed.unlisted });
+				if (ed.manifest) {
+					entries = entries.map((e) =>
+						e.name === 'META-INF/manifest.xml'
+							? { ...e, data: Buffer.from(e.data.toString('utf8').replace('</manifest:manifest>', `<manifest:file-entry manifest:full-path="${name}" manifest:media-type="text/plain"/></manifest:manifest>`)) }
+							: e,
+					);
+				}
+				break;
+			}
+			case 'local': {
+				const e = pick(ed.entry);
+				const v = ed.value;
+				const local = { ...e.local };
+				if (ed.field === 'name') local.name = [e.name.toUpperCase(), `${e.name}x`, 'evil.exe', e.name.normalize('NFD')][v % 4];
+				else if (ed.field === 'extra') local.extra = unicodePathExtra('evil.exe', e.name);
+				else if (ed.field === 'method') local.method = v % 2 === 0 ? 0 : 8;
+				else if (ed.field === 'flags') local.flags = [0, 0x8, 0x808, 0x801][v % 4];
+				else local[ed.field] = v % 0x10000;
+				e.local = local;
+				break;
+			}
+			case 'gap':
+				pick(ed.entry).after = ed.header ? localEntry('evil.exe', EVIL) : Buffer.from('gap bytes');
+				break;
+			case 'descriptor': {
+				const e = pick(ed.entry);
+				e.descriptor = ed.lie === 'none' ? true : { [ed.lie]: 7 };
+				break;
+			}
+			case 'move': {
+				const [e] = entries.splice(ed.from % entries.length, 1);
+				entries.splice(ed.to % (entries.length + 1), 0, e);
+				break;
+			}
+			case 'prefix':
+				prefix = ed.header ? localEntry('evil.exe', EVIL) : Buffer.from('MZ');
+				break;
+			case 'alias': {
+				const target = pick(ed.entry);
+				const name = names[ed.name % names.length];
+				if (target.alias || target.unlisted || entries.some((e) => e.name === name)) break;
+				entries.push({ name, data: target.data, deflate: target.deflate, alias: target.name, body: target.body });
+				break;
+			}
+			case 'hideInBody': {
+				const e = pick(ed.entry);
+				if (e.deflate === false) break;
+				e.body = Buffer.concat([deflateRawSync(e.data), localEntry('evil.exe', EVIL)]);
+				break;
+			}
+			case 'store':
+				pick(ed.entry).deflate = false;
+				break;
+		}
+	}
+	return { entries, prefix };
+}
+
 const INDICATIONS = ['TOTAL-PASSED', 'TOTAL-FAILED', 'INDETERMINATE'];
 
 describe('container reader fuzz', () => {
@@ -334,6 +451,36 @@ describe('container reader fuzz', () => {
 				fuzzParams(45),
 			),
 		);
+	});
+	it('structure mutations (added entries, rewritten local headers, gaps, descriptors, overlaps): a passing container extracts the same files either way, equal to the original', async () => {
+		const sources = [
+			...['valid-asice.asice', 'valid-bdoc-tm.bdoc', 'valid-asice-lta.asice'].map((n) => ({ entries: splitZip(real.find((r) => r.name === n)!.bytes), trust: 'demo' as 'demo' | TrustStore, at: new Date('2026-11-01T00:00:00Z') })),
+			{ entries: splitZip(built), trust: builtTrust, at: new Date() },
+		];
+		// Control: every unforged rewrite passes, so a refusal below is the mutation's doing.
+		for (const src of sources) expect((await verifyContainer(forgeZip(src.entries), { trust: src.trust, at: src.at })).validationConclusion.indication).toBe('TOTAL-PASSED');
+		let passed = 0;
+		await withBoundedHeap(() =>
+			fc.assert(
+				fc.asyncProperty(fc.nat(sources.length - 1), fc.array(structEditArb, { minLength: 1, maxLength: 3 }), async (s, edits) => {
+					const src = sources[s];
+					const { entries, prefix } = applyStruct(src.entries, edits);
+					const bytes = forgeZip(entries, prefix ? { prefix } : {});
+					const r = await typedOutcomeAsync('verifyContainer(structure)', [], () => verifyContainer(bytes, { trust: src.trust, at: src.at }));
+					if (!r.ok) return;
+					const vc = r.value.validationConclusion;
+					expect(INDICATIONS).toContain(vc.indication);
+					if (vc.indication !== 'TOTAL-PASSED') return;
+					passed++;
+					const byCd = extractByCentralDirectory(bytes);
+					expect(sameFiles(byCd, extractByStreaming(bytes))).toBe(true);
+					expect(sameFiles(byCd, extractByCentralDirectory(forgeZip(src.entries)))).toBe(true);
+				}),
+				fuzzParams(60),
+			),
+		);
+		// Some mutations are harmless (moving a data file, storing instead of deflating, truthful descriptors).
+		expect(passed).toBeGreaterThanOrEqual(0);
 	});
 	it('hostile shapes: ZIP bomb, lying sizes, entity bombs, too many entries and signatures, all refused fast', async () => {
 		const zipOf = async (files: Array<[string, Buffer | string]>): Promise<Buffer> => {

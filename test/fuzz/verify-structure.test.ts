@@ -7,6 +7,8 @@
  * Properties:
  * - verifyContainer never throws and always returns a report with a known indication, within the per-case limit;
  * - an edit inside ds:SignedInfo or xades:SignedProperties never leaves the container TOTAL-PASSED;
+ * - an added file (a twin of the signed name under case, trailing dot/space, '+' or percent readings, or a plain or
+ *   META-INF extra) never leaves the container TOTAL-PASSED;
  * - heap growth stays bounded.
  *
  * Budget (see test/helpers/fuzz-budget.ts): FUZZ_SEED (default 20261122), FUZZ_RUNS, FUZZ_TIME_MS.
@@ -48,12 +50,16 @@ beforeAll(async () => {
 	}
 });
 
-async function zipWith(src: Source, signatureXml: string): Promise<Buffer> {
+async function zipWith(src: Source, signatureXml: string, extra?: string): Promise<Buffer> {
 	const out = new JSZip();
 	out.file('mimetype', 'application/vnd.etsi.asic-e+zip', { compression: 'STORE' });
 	for (const [n, d] of src.files) out.file(n, n === src.signatureFile ? Buffer.from(signatureXml, 'utf8') : d, { compression: 'DEFLATE' });
+	if (extra !== undefined) out.file(extra, 'not signed by anyone', { compression: 'DEFLATE' });
 	return out.generateAsync({ type: 'nodebuffer' });
 }
+
+/** Files an attacker adds next to the signed test.txt: twins under lenient readings, plain and META-INF extras. */
+const EXTRA_NAMES = ['Test.txt', 'TEST.TXT', 'test.txt.', 'test.txt ', 'test+txt', 'test%2Etxt', 'evil.exe', 'sub/test.txt', 'META-INF/evil.xml', 'META-INF/signatures.txt'];
 
 function elementsOf(root: Node): Element[] {
 	const out: Element[] = [];
@@ -161,15 +167,17 @@ describe('XAdES structure fuzz', () => {
 	it('tree edits of the signature XML: a report, never a throw; edits in signed parts never pass', async () => {
 		await withBoundedHeap(() =>
 			fc.assert(
-				fc.asyncProperty(fc.nat(FIXTURES.length - 1), fc.array(editArb, { minLength: 1, maxLength: 3 }), async (i, edits) => {
+				fc.asyncProperty(fc.nat(FIXTURES.length - 1), fc.array(editArb, { minLength: 1, maxLength: 3 }), fc.option(fc.constantFrom(...EXTRA_NAMES), { freq: 3, nil: undefined }), async (i, edits, extra) => {
 					const src = sources[i];
 					const { xml, signedTouched, changed } = applyEdits(src.xml, edits);
-					const bytes = await zipWith(src, xml);
+					const bytes = await zipWith(src, xml, extra);
 					const r = await typedOutcomeAsync('verifyContainer(edited XAdES)', [], () => verifyContainer(bytes, { trust: 'demo', at: AT }));
 					if (!r.ok) return;
 					const vc = r.value.validationConclusion;
 					expect(['TOTAL-PASSED', 'TOTAL-FAILED', 'INDETERMINATE']).toContain(vc.indication);
 					if (signedTouched && changed) expect(vc.indication).not.toBe('TOTAL-PASSED');
+					// A file nobody signed never rides along with a passing verdict, whatever its name.
+					if (extra !== undefined) expect(vc.indication).not.toBe('TOTAL-PASSED');
 				}),
 				fuzzParams(30),
 			),

@@ -12,6 +12,21 @@ export class C14nError extends SmartIdError {
 	}
 }
 
+/** The work budget of a canonicalization ran out (secure-validation limit); the partial output is discarded. */
+export class C14nBudgetError extends SmartIdError {
+	constructor(message: string) {
+		super('ASICE_C14N_BUDGET', message, {});
+	}
+}
+
+/**
+ * A shared, mutable work budget: every output character and every namespace considered per element costs one unit.
+ * Several canonicalizations (all of a container's) can draw from one budget.
+ */
+export interface C14nBudget {
+	remaining: number;
+}
+
 /** Options beyond the algorithm URI. */
 export interface CanonicalizeOptions {
 	/** Exclusive c14n InclusiveNamespaces PrefixList (`#default` for the default namespace). */
@@ -21,6 +36,8 @@ export interface CanonicalizeOptions {
 	 * comments, so a WithComments transform after it must still drop them (XMLDSig §4.3.3.3).
 	 */
 	withComments?: boolean;
+	/** Work budget shared across calls; {@link C14nBudgetError} when it runs out. */
+	budget?: C14nBudget;
 }
 
 type NsMap = Map<string, string>;
@@ -137,6 +154,7 @@ interface Ctx {
 	withComments: boolean;
 	inclusivePrefixes: Set<string>;
 	out: string[];
+	budget?: C14nBudget;
 }
 
 interface Frame {
@@ -160,6 +178,17 @@ function visiblyUsedPrefixes(el: Element): Set<string> {
 	return used;
 }
 
+function charge(ctx: Ctx, units: number): void {
+	if (!ctx.budget) return;
+	ctx.budget.remaining -= units;
+	if (ctx.budget.remaining < 0) throw new C14nBudgetError('The canonicalization work budget is exhausted; refusing to canonicalize more.');
+}
+
+function put(ctx: Ctx, text: string): void {
+	charge(ctx, text.length);
+	ctx.out.push(text);
+}
+
 function renderElement(ctx: Ctx, el: Element, parentScope: NsMap, rendered: NsMap, apex: boolean): [NsMap, NsMap, string] {
 	const scope: NsMap = apex ? inScopeNamespaces(el) : new Map(parentScope);
 	if (!apex) for (const [p, v] of ownDeclarations(el)) scope.set(p, v);
@@ -170,6 +199,7 @@ function renderElement(ctx: Ctx, el: Element, parentScope: NsMap, rendered: NsMa
 		ctx.mode.kind === 'exc'
 			? new Set([...visiblyUsedPrefixes(el), ...[...ctx.inclusivePrefixes].filter((p) => scope.has(p))])
 			: new Set([...scope.keys(), ...rendered.keys()]);
+	charge(ctx, scope.size + rendered.size + 1);
 	const newRendered: NsMap = new Map(rendered);
 	for (const p of candidates) {
 		const value = scope.get(p) ?? '';
@@ -206,7 +236,7 @@ function renderElement(ctx: Ctx, el: Element, parentScope: NsMap, rendered: NsMa
 	for (const [p, v] of emit) s += p === '' ? ` xmlns="${escAttr(v)}"` : ` xmlns:${p}="${escAttr(v)}"`;
 	for (const a of attrs) s += ` ${a.qname}="${escAttr(a.value)}"`;
 	s += '>';
-	ctx.out.push(s);
+	put(ctx, s);
 	return [scope, newRendered, `</${name}>`];
 }
 
@@ -216,7 +246,7 @@ function walk(ctx: Ctx, root: Node): void {
 	while (stack.length) {
 		const f = stack.pop()!;
 		if (f.closing !== undefined) {
-			ctx.out.push(f.closing);
+			put(ctx, f.closing);
 			continue;
 		}
 		const n = f.node;
@@ -237,7 +267,7 @@ function walk(ctx: Ctx, root: Node): void {
 			case 4: {
 				// Outside the document element only markup counts; whitespace there is dropped.
 				if (isDoc && n.parentNode === root) break;
-				ctx.out.push(escText((n as unknown as { data: string }).data));
+				put(ctx, escText((n as unknown as { data: string }).data));
 				break;
 			}
 			case 7:
@@ -252,9 +282,9 @@ function walk(ctx: Ctx, root: Node): void {
 				if (isDoc && n.parentNode === root) {
 					const docEl = (root as unknown as { documentElement: Node | null }).documentElement;
 					const before = docEl ? isBefore(n, docEl) : true;
-					ctx.out.push(before ? text + '\n' : '\n' + text);
+					put(ctx, before ? text + '\n' : '\n' + text);
 				} else {
-					ctx.out.push(text);
+					put(ctx, text);
 				}
 				break;
 			}
@@ -285,7 +315,7 @@ export function canonicalize(node: Node, algorithm: string, options: Canonicaliz
 	}
 	const prefixes = new Set<string>();
 	if (mode.kind === 'exc') for (const p of options.inclusivePrefixes ?? []) prefixes.add(p === '#default' ? '' : p);
-	const ctx: Ctx = { mode, withComments: options.withComments ?? mode.withComments, inclusivePrefixes: prefixes, out: [] };
+	const ctx: Ctx = { mode, withComments: options.withComments ?? mode.withComments, inclusivePrefixes: prefixes, out: [], budget: options.budget };
 	walk(ctx, node);
 	return Buffer.from(ctx.out.join(''), 'utf8');
 }

@@ -1,9 +1,16 @@
-import type { Indication } from './codes';
+import type { ContainerFindingCode, Indication } from './codes';
 
 /** One error or warning: stable `code`, human `message`. */
 export interface ReportIssue {
 	code: string;
+	/** For CONTAINER_UNREADABLE: the ZIP/ASiC reader's specific, stable cause (e.g. ZIP_DUPLICATE_ENTRY). */
+	reason?: string;
 	message: string;
+}
+
+/** A container-level error or warning; its code is one of CONTAINER_CODES (codes.ts). */
+export interface ContainerIssue extends ReportIssue {
+	code: ContainerFindingCode;
 }
 
 /** What a signature covers (SiVa `signatureScopes`). */
@@ -50,8 +57,8 @@ export interface Report {
 		/** Overall verdict: TOTAL-PASSED only when every signature passed and there is no container error. */
 		indication: Indication;
 		signatures: SignatureReport[];
-		containerErrors: ReportIssue[];
-		containerWarnings: ReportIssue[];
+		containerErrors: ContainerIssue[];
+		containerWarnings: ContainerIssue[];
 	};
 }
 

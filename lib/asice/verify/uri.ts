@@ -19,9 +19,9 @@ export function decodeReferenceUri(uri: string): string | null {
 }
 
 /**
- * The name DigiDoc4j's manifest cross-check would derive (form decoding, '+' = space). Used only to match a
- * reference with manifest entries, so that a '+' reference is reported once (as unresolvable) and not again
- * as a manifest mismatch.
+ * The name DigiDoc4j's manifest cross-check would derive (form decoding, '+' = space). Used only for a reference
+ * that resolved to nothing (its signature is already not passing), so that the entry it presumably meant is not
+ * reported a second time. It never resolves a reference and never makes an entry count as signed.
  */
 export function lenientReferenceName(uri: string): string | null {
 	return decodeReferenceUri(uri.replace(/\+/g, '%20'));

@@ -7,18 +7,18 @@ import { parseOcspResponse, verifyOcspResponse, type OcspVerification } from '..
 import type { TrustStore } from '../../pki/trust-store';
 import { hashFromOid } from '../../pki/ocsp-tsp-crypto';
 import { parseTimestampToken, verifyTimestampToken } from '../../pki/timestamp';
-import { canonicalize, C14N, isC14nAlgorithm } from '../c14n';
+import { C14N, C14nBudgetError, isC14nAlgorithm, type canonicalize } from '../c14n';
 import { NS, childElements, isElement } from '../xml';
 import { digestAlgorithm, signatureAlgorithm } from './algorithms';
 import { relatedTrust } from './anchor-filter';
-import { MAX_REFERENCES, type VerifyContext } from './context';
+import { MAX_REFERENCES, MAX_TRANSFORMS, type VerifyContext } from './context';
 import { Findings } from './findings';
 import { dereferenceLocal } from './references';
 import type { SignatureReport } from './report';
 import { matchSigningCertificate, toCertificates } from './signing-certificate';
 import { hash, verifySignatureValue } from './signature-value';
 import { decodeReferenceUri, lenientReferenceName } from './uri';
-import type { C14nStep, ParsedSignature } from './xades';
+import type { ParsedSignature } from './xades';
 
 const SIGNED_PROPERTIES_TYPE = 'http://uri.etsi.org/01903#SignedProperties';
 const BDOC_TM_POLICY = 'urn:oid:1.3.6.1.4.1.10015.1000.3.2.1';
@@ -51,10 +51,6 @@ export interface SignatureOutcome {
 
 function msg(e: unknown): string {
 	return e instanceof Error ? e.message : String(e);
-}
-
-function c14nOpts(step: C14nStep): { inclusivePrefixes?: string[] } {
-	return step.prefixes ? { inclusivePrefixes: step.prefixes } : {};
 }
 
 function sameCert(a: X509Certificate, b: X509Certificate): boolean {
@@ -121,25 +117,43 @@ export function verifySignature(sig: ParsedSignature, file: string, index: numbe
 	const container = ctx.container;
 	for (const e of sig.formatErrors) f.add('FORMAT_ERROR', e);
 
-	// 1. Exactly one SignedProperties reference, pointing at this signature's SignedProperties.
+	// 1. Exactly one SignedProperties reference: same-document ("#id"), XAdES Type, pointing at this signature's
+	// xades:SignedProperties. A reference that reaches SignedProperties without the Type is refused too.
 	const spRefs = sig.references.filter((r) => r.type === SIGNED_PROPERTIES_TYPE);
 	if (spRefs.length === 0) f.add('SIGNED_PROPERTIES_MISSING', 'SignedProperties Reference element is missing.');
 	if (spRefs.length > 1) f.add('MULTIPLE_SIGNED_PROPERTIES', 'Multiple signed properties: SignedInfo has more than one SignedProperties reference.');
 	for (const r of spRefs) {
-		const target = sig.ids.get((r.uri ?? '').replace(/^#/, ''))?.[0];
+		if (!r.uri || !r.uri.startsWith('#') || r.uri.length < 2) {
+			f.add('SIGNED_PROPERTIES_REFERENCE_INVALID', `The SignedProperties reference URI "${r.uri ?? ''}" is not a same-document reference ("#id").`);
+			continue;
+		}
+		const target = sig.ids.get(r.uri.slice(1))?.[0];
 		if (target && sig.signedProperties && target !== sig.signedProperties) {
 			f.add('FORMAT_ERROR', 'The SignedProperties reference does not point at the signature\'s xades:SignedProperties.');
+		}
+	}
+	for (const r of sig.references) {
+		if (r.type === SIGNED_PROPERTIES_TYPE || !r.uri?.startsWith('#')) continue;
+		const target = sig.ids.get(r.uri.slice(1))?.[0];
+		if (target && target === sig.signedProperties) {
+			f.add('SIGNED_PROPERTIES_REFERENCE_INVALID', `Reference "${r.uri}" covers xades:SignedProperties without the Type ${SIGNED_PROPERTIES_TYPE}.`);
 		}
 	}
 
 	// 2. References (data files from the ZIP, same-document ones through c14n).
 	const dataReferences: DataReference[] = [];
 	const referenceBytes: Array<Buffer | null> = [];
+	const resolvedEntries = new Set<string>();
 	if (sig.references.length > MAX_REFERENCES) {
-		f.add('FORMAT_ERROR', `SignedInfo has ${sig.references.length} references, above the limit of ${MAX_REFERENCES}; not verifying them.`);
+		f.add('TOO_MANY_REFERENCES', `SignedInfo has ${sig.references.length} references, above the limit of ${MAX_REFERENCES}; not verifying them.`);
 	}
 	for (const ref of sig.references.length > MAX_REFERENCES ? [] : sig.references) {
 		referenceBytes.push(null);
+		if (ref.transforms.length > MAX_TRANSFORMS) {
+			f.add('TOO_MANY_TRANSFORMS', `Reference "${ref.uri ?? ''}" has ${ref.transforms.length} transforms, above the limit of ${MAX_TRANSFORMS}.`);
+			continue;
+		}
+		if (ref.type === SIGNED_PROPERTIES_TYPE && !ref.uri?.startsWith('#')) continue; // refused above; never a data file
 		const alg = digestAlgorithm(ref.digestMethod);
 		if (!alg) {
 			f.add('UNSUPPORTED_ALGORITHM', `DigestMethod "${ref.digestMethod}" is not supported.`);
@@ -152,7 +166,7 @@ export function verifySignature(sig: ParsedSignature, file: string, index: numbe
 		let bytes: Buffer | null = null;
 		let digest: Buffer | null = null;
 		if (ref.uri.startsWith('#')) {
-			const d = dereferenceLocal(sig, ref);
+			const d = dereferenceLocal(sig, ref, ctx.c14n);
 			if (!d.ok) {
 				f.add(d.notFound ? 'REFERENCE_NOT_FOUND' : 'FORMAT_ERROR', d.reason);
 				continue;
@@ -160,9 +174,14 @@ export function verifySignature(sig: ParsedSignature, file: string, index: numbe
 			bytes = d.bytes;
 		} else {
 			const name = decodeReferenceUri(ref.uri);
+			// Exactly one entry, by exact name: a lenient reading never resolves (DigiDoc4j: "+" is not a space).
 			const entry = name === null ? undefined : container.dataFiles.find((e) => e.name === name);
 			const mimeType = ref.id !== null ? (sig.dataObjectFormats.get(ref.id) ?? null) : null;
 			dataReferences.push({ uri: ref.uri, name, lenientName: lenientReferenceName(ref.uri), mimeType, resolved: !!entry });
+			if (entry) {
+				if (resolvedEntries.has(entry.name)) f.add('REFERENCE_DUPLICATE', `Data file "${entry.name}" is referenced more than once by this signature.`);
+				resolvedEntries.add(entry.name);
+			}
 			if (!entry) {
 				f.add(
 					'REFERENCE_NOT_FOUND',
@@ -220,7 +239,7 @@ export function verifySignature(sig: ParsedSignature, file: string, index: numbe
 		if (!isC14nAlgorithm(sig.c14n.algorithm)) {
 			f.add('UNSUPPORTED_ALGORITHM', `CanonicalizationMethod "${sig.c14n.algorithm}" is not supported.`);
 		} else {
-			const si = canonicalize(sig.signedInfo, sig.c14n.algorithm, c14nOpts(sig.c14n));
+			const si = ctx.c14n.get(sig.signedInfo, [{ algorithm: sig.c14n.algorithm, prefixes: sig.c14n.prefixes }]);
 			const check = verifySignatureValue(sig.signatureMethod, sig.signatureMethodElement, si, sig.signatureValue, signer);
 			if (!check.ok) {
 				f.add(check.unsupported ? 'UNSUPPORTED_ALGORITHM' : 'SIGNATURE_VALUE_INVALID', `The signature is not intact! ${check.reason}`);
@@ -245,12 +264,13 @@ export function verifySignature(sig: ParsedSignature, file: string, index: numbe
 		try {
 			const token = parseTimestampToken(ts.tokens[0]);
 			allTsTimes.push(token.genTime);
-			const data = canonicalize(sig.signatureValueElement, step.algorithm, c14nOpts(step));
+			const data = ctx.c14n.get(sig.signatureValueElement, [{ algorithm: step.algorithm, prefixes: step.prefixes }]);
 			const v = withNarrowedTrust(ctx, [...token.certificates, ...pool], [], (trust) =>
 				verifyTimestampToken(ts.tokens[0], { data, trust, certificates: pool }),
 			);
 			validTsTimes.push(v.genTime);
 		} catch (e) {
+			if (e instanceof C14nBudgetError) throw e;
 			if (e instanceof ValidationError && e.rule === 'timestamp.imprint.mismatch') {
 				f.add('TIMESTAMP_IMPRINT_MISMATCH', 'The time-stamp message imprint is not intact! The timestamp does not cover this SignatureValue.');
 			} else if (e instanceof ValidationError && CORRUPT_TIMESTAMP_RULES.test(e.rule)) {
@@ -330,6 +350,17 @@ export function verifySignature(sig: ParsedSignature, file: string, index: numbe
 				}
 			} else chosen = ocsp[ocsp.length - 1];
 			ocspReport = { status: chosen.status.toUpperCase(), producedAt: chosen.producedAt.toISOString() };
+			// DSS RevocationIssuedAfterBestSignatureTime: the revocation answer must be issued (OCSP producedAt, and the
+			// status it reports, thisUpdate) at or after best-signature-time (second precision). A time-mark's OCSP
+			// defines that time itself; without a valid timestamp the best-signature-time is the validation time, so an
+			// old GOOD answer proves nothing about today.
+			if (!isTm && !f.has('OCSP_BEFORE_TIMESTAMP') && Math.min(secondFloor(chosen.producedAt), secondFloor(chosen.thisUpdate)) < secondFloor(best)) {
+				f.add(
+					'REVOCATION_BEFORE_BEST_SIGNATURE_TIME',
+					`No revocation data issued after the best-signature-time (${best.toISOString()}${bestSource === 'VALIDATION_TIME' ? ', the validation time: the signature has no valid timestamp' : ''}); ` +
+						`the OCSP response was produced at ${chosen.producedAt.toISOString()} (thisUpdate ${chosen.thisUpdate.toISOString()}).`,
+				);
+			}
 			if (chosen.status === 'revoked') {
 				const revokedAt = chosen.revocationTime;
 				if (bestSource === 'VALIDATION_TIME' || isTm || !revokedAt || revokedAt.getTime() <= best.getTime()) {
@@ -354,6 +385,12 @@ export function verifySignature(sig: ParsedSignature, file: string, index: numbe
 		} else {
 			f.add('CHAIN_INVALID', ce.message);
 		}
+	}
+
+	// 9b. The signer certificate must allow nonRepudiation (libdigidocpp; DSS "not expected key-usage").
+	const ku = signer ? safeParse(signer)?.keyUsage : null;
+	if (signer && (!ku || !ku.nonRepudiation)) {
+		f.add('SIGNER_KEY_USAGE', `The signer's certificate does not allow nonRepudiation (${ku ? 'KeyUsage lacks it' : 'no KeyUsage extension'}); it is not a signing certificate.`);
 	}
 
 	// 10. Cryptographic constraints at best-signature-time; without a trusted chain there is no proof of existence,
@@ -473,7 +510,7 @@ function verifyArchiveTimestamp(
 		f.add('ARCHIVE_TIMESTAMP_INVALID', 'The archive timestamp input cannot be rebuilt (unsupported c14n or unresolved reference).');
 		return;
 	}
-	const c = (el: Parameters<typeof canonicalize>[0]): Buffer => canonicalize(el, step.algorithm, c14nOpts(step));
+	const c = (el: Parameters<typeof canonicalize>[0]): Buffer => ctx.c14n.get(el, [{ algorithm: step.algorithm, prefixes: step.prefixes }]);
 	const parts: Buffer[] = [...(referenceBytes as Buffer[])];
 	for (const el of [sig.signedInfo, sig.signatureValueElement, sig.keyInfoElement]) if (el) parts.push(c(el));
 	if (sig.unsignedSignatureProperties) {

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { run } from '../../../lib/cli/verify';
 import { fixturePath, anchorPath } from '../../helpers/fixtures';
+import { forgeZip, splitZip } from './forge';
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
 	let out = '';
@@ -41,6 +42,23 @@ describe('smart-id verify', () => {
 		expect(r.code).toBe(2);
 		expect(r.out).toMatch(/CONTAINER_UNREADABLE/);
 		expect((await cli([path.join(path.dirname(junk), 'missing.asice')])).code).toBe(2);
+	});
+
+	it('exit 1 and the named code for a forged container (unsigned twin, hidden local entry)', async () => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-cli-'));
+		const entries = splitZip(fs.readFileSync(fixture('valid-asice.asice')));
+		const twin = path.join(dir, 'twin.asice');
+		fs.writeFileSync(twin, forgeZip([...entries, { name: 'TEST.TXT', data: Buffer.from('evil') }]));
+		const a = await cli([twin]);
+		expect(a.code).toBe(1);
+		expect(a.out).toMatch(/container error DATAFILE_NOT_SIGNED: .*<TEST\.TXT>/);
+		expect(a.out).toMatch(/container error ENTRY_NAME_COLLISION/);
+		const hidden = path.join(dir, 'hidden.asice');
+		fs.writeFileSync(hidden, forgeZip([...entries, { name: 'evil.exe', data: Buffer.from('MZ'), unlisted: true }]));
+		const b = await cli([hidden]);
+		expect(b.code).toBe(1);
+		expect(b.out).toMatch(/container error ZIP_UNLISTED_DATA/);
+		fs.rmSync(dir, { recursive: true, force: true });
 	});
 
 	it('--json prints the SiVa-like report; --trust live and --anchor change trust', async () => {
