@@ -107,7 +107,7 @@ export interface TimestampVerifyOptions {
 	imprint?: Uint8Array;
 	/** The nonce that was sent; the token must echo it. */
 	nonce?: Uint8Array;
-	/** Anchors: when given, the TSA certificate must chain to one at genTime (an anchor TSA is trusted by itself). */
+	/** Anchors: when given, the TSA certificate must chain to a TSA entry at genTime (an anchor TSA is trusted by itself). */
 	trust?: TrustStore;
 	/** Extra certificates to find the TSA certificate and its issuers (e.g. XAdES CertificateValues). */
 	certificates?: (X509Certificate | Uint8Array)[];
@@ -369,7 +369,7 @@ export function verifyTimestampToken(token: ParsedTimestampToken | Uint8Array, o
 	const pool = [...certDers.map((d) => certView(d, 'certificate inside the timestamp token')), ...(options.certificates ?? []).map((c) => certView(c))];
 	const signer =
 		pool.find((c) => isSigner(c, signerInfo.sid)) ??
-		(options.trust?.anchors() ?? []).map((a) => certView(a, 'trust anchor')).find((c) => isSigner(c, signerInfo.sid));
+		(options.trust?.anchors('tsa') ?? []).map((a) => certView(a, 'trust anchor')).find((c) => isSigner(c, signerInfo.sid));
 	if (!signer) {
 		throw new ValidationError('timestamp.tsaCertificate.notFound', 'The TSA certificate that signed the timestamp token is neither in the token nor among the known certificates; request tokens with certReq.');
 	}
@@ -410,7 +410,8 @@ export function verifyTimestampToken(token: ParsedTimestampToken | Uint8Array, o
 	let chain: X509Certificate[] | undefined;
 	if (options.trust) {
 		try {
-			chain = buildChain(signer.x509, { trust: options.trust, intermediates: pool.map((c) => c.x509), at: parsed.genTime }).chain;
+			// Only TSA entries vouch for timestamps: a CA or OCSP anchor does not make a TSA trusted (issue 11 item 6).
+			chain = buildChain(signer.x509, { trust: options.trust, intermediates: pool.map((c) => c.x509), at: parsed.genTime, use: 'tsa' }).chain;
 		} catch (error) {
 			if (!(error instanceof ChainError)) throw error;
 			throw new ValidationError('timestamp.chain.untrusted', `The TSA certificate "${certLabel(signer)}" is not trusted at genTime ${parsed.genTime.toISOString()}: ${error.message}`, {

@@ -88,7 +88,7 @@ export function readResponseCertificate(status: { cert?: { value?: string } }): 
 	}
 }
 
-/** Chain to trust at `now`, not a CA, level (derived, agreeing, sufficient), purpose; reads the identity. */
+/** Chain to a Smart-ID issuing CA of `trust` at `now` (rule `chain.anchorUse` when it reaches another kind of anchor), not a CA, level (derived, agreeing, sufficient), purpose; reads the identity. */
 export function checkUserCertificate(
 	status: SessionStatus | { cert?: { value?: string; certificateLevel?: string } },
 	documentNumber: string,
@@ -98,7 +98,8 @@ export function checkUserCertificate(
 ): ValidatedCertificate & { parsed: ParsedCertificate } {
 	const now = options.now ?? new Date();
 	const { parsed, base64 } = readResponseCertificate(status);
-	const { chain } = buildChain(parsed.x509, { trust: options.trust, at: now, intermediates: options.intermediates });
+	// Smart-ID answers chain only to the environment's Smart-ID issuing CAs, never to TSA/OCSP or other CA entries.
+	const { chain } = buildChain(parsed.x509, { trust: options.trust, at: now, intermediates: options.intermediates, use: 'smart-id' });
 	if (parsed.basicConstraints?.ca) {
 		throw new ValidationError('certificate.basicConstraints', 'The user certificate is a CA certificate; refused.');
 	}
