@@ -14,7 +14,7 @@ import {
 } from '../rp-api/types';
 import type { CertificateChoiceContext } from '../validation/types';
 import { deviceLinkSecretsOf, type DeviceLinkSecrets } from './device-link';
-import type { FlowCallOptions, FlowClient, FlowConfig } from './flow-config';
+import type { FlowCallOptions, FlowClient, FlowConfig, RelyingPartyFlowConfig } from './flow-config';
 
 /** Options of a signature (all kinds). */
 export interface SignatureParams {
@@ -80,7 +80,7 @@ function signatureContext(
 /** S3/S4: notification signature by semantics identifier or document number. */
 export async function startNotificationSignature(
 	client: FlowClient,
-	config: FlowConfig,
+	config: RelyingPartyFlowConfig,
 	target: IdentityTarget,
 	params: SignatureParams,
 	options: FlowCallOptions = {},
