@@ -4,117 +4,103 @@
  * build ASN.1 here; every digest and signature check runs through node:crypto, so no pkijs crypto engine
  * is involved (one less global to configure).
  */
-import { createHash, verify as cryptoVerify, constants, X509Certificate, type KeyObject } from 'node:crypto';
+import { verify as cryptoVerify, constants, X509Certificate, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { ValidationError } from '../errors';
+import { digestLength, hashAlgorithmFromOid, hashBytes, hashOid as tableHashOid, isKnownHashAlgorithm, nodeHashName, type KnownHashAlgorithm } from '../hash-algorithm';
 import { CERTIFICATE_CACHE_SIZE, derCacheKey, LruCache } from './certificate-cache';
+import { OID } from './oids';
 
-/** Hash algorithms that may appear in OCSP CertIDs, timestamp imprints and CMS/OCSP signatures. */
-export type TokenHashAlgorithm =
-	| 'SHA-1'
-	| 'SHA-224'
-	| 'SHA-256'
-	| 'SHA-384'
-	| 'SHA-512'
-	| 'SHA3-256'
-	| 'SHA3-384'
-	| 'SHA3-512';
+/** Hash algorithms that may appear in OCSP CertIDs, timestamp imprints and CMS/OCSP signatures (from the one table). */
+export type TokenHashAlgorithm = Exclude<KnownHashAlgorithm, 'SHA3-224'>;
 
-const HASH_OIDS: Record<TokenHashAlgorithm, string> = {
-	'SHA-1': '1.3.14.3.2.26',
-	'SHA-224': '2.16.840.1.101.3.4.2.4',
-	'SHA-256': '2.16.840.1.101.3.4.2.1',
-	'SHA-384': '2.16.840.1.101.3.4.2.2',
-	'SHA-512': '2.16.840.1.101.3.4.2.3',
-	'SHA3-256': '2.16.840.1.101.3.4.2.8',
-	'SHA3-384': '2.16.840.1.101.3.4.2.9',
-	'SHA3-512': '2.16.840.1.101.3.4.2.10',
-};
-
-const NODE_HASH: Record<TokenHashAlgorithm, string> = {
-	'SHA-1': 'sha1',
-	'SHA-224': 'sha224',
-	'SHA-256': 'sha256',
-	'SHA-384': 'sha384',
-	'SHA-512': 'sha512',
-	'SHA3-256': 'sha3-256',
-	'SHA3-384': 'sha3-384',
-	'SHA3-512': 'sha3-512',
-};
-
-/** OIDs specific to OCSP and time-stamping (RFC 6960, RFC 3161, RFC 5035, RFC 5652). */
+/** OIDs specific to OCSP and time-stamping, by their short local names (values from lib/pki/oids.ts). */
 export const TOKEN_OID = {
-	ocspBasic: '1.3.6.1.5.5.7.48.1.1',
-	ocspNonce: '1.3.6.1.5.5.7.48.1.2',
-	ekuOcspSigning: '1.3.6.1.5.5.7.3.9',
-	ekuTimeStamping: '1.3.6.1.5.5.7.3.8',
-	extKeyUsage: '2.5.29.37',
-	authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
-	accessOcsp: '1.3.6.1.5.5.7.48.1',
-	signedData: '1.2.840.113549.1.7.2',
-	tstInfo: '1.2.840.113549.1.9.16.1.4',
-	contentType: '1.2.840.113549.1.9.3',
-	messageDigest: '1.2.840.113549.1.9.4',
-	signingCertificate: '1.2.840.113549.1.9.16.2.12',
-	signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+	ocspBasic: OID.ocspBasic,
+	ocspNonce: OID.ocspNonce,
+	ekuOcspSigning: OID.ekuOcspSigning,
+	ekuTimeStamping: OID.ekuTimeStamping,
+	extKeyUsage: OID.extKeyUsage,
+	authorityInfoAccess: OID.authorityInfoAccess,
+	accessOcsp: OID.accessOcsp,
+	signedData: OID.cmsSignedData,
+	tstInfo: OID.ctTstInfo,
+	contentType: OID.attrContentType,
+	messageDigest: OID.attrMessageDigest,
+	signingCertificate: OID.attrSigningCertificate,
+	signingCertificateV2: OID.attrSigningCertificateV2,
 } as const;
 
+/** Hash of each signature algorithm OID; null for key-only identifiers (CMS: the hash is the digestAlgorithm). */
 const SIGNATURE_HASH: Record<string, TokenHashAlgorithm | null> = {
-	// RSA PKCS#1 v1.5
-	'1.2.840.113549.1.1.5': 'SHA-1',
-	'1.2.840.113549.1.1.14': 'SHA-224',
-	'1.2.840.113549.1.1.11': 'SHA-256',
-	'1.2.840.113549.1.1.12': 'SHA-384',
-	'1.2.840.113549.1.1.13': 'SHA-512',
-	'2.16.840.1.101.3.4.3.13': 'SHA3-256',
-	'2.16.840.1.101.3.4.3.14': 'SHA3-384',
-	'2.16.840.1.101.3.4.3.15': 'SHA3-512',
-	// ECDSA
-	'1.2.840.10045.4.1': 'SHA-1',
-	'1.2.840.10045.4.3.1': 'SHA-224',
-	'1.2.840.10045.4.3.2': 'SHA-256',
-	'1.2.840.10045.4.3.3': 'SHA-384',
-	'1.2.840.10045.4.3.4': 'SHA-512',
-	'2.16.840.1.101.3.4.3.10': 'SHA3-256',
-	'2.16.840.1.101.3.4.3.11': 'SHA3-384',
-	'2.16.840.1.101.3.4.3.12': 'SHA3-512',
-	// Key-only identifiers used in CMS SignerInfo.signatureAlgorithm: the hash is the digestAlgorithm.
-	'1.2.840.113549.1.1.1': null,
-	'1.2.840.10045.2.1': null,
+	[OID.sha1WithRSAEncryption]: 'SHA-1',
+	[OID.sha224WithRSAEncryption]: 'SHA-224',
+	[OID.sha256WithRSAEncryption]: 'SHA-256',
+	[OID.sha384WithRSAEncryption]: 'SHA-384',
+	[OID.sha512WithRSAEncryption]: 'SHA-512',
+	[OID.rsaWithSha3_256]: 'SHA3-256',
+	[OID.rsaWithSha3_384]: 'SHA3-384',
+	[OID.rsaWithSha3_512]: 'SHA3-512',
+	[OID.ecdsaWithSha1]: 'SHA-1',
+	[OID.ecdsaWithSha224]: 'SHA-224',
+	[OID.ecdsaWithSha256]: 'SHA-256',
+	[OID.ecdsaWithSha384]: 'SHA-384',
+	[OID.ecdsaWithSha512]: 'SHA-512',
+	[OID.ecdsaWithSha3_256]: 'SHA3-256',
+	[OID.ecdsaWithSha3_384]: 'SHA3-384',
+	[OID.ecdsaWithSha3_512]: 'SHA3-512',
+	[OID.rsaEncryption]: null,
+	[OID.ecPublicKey]: null,
 };
-const RSASSA_PSS = '1.2.840.113549.1.1.10';
-const MGF1 = '1.2.840.113549.1.1.8';
-const ED25519 = '1.3.101.112';
+/** ECDSA signature algorithms (and the EC key identifier CMS may name instead). */
+const EC_SIGNATURE_OIDS = new Set<string>([
+	OID.ecPublicKey,
+	OID.ecdsaWithSha1,
+	OID.ecdsaWithSha224,
+	OID.ecdsaWithSha256,
+	OID.ecdsaWithSha384,
+	OID.ecdsaWithSha512,
+	OID.ecdsaWithSha3_256,
+	OID.ecdsaWithSha3_384,
+	OID.ecdsaWithSha3_512,
+]);
+const RSASSA_PSS = OID.rsassaPss;
+const MGF1 = OID.mgf1;
+const ED25519 = OID.ed25519;
+
+/** Default tolerance between an OCSP response's / timestamp's time and the time it is checked at (15 min). */
+export const DEFAULT_TOKEN_SKEW_MS = 15 * 60 * 1000;
+
+/** True when `value` is a supported token hash algorithm name. */
+export function isTokenHashAlgorithm(value: unknown): value is TokenHashAlgorithm {
+	return isKnownHashAlgorithm(value) && value !== 'SHA3-224';
+}
 
 /** OID of a hash algorithm (for AlgorithmIdentifier). */
 export function hashOid(algorithm: TokenHashAlgorithm): string {
-	return HASH_OIDS[algorithm];
+	return tableHashOid(algorithm);
 }
 
 /** Hash algorithm named by an OID, or undefined when it is not one we support. */
 export function hashFromOid(oid: string): TokenHashAlgorithm | undefined {
-	return (Object.keys(HASH_OIDS) as TokenHashAlgorithm[]).find((name) => HASH_OIDS[name] === oid);
-}
-
-/** True when `value` is a supported token hash algorithm name. */
-export function isTokenHashAlgorithm(value: unknown): value is TokenHashAlgorithm {
-	return typeof value === 'string' && value in HASH_OIDS;
+	const found = hashAlgorithmFromOid(oid);
+	return isTokenHashAlgorithm(found) ? found : undefined;
 }
 
 /** Digest length in bytes. */
 export function tokenDigestLength(algorithm: TokenHashAlgorithm): number {
-	return createHash(NODE_HASH[algorithm]).digest().length;
+	return digestLength(algorithm);
 }
 
 /** Hash bytes with a token hash algorithm. */
 export function digest(algorithm: TokenHashAlgorithm, data: Uint8Array): Buffer {
-	return createHash(NODE_HASH[algorithm]).update(data).digest();
+	return hashBytes(algorithm, data);
 }
 
 /** AlgorithmIdentifier for a hash, with the explicit NULL parameters SK and OpenSSL emit. */
 export function hashAlgorithmIdentifier(algorithm: TokenHashAlgorithm): pkijs.AlgorithmIdentifier {
-	return new pkijs.AlgorithmIdentifier({ algorithmId: HASH_OIDS[algorithm], algorithmParams: new asn1js.Null() });
+	return new pkijs.AlgorithmIdentifier({ algorithmId: hashOid(algorithm), algorithmParams: new asn1js.Null() });
 }
 
 /** Copy any byte view into a Buffer (own memory, safe to keep). */
@@ -303,7 +289,7 @@ export function verifySignature(
 					algorithm: oid,
 				});
 			}
-			return cryptoVerify(NODE_HASH[hash], data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength }, signature);
+			return cryptoVerify(nodeHashName(hash), data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength }, signature);
 		}
 		if (oid === ED25519) return cryptoVerify(null, data, key, signature);
 		if (!(oid in SIGNATURE_HASH)) {
@@ -312,13 +298,13 @@ export function verifySignature(
 		const hash = SIGNATURE_HASH[oid] ?? cmsDigest;
 		if (!hash) throw new ValidationError(rule, `Signature algorithm ${oid} needs a digest algorithm.`, { algorithm: oid });
 		const keyType = key.asymmetricKeyType;
-		const isEcOid = oid.startsWith('1.2.840.10045') || /^2\.16\.840\.1\.101\.3\.4\.3\.1[012]$/.test(oid);
+		const isEcOid = EC_SIGNATURE_OIDS.has(oid);
 		if ((isEcOid && keyType !== 'ec') || (!isEcOid && keyType !== 'rsa')) {
 			throw new ValidationError(rule, `Signature algorithm ${oid} does not fit the signer's ${keyType ?? 'unknown'} key.`, {
 				algorithm: oid,
 			});
 		}
-		return cryptoVerify(NODE_HASH[hash], data, key, signature);
+		return cryptoVerify(nodeHashName(hash), data, key, signature);
 	} catch (error) {
 		if (error instanceof ValidationError) throw error;
 		return false; // node throws on malformed signatures (e.g. bad ECDSA DER): that is simply "not valid".
@@ -342,14 +328,14 @@ export function rawBytes(node: asn1js.AsnType): Buffer {
 }
 
 const SHORT_NAMES: Record<string, string> = {
-	'2.5.4.3': 'CN',
-	'2.5.4.5': 'serialNumber',
-	'2.5.4.6': 'C',
-	'2.5.4.7': 'L',
-	'2.5.4.10': 'O',
-	'2.5.4.11': 'OU',
-	'2.5.4.97': 'organizationIdentifier',
-	'1.2.840.113549.1.9.1': 'emailAddress',
+	[OID.commonName]: 'CN',
+	[OID.serialNumber]: 'serialNumber',
+	[OID.countryName]: 'C',
+	[OID.localityName]: 'L',
+	[OID.organizationName]: 'O',
+	[OID.organizationalUnitName]: 'OU',
+	[OID.organizationIdentifier]: 'organizationIdentifier',
+	[OID.emailAddress]: 'emailAddress',
 };
 
 /** Readable one-line form of a Name, e.g. `C=EE, O=AS Sertifitseerimiskeskus, CN=TEST of SK OCSP RESPONDER 2011`. */

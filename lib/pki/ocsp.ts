@@ -33,6 +33,7 @@ import {
 	unsignedInteger,
 	validityProblem,
 	verifySignature,
+	DEFAULT_TOKEN_SKEW_MS,
 } from './ocsp-tsp-crypto';
 import type { TrustStore } from './trust-store';
 
@@ -171,7 +172,6 @@ export interface OcspVerification {
 	nonce?: Buffer;
 }
 
-const DEFAULT_SKEW_MS = 15 * 60 * 1000;
 
 function requestCertView(input: X509Certificate | Uint8Array, what: string): CertView {
 	try {
@@ -473,7 +473,7 @@ export function verifyOcspResponse(parsed: ParsedOcspResponse, options: OcspVeri
 	// 5. Freshness.
 	if (options.checkFreshness !== false) {
 		const at = options.at ?? new Date();
-		const skew = options.maxSkewMs ?? DEFAULT_SKEW_MS;
+		const skew = options.maxSkewMs ?? DEFAULT_TOKEN_SKEW_MS;
 		const late = at.getTime() + skew;
 		const early = at.getTime() - skew;
 		const iso = { at: at.toISOString(), producedAt: info.producedAt.toISOString(), thisUpdate: single.thisUpdate.toISOString() };

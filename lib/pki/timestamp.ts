@@ -33,8 +33,10 @@ import {
 	unsignedInteger,
 	validityProblem,
 	verifySignature,
+	DEFAULT_TOKEN_SKEW_MS,
 } from './ocsp-tsp-crypto';
 import { buildChain, ChainError } from './chain';
+import { OID } from './oids';
 import type { TrustStore } from './trust-store';
 
 /** Options of {@link buildTimestampRequest}. */
@@ -143,7 +145,6 @@ const FAIL_BITS: Record<number, string> = {
 	17: 'addInfoNotAvailable',
 	25: 'systemFailure',
 };
-const DEFAULT_SKEW_MS = 15 * 60 * 1000;
 
 /** Positive INTEGER contents for unsigned big-endian bytes (adds the sign byte when needed). */
 function positiveIntegerBytes(bytes: Uint8Array): Buffer {
@@ -289,7 +290,7 @@ function attributeValue(signerInfo: pkijs.SignerInfo, oid: string): asn1js.AsnTy
 }
 
 function subjectKeyIdentifier(cert: CertView): Buffer | undefined {
-	const extension = cert.asn.extensions?.find((e) => e.extnID === '2.5.29.14');
+	const extension = cert.asn.extensions?.find((e) => e.extnID === OID.subjectKeyIdentifier);
 	const value = extension?.parsedValue as asn1js.OctetString | undefined;
 	return value ? toBuffer(value.valueBlock.valueHexView) : undefined;
 }
@@ -422,7 +423,7 @@ export function verifyTimestampToken(token: ParsedTimestampToken | Uint8Array, o
 
 	// 5. Freshness, for tokens just requested.
 	if (options.at) {
-		const skew = options.maxSkewMs ?? DEFAULT_SKEW_MS;
+		const skew = options.maxSkewMs ?? DEFAULT_TOKEN_SKEW_MS;
 		if (Math.abs(parsed.genTime.getTime() - options.at.getTime()) > skew) {
 			throw new ValidationError('timestamp.genTime.skew', `The timestamp genTime ${parsed.genTime.toISOString()} is more than ${skew / 1000} s away from ${options.at.toISOString()}; check the TSA's and this machine's clocks.`);
 		}

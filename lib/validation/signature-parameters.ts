@@ -2,8 +2,8 @@ import { ValidationError } from '../errors';
 import { digestLength, isHashAlgorithm, type HashAlgorithm } from '../hash-algorithm';
 import type { SessionSignature } from '../rp-api/types';
 
-/** How a Smart-ID signature must be verified, after the downgrade checks passed. */
-export type SignatureScheme =
+/** The signature parameters of a Smart-ID answer that passed the downgrade checks: how to verify it. */
+export type AcceptedSignatureParameters =
 	| { scheme: 'RSASSA-PSS'; signatureAlgorithm: 'rsassa-pss'; hashAlgorithm: HashAlgorithm; saltLength: number }
 	| { scheme: 'RSASSA-PKCS1-v1_5'; signatureAlgorithm: string; hashAlgorithm: HashAlgorithm };
 
@@ -25,7 +25,7 @@ export function checkSignatureParameters(
 	signature: SessionSignature,
 	requested: HashAlgorithm,
 	options: { allowLegacyPkcs1?: boolean } = {},
-): SignatureScheme {
+): AcceptedSignatureParameters {
 	const algorithm = signature.signatureAlgorithm;
 	const params = signature.signatureAlgorithmParameters;
 	if (typeof algorithm === 'string' && algorithm in LEGACY_PKCS1) {
