@@ -4,6 +4,7 @@ import {
 	linkedSignatureRequest,
 	notificationSignatureRequest,
 	type IdentityTarget,
+	type PreparedSignatureRequest,
 } from '../rp-api/requests';
 import {
 	FLOW_TYPES,
@@ -52,14 +53,7 @@ export interface DeviceLinkSignatureStart extends SignatureStart {
 }
 
 function signatureContext(
-	prepared: {
-		digest: string;
-		hashAlgorithm: HashAlgorithm;
-		certificateLevel: 'ADVANCED' | 'QUALIFIED' | 'QSCD';
-		interactions: string;
-		expectedSemanticsIdentifier?: string;
-		expectedDocumentNumber?: string;
-	},
+	prepared: Omit<PreparedSignatureRequest<unknown>, 'request'>,
 	params: SignatureParams,
 	allowedFlowTypes: FlowType[],
 ): SignatureContext {

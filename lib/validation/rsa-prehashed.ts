@@ -24,7 +24,8 @@ function rsavp1(key: KeyObject, signature: Buffer): Buffer | null {
 	}
 }
 
-function mgf1(hash: string, seed: Buffer, length: number): Buffer {
+/** MGF1 (RFC 8017 §B.2.1) with a Node hash name; also what a PSS encoder needs (the simulator's phone could use it). */
+export function mgf1(hash: string, seed: Buffer, length: number): Buffer {
 	const parts: Buffer[] = [];
 	let total = 0;
 	for (let counter = 0; total < length; counter++) {
