@@ -4,12 +4,13 @@
  * build ASN.1 here; every digest and signature check runs through node:crypto, so no pkijs crypto engine
  * is involved (one less global to configure).
  */
-import { verify as cryptoVerify, constants, X509Certificate, type KeyObject } from 'node:crypto';
+import { verify as cryptoVerify, constants, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { ValidationError } from '../errors';
 import { digestLength, hashAlgorithmFromOid, hashBytes, hashOid as tableHashOid, isKnownHashAlgorithm, nodeHashName, type KnownHashAlgorithm } from '../hash-algorithm';
-import { CERTIFICATE_CACHE_SIZE, derCacheKey, LruCache } from './certificate-cache';
+import { certificateCacheSize, extendedKeyUsageOf, type CertView } from './certificate';
+import { fromSchema, parseAsn1 } from './asn1';
 import { OID } from './oids';
 
 /** Hash algorithms that may appear in OCSP CertIDs, timestamp imprints and CMS/OCSP signatures (from the one table). */
@@ -109,89 +110,12 @@ export function toBuffer(view: ArrayBuffer | ArrayBufferView): Buffer {
 	return Buffer.from(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
 }
 
-/** Parse BER/DER; throws ValidationError(rule) with `what` in the message when it is not one complete ASN.1 value. */
-export function parseAsn1(der: Uint8Array, rule: string, what: string): asn1js.AsnType {
-	if (!(der instanceof Uint8Array) || der.length === 0) {
-		throw new ValidationError(rule, `${what} is empty; pass the DER bytes.`);
-	}
-	let parsed: ReturnType<typeof asn1js.fromBER>;
-	try {
-		parsed = asn1js.fromBER(new Uint8Array(der));
-	} catch (error) {
-		// asn1js throws (e.g. RangeError) on some malformed string types instead of reporting an error.
-		throw new ValidationError(rule, `${what} is not valid DER/BER (${error instanceof Error ? error.message : String(error)}).`);
-	}
-	if (parsed.offset === -1 || parsed.offset !== der.length) {
-		throw new ValidationError(rule, `${what} is not valid DER/BER (${parsed.result.error || 'trailing bytes'}).`);
-	}
-	return parsed.result;
-}
+/** The raw certificate model and its reader live in ./certificate (one model, one cache); re-exported here. */
+export { certView, type CertView } from './certificate';
 
-/** Run a pkijs schema constructor, turning its exceptions into ValidationError(rule). */
-export function fromSchema<T>(build: () => T, rule: string, what: string): T {
-	try {
-		return build();
-	} catch (error) {
-		const reason = error instanceof Error ? error.message : String(error);
-		throw new ValidationError(rule, `${what} does not have the expected ASN.1 structure (${reason}).`);
-	}
-}
-
-/**
- * A certificate seen both by node:crypto (key, validity) and by pkijs (names, extensions, raw fields). Views are
- * cached and shared: the object is frozen, and `der`/`asn` must be treated as read-only.
- */
-export interface CertView {
-	readonly x509: X509Certificate;
-	readonly der: Buffer;
-	readonly asn: pkijs.Certificate;
-}
-
-// pkijs parsing costs a few ms per certificate. Trust stores hand out the same X509Certificate objects (identity
-// cache); TSA and OCSP responder certificates arrive as new bytes in every token/response (bounded, by DER SHA-256).
-const viewCache = new WeakMap<X509Certificate, CertView>();
-const viewsByDer = new LruCache<string, CertView>(CERTIFICATE_CACHE_SIZE);
-
-/** Build a {@link CertView} from DER bytes or a node X509Certificate (cached per object and per DER bytes). */
-export function certView(input: X509Certificate | Uint8Array, what = 'certificate'): CertView {
-	if (input instanceof X509Certificate) {
-		const cached = viewCache.get(input);
-		if (cached) return cached;
-	}
-	// Only well-formed inputs reach the byte cache; anything else is parsed (and refused) below.
-	const bytes = input instanceof X509Certificate ? input.raw : input instanceof Uint8Array && input.length > 0 ? input : undefined;
-	const key = bytes ? derCacheKey(bytes) : undefined;
-	let view = key ? viewsByDer.get(key) : undefined;
-	if (!view) {
-		view = Object.freeze(buildCertView(input, what));
-		if (key) viewsByDer.set(key, view);
-	}
-	if (input instanceof X509Certificate) viewCache.set(input, view);
-	return view;
-}
-
-/** Number of certificate views in the byte-keyed cache (for tests and diagnostics). */
+/** Number of certificates in the one certificate cache (kept for callers of the former view cache). */
 export function certViewCacheSize(): number {
-	return viewsByDer.size;
-}
-
-function buildCertView(input: X509Certificate | Uint8Array, what: string): CertView {
-	const der = input instanceof X509Certificate ? input.raw : Buffer.from(input);
-	let x509: X509Certificate;
-	try {
-		x509 = input instanceof X509Certificate ? input : new X509Certificate(der);
-		void x509.publicKey; // node parses the key lazily and throws later on a broken one; fail here instead
-	} catch (error) {
-		throw new ValidationError('certificate.malformed', `The ${what} is not a valid X.509 certificate.`, {
-			reason: error instanceof Error ? error.message : String(error),
-		});
-	}
-	const asn = fromSchema(
-		() => new pkijs.Certificate({ schema: parseAsn1(der, 'certificate.malformed', `The ${what}`) }),
-		'certificate.malformed',
-		`The ${what}`,
-	);
-	return { x509, der, asn };
+	return certificateCacheSize();
 }
 
 /** DER of the certificate's subject Name. */
@@ -228,11 +152,16 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** Extended key usages of a certificate and whether the extension is critical; undefined when absent. */
 export function extendedKeyUsage(cert: CertView): { purposes: string[]; critical: boolean } | undefined {
-	const extension = cert.asn.extensions?.find((e) => e.extnID === TOKEN_OID.extKeyUsage);
-	if (!extension) return undefined;
-	const parsed = extension.parsedValue as pkijs.ExtKeyUsage | undefined;
-	return { purposes: parsed?.keyPurposes ?? [], critical: extension.critical };
+	try {
+		return extendedKeyUsageOf(cert);
+	} catch {
+		// A malformed EKU grants nothing (the OCSP/TSA checks then refuse the certificate for lacking the purpose).
+		const extension = cert.asn.extensions?.find((e) => e.extnID === TOKEN_OID.extKeyUsage);
+		return extension ? { purposes: [], critical: extension.critical } : undefined;
+	}
 }
+
+export { fromSchema, parseAsn1 };
 
 /** True when `child` names `parent` as issuer and `parent`'s key verifies `child`'s signature. */
 export function isIssuedBy(child: CertView, parent: CertView): boolean {
