@@ -1,4 +1,10 @@
-import { deviceLinkAuthenticationRequest, notificationAuthenticationRequest, type DeviceLinkAuthTarget, type IdentityTarget } from '../rp-api/requests';
+import {
+	deviceLinkAuthenticationRequest,
+	notificationAuthenticationRequest,
+	type DeviceLinkAuthTarget,
+	type IdentityTarget,
+	type PreparedAuthentication,
+} from '../rp-api/requests';
 import type { HashAlgorithm } from '../hash-algorithm';
 import type { AuthenticationContext, DeviceLinkType, FlowType, Interaction } from '../rp-api/types';
 import { deviceLinkSecretsOf, type DeviceLinkSecrets } from './device-link';
@@ -35,15 +41,7 @@ export interface DeviceLinkAuthenticationStart {
 
 function authContext(
 	config: FlowConfig,
-	prepared: {
-		rpChallenge: string;
-		interactions: string;
-		hashAlgorithm: HashAlgorithm;
-		certificateLevel: 'ADVANCED' | 'QUALIFIED';
-		initialCallbackUrl?: string;
-		expectedSemanticsIdentifier?: string;
-		expectedDocumentNumber?: string;
-	},
+	prepared: Omit<PreparedAuthentication<unknown>, 'request'>,
 	allowedFlowTypes: FlowType[],
 ): AuthenticationContext {
 	const context: AuthenticationContext = {

@@ -2,7 +2,7 @@ import { deviceLinkCertificateChoiceRequest, notificationCertificateChoiceReques
 import type { DeviceLinkType } from '../rp-api/types';
 import type { CertificateChoiceContext } from '../validation/types';
 import { deviceLinkSecretsOf, type DeviceLinkSecrets } from './device-link';
-import type { FlowCallOptions, FlowClient, FlowConfig } from './flow-config';
+import type { FlowCallOptions, FlowClient, FlowConfig, RelyingPartyFlowConfig } from './flow-config';
 
 /** Options of a certificate choice. */
 export interface CertificateChoiceParams {
@@ -30,7 +30,7 @@ export interface DeviceLinkCertificateChoiceStart {
 /** C2: ask the person's phone which certificate (account) to sign with. */
 export async function startNotificationCertificateChoice(
 	client: FlowClient,
-	config: FlowConfig,
+	config: RelyingPartyFlowConfig,
 	semanticsIdentifier: string,
 	params: CertificateChoiceParams = {},
 	options: FlowCallOptions = {},

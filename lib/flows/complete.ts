@@ -1,7 +1,6 @@
 import type { PollOptions, SmartIdClient } from '../rp-api/client';
-import { signingCertificateRequest } from '../rp-api/requests';
 import type { AuthenticationContext, SignatureContext } from '../rp-api/types';
-import { validateAuthentication, validateCertificateByDocument, validateCertificateChoice, validateSignature } from '../validation';
+import { validateAuthentication, validateCertificateChoice, validateSignature } from '../validation';
 import type {
 	AuthenticationResult,
 	CertificateChoiceContext,
@@ -9,7 +8,6 @@ import type {
 	SignatureResult,
 	ValidationOptions,
 } from '../validation/types';
-import type { FlowCallOptions, FlowClient, FlowConfig } from './flow-config';
 
 /** The part of the client completion needs. */
 export type PollingClient = Pick<SmartIdClient, 'pollUntilComplete'>;
@@ -58,21 +56,5 @@ export async function completeCertificateChoice(
 	return validateCertificateChoice(status, context, options.validation);
 }
 
-/** C3 plus validation: the signing certificate of a known document, checked (chain, level, signing purpose). */
-export async function fetchValidatedSigningCertificate(
-	client: FlowClient,
-	config: FlowConfig,
-	documentNumber: string,
-	params: { certificateLevel?: 'ADVANCED' | 'QUALIFIED' | 'QSCD' },
-	validation: ValidationOptions,
-	options: FlowCallOptions = {},
-): Promise<CertificateChoiceResult> {
-	const request = signingCertificateRequest({ ...config, ...params }, documentNumber);
-	const response = await client.send(request, options);
-	return validateCertificateByDocument(
-		response,
-		documentNumber,
-		{ requestedCertificateLevel: params.certificateLevel ?? 'QUALIFIED' },
-		validation,
-	);
-}
+/** C3 plus validation; lives with the plain lookup in ./signing-certificate (re-exported here for existing imports). */
+export { fetchValidatedSigningCertificate } from './signing-certificate';

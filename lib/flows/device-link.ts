@@ -7,7 +7,7 @@ import { authCodePayload, computeAuthCode, type AuthCodeInput, type DeviceLinkSe
  * (the authCode HMAC key). Keep it only in the server-side pending-session store; never put it into node
  * output, logs, error messages or a browser. It is JSON-serialisable so the store can hold it.
  */
-export interface DeviceLinkSecrets {
+export interface DeviceLinkSecrets extends DeviceLinkSessionParams {
 	sessionID: string;
 	sessionToken: string;
 	/** SECRET: Base64 HMAC key of authCode; also what `sessionSecretDigest` in the callback is derived from. */
@@ -16,6 +16,10 @@ export interface DeviceLinkSecrets {
 	deviceLinkBase: string;
 	/** Epoch ms when the init response was received: QR `elapsedSeconds` counts from here. */
 	receivedAt: number;
+}
+
+/** What to build the secrets from (the request side), next to the init response. */
+export interface DeviceLinkSessionParams {
 	sessionType: DeviceLinkSessionType;
 	schemeName: string;
 	relyingPartyName: string;
@@ -28,19 +32,6 @@ export interface DeviceLinkSecrets {
 	/** Exactly as sent; present only when Web2App/App2App links were offered. */
 	initialCallbackUrl?: string;
 	/** Link kinds offered when the session was created; no other kind may be produced. */
-	deviceLinkTypes: DeviceLinkType[];
-}
-
-/** What to build the secrets from (the request side), next to the init response. */
-export interface DeviceLinkSessionParams {
-	sessionType: DeviceLinkSessionType;
-	schemeName: string;
-	relyingPartyName: string;
-	brokeredRpName?: string;
-	signatureProtocol: AuthCodeInput['signatureProtocol'];
-	digestOrRpChallenge: string;
-	interactions: string;
-	initialCallbackUrl?: string;
 	deviceLinkTypes: DeviceLinkType[];
 }
 

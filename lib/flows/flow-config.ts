@@ -9,6 +9,12 @@ export interface FlowConfig extends RelyingParty {
 	brokeredRpName?: string;
 }
 
+/**
+ * What a notification signature, certificate choice or certificate lookup needs: the relying party (and broker);
+ * the scheme name only matters to authentication and device links. A {@link FlowConfig} is one.
+ */
+export type RelyingPartyFlowConfig = Omit<FlowConfig, 'schemeName'> & Partial<Pick<FlowConfig, 'schemeName'>>;
+
 /** The part of {@link SmartIdClient} the flow starters use. */
 export type FlowClient = Pick<SmartIdClient, 'send'>;
 

@@ -4,6 +4,7 @@ import {
 	linkedSignatureRequest,
 	notificationSignatureRequest,
 	type IdentityTarget,
+	type PreparedSignatureRequest,
 } from '../rp-api/requests';
 import {
 	FLOW_TYPES,
@@ -14,7 +15,7 @@ import {
 } from '../rp-api/types';
 import type { CertificateChoiceContext } from '../validation/types';
 import { deviceLinkSecretsOf, type DeviceLinkSecrets } from './device-link';
-import type { FlowCallOptions, FlowClient, FlowConfig } from './flow-config';
+import type { FlowCallOptions, FlowClient, FlowConfig, RelyingPartyFlowConfig } from './flow-config';
 
 /** Options of a signature (all kinds). */
 export interface SignatureParams {
@@ -52,14 +53,7 @@ export interface DeviceLinkSignatureStart extends SignatureStart {
 }
 
 function signatureContext(
-	prepared: {
-		digest: string;
-		hashAlgorithm: HashAlgorithm;
-		certificateLevel: 'ADVANCED' | 'QUALIFIED' | 'QSCD';
-		interactions: string;
-		expectedSemanticsIdentifier?: string;
-		expectedDocumentNumber?: string;
-	},
+	prepared: Omit<PreparedSignatureRequest<unknown>, 'request'>,
 	params: SignatureParams,
 	allowedFlowTypes: FlowType[],
 ): SignatureContext {
@@ -80,7 +74,7 @@ function signatureContext(
 /** S3/S4: notification signature by semantics identifier or document number. */
 export async function startNotificationSignature(
 	client: FlowClient,
-	config: FlowConfig,
+	config: RelyingPartyFlowConfig,
 	target: IdentityTarget,
 	params: SignatureParams,
 	options: FlowCallOptions = {},

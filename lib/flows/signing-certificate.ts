@@ -1,6 +1,8 @@
 import { SmartIdError } from '../errors';
 import { signingCertificateRequest } from '../rp-api/requests';
-import type { FlowCallOptions, FlowClient, FlowConfig } from './flow-config';
+import { validateCertificateByDocument } from '../validation/certificate-choice';
+import type { CertificateChoiceResult, ValidationOptions } from '../validation/types';
+import type { FlowCallOptions, FlowClient, RelyingPartyFlowConfig } from './flow-config';
 
 /** The signing certificate of a document, as C3 returned it (not yet validated: chain and level are lib/validation's job). */
 export interface SigningCertificate {
@@ -25,10 +27,13 @@ export class DocumentUnusableError extends SmartIdError {
 	}
 }
 
-/** C3: get the signing certificate of a known document number (e.g. from an earlier authentication). */
+/**
+ * C3: get the signing certificate of a known document number (e.g. from an earlier authentication), NOT validated;
+ * for a certificate to sign with use {@link fetchValidatedSigningCertificate}.
+ */
 export async function getSigningCertificate(
 	client: FlowClient,
-	config: FlowConfig,
+	config: RelyingPartyFlowConfig,
 	documentNumber: string,
 	params: { certificateLevel?: 'ADVANCED' | 'QUALIFIED' | 'QSCD' } = {},
 	options: FlowCallOptions = {},
@@ -39,4 +44,26 @@ export async function getSigningCertificate(
 	const out: SigningCertificate = { documentNumber, certificate: response.cert.value };
 	if (response.cert.certificateLevel) out.certificateLevel = response.cert.certificateLevel;
 	return out;
+}
+
+/**
+ * THE certificate lookup by document number: C3 ({@link getSigningCertificate}: request, DOCUMENT_UNUSABLE as
+ * {@link DocumentUnusableError}) plus validation (chain to the environment's Smart-ID issuing CAs, level, signing
+ * purpose, the document number the certificate names). Nodes, the CLI and the ASiC-E signer all use this one.
+ */
+export async function fetchValidatedSigningCertificate(
+	client: FlowClient,
+	config: RelyingPartyFlowConfig,
+	documentNumber: string,
+	params: { certificateLevel?: 'ADVANCED' | 'QUALIFIED' | 'QSCD' },
+	validation: ValidationOptions,
+	options: FlowCallOptions = {},
+): Promise<CertificateChoiceResult> {
+	const answer = await getSigningCertificate(client, config, documentNumber, params, options);
+	return validateCertificateByDocument(
+		{ state: 'OK', cert: { value: answer.certificate, ...(answer.certificateLevel !== undefined ? { certificateLevel: answer.certificateLevel } : {}) } },
+		documentNumber,
+		{ requestedCertificateLevel: params.certificateLevel ?? 'QUALIFIED' },
+		validation,
+	);
 }

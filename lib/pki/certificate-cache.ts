@@ -4,7 +4,7 @@
  * fresh bytes each time, so a cache keyed by object identity never hits; parsing them with pkijs costs
  * milliseconds. Keys are the SHA-256 of the DER, so a single changed byte is a different entry.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type X509Certificate } from 'node:crypto';
 
 /** Default number of entries of each certificate cache: far more than the certificates one deployment sees. */
 export const CERTIFICATE_CACHE_SIZE = 512;
@@ -67,4 +67,49 @@ export function deepFreeze<T>(value: T): T {
 	if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
 	for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
 	return Object.freeze(value);
+}
+
+/** The forms the engine builds of one certificate: the typed view (`parsed`) and the raw pkijs view (`view`). */
+type CertificateForms = { parsed?: object; view?: object };
+
+// THE certificate cache (issue 12 item 3): one bounded LRU of forms per DER SHA-256, plus one identity map per
+// X509Certificate object (trust stores hand out the same objects), for every certificate form the engine builds.
+const formsByDer = new LruCache<string, CertificateForms>(CERTIFICATE_CACHE_SIZE);
+const formsByObject = new WeakMap<X509Certificate, CertificateForms>();
+
+/**
+ * The cached `kind` form of a certificate, built once by `build` (which may throw: nothing is cached then).
+ * `key` is the DER cache key of the input bytes (undefined: not cacheable by bytes); `object` the node certificate
+ * the caller passed, if any. `build` returns the form and the node certificate it was made from.
+ */
+export function cachedCertificateForm<T extends object>(
+	kind: keyof CertificateForms,
+	key: string | undefined,
+	object: X509Certificate | undefined,
+	build: () => { form: T; x509: X509Certificate },
+): T {
+	const own = object ? formsByObject.get(object) : undefined;
+	if (own?.[kind]) return own[kind] as T;
+	let forms = key ? formsByDer.get(key) : undefined;
+	if (forms?.[kind]) {
+		if (object) formsByObject.set(object, forms);
+		return forms[kind] as T;
+	}
+	const { form, x509 } = build();
+	forms ??= own ?? {};
+	forms[kind] = form;
+	if (key) formsByDer.set(key, forms);
+	formsByObject.set(x509, forms);
+	if (object) formsByObject.set(object, forms);
+	return form;
+}
+
+/** Number of certificates in the byte-keyed cache (all forms together). */
+export function certificateCacheEntries(): number {
+	return formsByDer.size;
+}
+
+/** Forget the byte-keyed cache (tests, or to release memory). */
+export function clearCertificateForms(): void {
+	formsByDer.clear();
 }

@@ -1,8 +1,9 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { SmartIdError } from '../errors';
-import { CERTIFICATE_CACHE_SIZE, LruCache, deepFreeze, derCacheKey } from './certificate-cache';
+import { SmartIdError, ValidationError } from '../errors';
+import { cachedCertificateForm, certificateCacheEntries, clearCertificateForms, deepFreeze, derCacheKey } from './certificate-cache';
+import { fromSchema, parseAsn1 } from './asn1';
 import { OID } from './oids';
 
 /** A certificate could not be read (bad PEM/Base64/DER, or a malformed extension the engine relies on). */
@@ -68,11 +69,23 @@ export interface PublicKeyInfo {
 	namedCurve?: string;
 }
 
-/** Typed, read-only view of an X.509 certificate. */
-export interface ParsedCertificate {
+/**
+ * A certificate seen both by node:crypto (key, validity) and by pkijs (names, extensions, raw fields): the raw
+ * model OCSP/TSP code works on. Cached and shared: `der`/`asn` must be treated as read-only.
+ */
+export interface CertView {
+	readonly x509: X509Certificate;
+	readonly der: Buffer;
+	readonly asn: pkijs.Certificate;
+}
+
+/** Typed, read-only view of an X.509 certificate: THE certificate model (a {@link CertView} plus what the engine reads). */
+export interface ParsedCertificate extends CertView {
 	/** node:crypto certificate (signature checks, public key). */
 	x509: X509Certificate;
 	der: Buffer;
+	/** The pkijs certificate the fields were read from (read-only). */
+	asn: pkijs.Certificate;
 	/** SHA-256 of the DER, lowercase hex without separators. */
 	sha256: string;
 	subject: DistinguishedName;
@@ -162,9 +175,6 @@ export function toX509(input: CertificateInput): X509Certificate {
 	}
 }
 
-const cache = new WeakMap<X509Certificate, ParsedCertificate>();
-// Same certificate arriving as new bytes/objects each time (user, TSA, OCSP certificates): keyed by DER SHA-256.
-const byDer = new LruCache<string, ParsedCertificate>(CERTIFICATE_CACHE_SIZE);
 
 /**
  * Parse a certificate into a typed view. Results are cached per X509Certificate object and, bounded (LRU), per
@@ -174,46 +184,85 @@ const byDer = new LruCache<string, ParsedCertificate>(CERTIFICATE_CACHE_SIZE);
  * @throws CertificateParseError on malformed input or a malformed extension.
  */
 export function parseCertificate(input: CertificateInput): ParsedCertificate {
-	if (input instanceof X509Certificate) {
-		const cached = cache.get(input);
-		if (cached) return cached;
-	}
-	const der = input instanceof X509Certificate ? input.raw : inputToDer(input);
-	const key = derCacheKey(der);
-	const hit = byDer.get(key);
-	if (hit) {
-		if (input instanceof X509Certificate) cache.set(input, hit);
-		return hit;
-	}
-	const x509 = input instanceof X509Certificate ? input : toX509(der);
-	// The view describes exactly what node:crypto accepted (it may drop trailing bytes after the certificate).
-	const acceptedDer = x509.raw;
-	let cert: pkijs.Certificate;
+	const object = input instanceof X509Certificate ? input : undefined;
+	const der = object ? object.raw : inputToDer(input as Exclude<CertificateInput, X509Certificate>);
+	return cachedCertificateForm('parsed', derCacheKey(der), object, () => {
+		const x509 = object ?? toX509(der);
+		// The view describes exactly what node:crypto accepted (it may drop trailing bytes after the certificate).
+		const acceptedDer = x509.raw;
+		let cert: pkijs.Certificate;
+		try {
+			cert = pkijs.Certificate.fromBER(acceptedDer);
+		} catch (err) {
+			throw new CertificateParseError('The certificate structure could not be decoded.', {}, { cause: err });
+		}
+		return { form: deepFreeze(buildView(x509, Buffer.from(acceptedDer), cert)), x509 };
+	});
+}
+
+/**
+ * The raw {@link CertView} of DER bytes or a node certificate, strictly decoded (one complete DER value, readable
+ * public key); shares the one certificate cache with {@link parseCertificate}.
+ * @throws ValidationError `certificate.malformed` naming `what`.
+ */
+export function certView(input: X509Certificate | Uint8Array, what = 'certificate'): CertView {
+	const object = input instanceof X509Certificate ? input : undefined;
+	// Only well-formed inputs reach the byte cache; anything else is parsed (and refused) below.
+	const bytes = object ? object.raw : input instanceof Uint8Array && input.length > 0 ? input : undefined;
+	return cachedCertificateForm('view', bytes ? derCacheKey(bytes) : undefined, object, () => {
+		const view = buildCertView(input, what);
+		return { form: Object.freeze(view), x509: view.x509 };
+	});
+}
+
+function buildCertView(input: X509Certificate | Uint8Array, what: string): CertView {
+	const der = input instanceof X509Certificate ? input.raw : Buffer.from(input);
+	let x509: X509Certificate;
 	try {
-		cert = pkijs.Certificate.fromBER(acceptedDer);
-	} catch (err) {
-		throw new CertificateParseError('The certificate structure could not be decoded.', {}, { cause: err });
+		x509 = input instanceof X509Certificate ? input : new X509Certificate(der);
+		void x509.publicKey; // node parses the key lazily and throws later on a broken one; fail here instead
+	} catch (error) {
+		throw new ValidationError('certificate.malformed', `The ${what} is not a valid X.509 certificate.`, {
+			reason: error instanceof Error ? error.message : String(error),
+		});
 	}
-	const parsed = deepFreeze(buildView(x509, Buffer.from(acceptedDer), cert));
-	cache.set(x509, parsed);
-	byDer.set(key, parsed);
-	return parsed;
+	const asn = fromSchema(
+		() => new pkijs.Certificate({ schema: parseAsn1(der, 'certificate.malformed', `The ${what}`) }),
+		'certificate.malformed',
+		`The ${what}`,
+	);
+	return { x509, der, asn };
 }
 
-/** Forget the byte-keyed parse cache (tests, or to release memory). */
+/** Forget the byte-keyed certificate cache (tests, or to release memory). */
 export function clearCertificateCache(): void {
-	byDer.clear();
+	clearCertificateForms();
 }
 
-/** Number of certificates in the byte-keyed parse cache. */
+/** Number of certificates in the byte-keyed certificate cache (typed and raw views share it). */
 export function certificateCacheSize(): number {
-	return byDer.size;
+	return certificateCacheEntries();
+}
+
+/**
+ * The extendedKeyUsage extension: purposes and criticality, or undefined when the certificate has none. The one
+ * EKU reader (typed view, chain building, OCSP responder and TSA checks).
+ * @throws CertificateParseError when the extension is present but malformed.
+ */
+export function extendedKeyUsageOf(cert: CertView): { purposes: string[]; critical: boolean } | undefined {
+	const ext = cert.asn.extensions?.find((e) => e.extnID === OID.extKeyUsage);
+	return ext ? { purposes: ekuPurposes(ext), critical: ext.critical } : undefined;
+}
+
+function ekuPurposes(ext: pkijs.Extension): string[] {
+	return parsedOf(ext, pkijs.ExtKeyUsage).keyPurposes;
 }
 
 function buildView(x509: X509Certificate, der: Buffer, cert: pkijs.Certificate): ParsedCertificate {
 	const view: ParsedCertificate = {
 		x509,
 		der,
+		asn: cert,
 		sha256: createHash('sha256').update(der).digest('hex'),
 		subject: readName(cert.subject),
 		issuer: readName(cert.issuer),
@@ -362,7 +411,7 @@ function readExtension(view: ParsedCertificate, ext: pkijs.Extension): void {
 			return;
 		}
 		case OID.extKeyUsage: {
-			view.extendedKeyUsages = parsedOf(ext, pkijs.ExtKeyUsage).keyPurposes;
+			view.extendedKeyUsages = ekuPurposes(ext);
 			return;
 		}
 		case OID.basicConstraints: {

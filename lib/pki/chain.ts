@@ -2,12 +2,13 @@ import type { X509Certificate } from 'node:crypto';
 import { ValidationError } from '../errors';
 import { parseCertificate, toX509, type CertificateInput } from './certificate';
 import { OID } from './oids';
-import type { TrustStore } from './trust-store';
+import { trustUseLabel, type TrustStore, type TrustUse } from './trust-store';
 
 /**
  * A certificate path could not be built to a trust anchor. `rule` says why:
  * `chain.untrusted` (no issuer found / ends at an unknown root), `chain.expired`, `chain.notYetValid`,
- * `chain.badSignature`, `chain.issuerNotCa`, `chain.issuerKeyUsage`, `chain.pathLength`, `chain.purpose`.
+ * `chain.badSignature`, `chain.issuerNotCa`, `chain.issuerKeyUsage`, `chain.pathLength`, `chain.purpose`,
+ * `chain.anchorUse` (the path reaches an anchor trusted for something else, e.g. a TSA or another CA).
  */
 export class ChainError extends ValidationError {}
 
@@ -38,6 +39,18 @@ export interface BuildChainOptions {
 	purpose?: string;
 	/** Maximum number of certificates in a path (default 10). */
 	maxLength?: number;
+	/**
+	 * Which anchors count (issue 11 item 6): only those trusted for this use. Default from `purpose`:
+	 * timeStamping → `tsa`, ocspSigning → `ocsp`, otherwise `signer`. Smart-ID answers use `smart-id`.
+	 */
+	use?: TrustUse;
+}
+
+function defaultUse(purpose: string | undefined): TrustUse {
+	const oid = purpose === undefined ? undefined : (CHAIN_PURPOSES[purpose] ?? purpose);
+	if (oid === OID.ekuTimeStamping) return 'tsa';
+	if (oid === OID.ekuOcspSigning) return 'ocsp';
+	return 'signer';
 }
 
 // When several paths fail, report the most telling reason.
@@ -48,6 +61,7 @@ const SEVERITY = [
 	'chain.issuerNotCa',
 	'chain.issuerKeyUsage',
 	'chain.pathLength',
+	'chain.anchorUse',
 	'chain.untrusted',
 ];
 
@@ -110,7 +124,6 @@ export function buildChain(leafInput: X509Certificate | Buffer | CertificateInpu
 		throw new ChainError('chain.time', 'The validation time is not a valid date.');
 	}
 	const leafValidity = validityFailure(leaf, at);
-	if (leafValidity) throw new ChainError(leafValidity.rule, leafValidity.message, leafValidity.details);
 	if (options.purpose !== undefined) {
 		const oid = resolvePurpose(options.purpose);
 		if (!parseCertificate(leaf).extendedKeyUsages.includes(oid)) {
@@ -122,7 +135,15 @@ export function buildChain(leafInput: X509Certificate | Buffer | CertificateInpu
 		}
 	}
 	const trust = options.trust;
-	if (trust.isAnchor(leaf)) return { chain: [leaf], anchor: leaf };
+	const use = options.use ?? defaultUse(options.purpose);
+	if (leafValidity) {
+		// An expired leaf that has no trusted path at all is first of all untrusted (like DSS: no chain, no verdict
+		// on its dates); with a trusted path, its dates are the reason.
+		const untrusted = untrustedReason(leaf, options, use);
+		const reason = untrusted ?? leafValidity;
+		throw new ChainError(reason.rule, reason.message, reason.details);
+	}
+	if (trust.isAnchorFor(leaf, use)) return { chain: [leaf], anchor: leaf };
 
 	const pool = [...trust.anchors(), ...(options.intermediates ?? []).map((c) => toX509(c)), ...trust.intermediates()];
 	const maxLength = options.maxLength ?? 10;
@@ -130,7 +151,12 @@ export function buildChain(leafInput: X509Certificate | Buffer | CertificateInpu
 
 	const extend = (path: X509Certificate[]): ChainResult | null => {
 		const current = path[path.length - 1];
-		if (path.length > 1 && trust.isAnchor(current)) return { chain: path, anchor: current };
+		if (trust.isAnchorFor(current, use)) {
+			if (path.length > 1) return { chain: path, anchor: current };
+		} else {
+			const otherUses = trust.usesOf(current);
+			if (otherUses.length > 0) failures.push(anchorUseFailure(leaf, current, use, otherUses));
+		}
 		if (path.length >= maxLength) {
 			failures.push({ rule: 'chain.untrusted', message: 'The certificate path is too long.', details: {} });
 			return null;
@@ -164,6 +190,30 @@ export function buildChain(leafInput: X509Certificate | Buffer | CertificateInpu
 	failures.sort((a, b) => SEVERITY.indexOf(a.rule) - SEVERITY.indexOf(b.rule));
 	const worst = failures[0];
 	throw new ChainError(worst.rule, worst.message, worst.details);
+}
+
+/** Why `leaf` has no path to an anchor for `use` (ignoring its own dates), or null when one exists. */
+function untrustedReason(leaf: X509Certificate, options: BuildChainOptions, use: TrustUse): Failure | null {
+	if (options.trust.isAnchorFor(leaf, use)) return null;
+	const leafView = parseCertificate(leaf);
+	// Judge the path at a time inside the leaf's validity: only "is there any trusted path" matters here.
+	const inside = new Date(Math.min(Math.max(options.at.getTime(), leafView.notBefore.getTime()), leafView.notAfter.getTime()));
+	try {
+		buildChain(leaf, { ...options, at: inside, purpose: undefined, use });
+		return null;
+	} catch (e) {
+		if (!(e instanceof ChainError) || (e.rule !== 'chain.untrusted' && e.rule !== 'chain.anchorUse')) return null;
+		return { rule: e.rule, message: e.message, details: e.details ?? {} };
+	}
+}
+
+function anchorUseFailure(leaf: X509Certificate, anchor: X509Certificate, use: TrustUse, otherUses: TrustUse[]): Failure {
+	const trustedFor = otherUses.map(trustUseLabel).join(', ');
+	return {
+		rule: 'chain.anchorUse',
+		message: `Certificate "${cn(leaf)}" chains to "${cn(anchor)}", which is trusted for ${trustedFor} only, not for ${trustUseLabel(use)}.`,
+		details: { subject: cn(leaf), anchor: cn(anchor), use, trustedFor: otherUses },
+	};
 }
 
 function linkFailure(child: X509Certificate, issuer: X509Certificate, intermediatesBelow: number, at: Date): Failure | null {

@@ -7,11 +7,14 @@ export type { KnownOid } from './oids';
 export {
 	CertificateParseError,
 	certificateSha256,
+	certView,
+	extendedKeyUsageOf,
 	parseCertificate,
 	pemToDerList,
 	toX509,
 } from './certificate';
 export type {
+	CertView,
 	CertificateInput,
 	DistinguishedName,
 	KeyUsageFlags,
@@ -19,8 +22,8 @@ export type {
 	PublicKeyInfo,
 	QcStatementsInfo,
 } from './certificate';
-export { TrustStore, TrustStoreError, anchorsDirectory, bundledCertificateIndex } from './trust-store';
-export type { BundledCertificateEntry, BundledTrustName, TrustProfile } from './trust-store';
+export { TrustStore, TrustStoreError, anchorsDirectory, bundledCertificateIndex, caIdentity, trustUseLabel } from './trust-store';
+export type { BundledCertificateEntry, BundledTrustName, TrustProfile, TrustUse } from './trust-store';
 export { CHAIN_PURPOSES, ChainError, buildChain } from './chain';
 export type { BuildChainOptions, ChainResult } from './chain';
 export { buildOcspRequest, parseOcspResponse, verifyOcspResponse } from './ocsp';

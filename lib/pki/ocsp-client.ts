@@ -2,6 +2,7 @@
  * Ask an OCSP responder about one certificate over HTTP (RFC 6960 Appendix A, POST) and verify the answer
  * before returning it.
  */
+import { redactUrl } from '../redact-url';
 import type { Agent } from 'node:http';
 import type { X509Certificate } from 'node:crypto';
 import { InvalidRequestError } from '../errors';
@@ -34,7 +35,7 @@ export interface RequestOcspOptions {
 export interface OcspResult extends OcspVerification {
 	der: Buffer;
 	parsed: ParsedOcspResponse;
-	/** The URL that answered. */
+	/** The URL that answered, redacted (user info and query values shown as ***). */
 	url: string;
 }
 
@@ -76,5 +77,5 @@ export async function requestOcsp(
 		at: new Date(),
 		maxSkewMs: options.maxSkewMs,
 	});
-	return { ...verification, der, parsed, url: target };
+	return { ...verification, der, parsed, url: redactUrl(target) };
 }

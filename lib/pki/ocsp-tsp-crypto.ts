@@ -4,117 +4,104 @@
  * build ASN.1 here; every digest and signature check runs through node:crypto, so no pkijs crypto engine
  * is involved (one less global to configure).
  */
-import { createHash, verify as cryptoVerify, constants, X509Certificate, type KeyObject } from 'node:crypto';
+import { verify as cryptoVerify, constants, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { ValidationError } from '../errors';
-import { CERTIFICATE_CACHE_SIZE, derCacheKey, LruCache } from './certificate-cache';
+import { digestLength, hashAlgorithmFromOid, hashBytes, hashOid as tableHashOid, isKnownHashAlgorithm, nodeHashName, type KnownHashAlgorithm } from '../hash-algorithm';
+import { certificateCacheSize, extendedKeyUsageOf, type CertView } from './certificate';
+import { fromSchema, parseAsn1 } from './asn1';
+import { OID } from './oids';
 
-/** Hash algorithms that may appear in OCSP CertIDs, timestamp imprints and CMS/OCSP signatures. */
-export type TokenHashAlgorithm =
-	| 'SHA-1'
-	| 'SHA-224'
-	| 'SHA-256'
-	| 'SHA-384'
-	| 'SHA-512'
-	| 'SHA3-256'
-	| 'SHA3-384'
-	| 'SHA3-512';
+/** Hash algorithms that may appear in OCSP CertIDs, timestamp imprints and CMS/OCSP signatures (from the one table). */
+export type TokenHashAlgorithm = Exclude<KnownHashAlgorithm, 'SHA3-224'>;
 
-const HASH_OIDS: Record<TokenHashAlgorithm, string> = {
-	'SHA-1': '1.3.14.3.2.26',
-	'SHA-224': '2.16.840.1.101.3.4.2.4',
-	'SHA-256': '2.16.840.1.101.3.4.2.1',
-	'SHA-384': '2.16.840.1.101.3.4.2.2',
-	'SHA-512': '2.16.840.1.101.3.4.2.3',
-	'SHA3-256': '2.16.840.1.101.3.4.2.8',
-	'SHA3-384': '2.16.840.1.101.3.4.2.9',
-	'SHA3-512': '2.16.840.1.101.3.4.2.10',
-};
-
-const NODE_HASH: Record<TokenHashAlgorithm, string> = {
-	'SHA-1': 'sha1',
-	'SHA-224': 'sha224',
-	'SHA-256': 'sha256',
-	'SHA-384': 'sha384',
-	'SHA-512': 'sha512',
-	'SHA3-256': 'sha3-256',
-	'SHA3-384': 'sha3-384',
-	'SHA3-512': 'sha3-512',
-};
-
-/** OIDs specific to OCSP and time-stamping (RFC 6960, RFC 3161, RFC 5035, RFC 5652). */
+/** OIDs specific to OCSP and time-stamping, by their short local names (values from lib/pki/oids.ts). */
 export const TOKEN_OID = {
-	ocspBasic: '1.3.6.1.5.5.7.48.1.1',
-	ocspNonce: '1.3.6.1.5.5.7.48.1.2',
-	ekuOcspSigning: '1.3.6.1.5.5.7.3.9',
-	ekuTimeStamping: '1.3.6.1.5.5.7.3.8',
-	extKeyUsage: '2.5.29.37',
-	authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
-	accessOcsp: '1.3.6.1.5.5.7.48.1',
-	signedData: '1.2.840.113549.1.7.2',
-	tstInfo: '1.2.840.113549.1.9.16.1.4',
-	contentType: '1.2.840.113549.1.9.3',
-	messageDigest: '1.2.840.113549.1.9.4',
-	signingCertificate: '1.2.840.113549.1.9.16.2.12',
-	signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+	ocspBasic: OID.ocspBasic,
+	ocspNonce: OID.ocspNonce,
+	ekuOcspSigning: OID.ekuOcspSigning,
+	ekuTimeStamping: OID.ekuTimeStamping,
+	extKeyUsage: OID.extKeyUsage,
+	authorityInfoAccess: OID.authorityInfoAccess,
+	accessOcsp: OID.accessOcsp,
+	signedData: OID.cmsSignedData,
+	tstInfo: OID.ctTstInfo,
+	contentType: OID.attrContentType,
+	messageDigest: OID.attrMessageDigest,
+	signingCertificate: OID.attrSigningCertificate,
+	signingCertificateV2: OID.attrSigningCertificateV2,
 } as const;
 
+/** Hash of each signature algorithm OID; null for key-only identifiers (CMS: the hash is the digestAlgorithm). */
 const SIGNATURE_HASH: Record<string, TokenHashAlgorithm | null> = {
-	// RSA PKCS#1 v1.5
-	'1.2.840.113549.1.1.5': 'SHA-1',
-	'1.2.840.113549.1.1.14': 'SHA-224',
-	'1.2.840.113549.1.1.11': 'SHA-256',
-	'1.2.840.113549.1.1.12': 'SHA-384',
-	'1.2.840.113549.1.1.13': 'SHA-512',
-	'2.16.840.1.101.3.4.3.13': 'SHA3-256',
-	'2.16.840.1.101.3.4.3.14': 'SHA3-384',
-	'2.16.840.1.101.3.4.3.15': 'SHA3-512',
-	// ECDSA
-	'1.2.840.10045.4.1': 'SHA-1',
-	'1.2.840.10045.4.3.1': 'SHA-224',
-	'1.2.840.10045.4.3.2': 'SHA-256',
-	'1.2.840.10045.4.3.3': 'SHA-384',
-	'1.2.840.10045.4.3.4': 'SHA-512',
-	'2.16.840.1.101.3.4.3.10': 'SHA3-256',
-	'2.16.840.1.101.3.4.3.11': 'SHA3-384',
-	'2.16.840.1.101.3.4.3.12': 'SHA3-512',
-	// Key-only identifiers used in CMS SignerInfo.signatureAlgorithm: the hash is the digestAlgorithm.
-	'1.2.840.113549.1.1.1': null,
-	'1.2.840.10045.2.1': null,
+	[OID.sha1WithRSAEncryption]: 'SHA-1',
+	[OID.sha224WithRSAEncryption]: 'SHA-224',
+	[OID.sha256WithRSAEncryption]: 'SHA-256',
+	[OID.sha384WithRSAEncryption]: 'SHA-384',
+	[OID.sha512WithRSAEncryption]: 'SHA-512',
+	[OID.rsaWithSha3_256]: 'SHA3-256',
+	[OID.rsaWithSha3_384]: 'SHA3-384',
+	[OID.rsaWithSha3_512]: 'SHA3-512',
+	[OID.ecdsaWithSha1]: 'SHA-1',
+	[OID.ecdsaWithSha224]: 'SHA-224',
+	[OID.ecdsaWithSha256]: 'SHA-256',
+	[OID.ecdsaWithSha384]: 'SHA-384',
+	[OID.ecdsaWithSha512]: 'SHA-512',
+	[OID.ecdsaWithSha3_256]: 'SHA3-256',
+	[OID.ecdsaWithSha3_384]: 'SHA3-384',
+	[OID.ecdsaWithSha3_512]: 'SHA3-512',
+	[OID.rsaEncryption]: null,
+	[OID.ecPublicKey]: null,
 };
-const RSASSA_PSS = '1.2.840.113549.1.1.10';
-const MGF1 = '1.2.840.113549.1.1.8';
-const ED25519 = '1.3.101.112';
+/** ECDSA signature algorithms (and the EC key identifier CMS may name instead). */
+const EC_SIGNATURE_OIDS = new Set<string>([
+	OID.ecPublicKey,
+	OID.ecdsaWithSha1,
+	OID.ecdsaWithSha224,
+	OID.ecdsaWithSha256,
+	OID.ecdsaWithSha384,
+	OID.ecdsaWithSha512,
+	OID.ecdsaWithSha3_256,
+	OID.ecdsaWithSha3_384,
+	OID.ecdsaWithSha3_512,
+]);
+const RSASSA_PSS = OID.rsassaPss;
+const MGF1 = OID.mgf1;
+const ED25519 = OID.ed25519;
+
+/** Default tolerance between an OCSP response's / timestamp's time and the time it is checked at (15 min). */
+export const DEFAULT_TOKEN_SKEW_MS = 15 * 60 * 1000;
+
+/** True when `value` is a supported token hash algorithm name. */
+export function isTokenHashAlgorithm(value: unknown): value is TokenHashAlgorithm {
+	return isKnownHashAlgorithm(value) && value !== 'SHA3-224';
+}
 
 /** OID of a hash algorithm (for AlgorithmIdentifier). */
 export function hashOid(algorithm: TokenHashAlgorithm): string {
-	return HASH_OIDS[algorithm];
+	return tableHashOid(algorithm);
 }
 
 /** Hash algorithm named by an OID, or undefined when it is not one we support. */
 export function hashFromOid(oid: string): TokenHashAlgorithm | undefined {
-	return (Object.keys(HASH_OIDS) as TokenHashAlgorithm[]).find((name) => HASH_OIDS[name] === oid);
-}
-
-/** True when `value` is a supported token hash algorithm name. */
-export function isTokenHashAlgorithm(value: unknown): value is TokenHashAlgorithm {
-	return typeof value === 'string' && value in HASH_OIDS;
+	const found = hashAlgorithmFromOid(oid);
+	return isTokenHashAlgorithm(found) ? found : undefined;
 }
 
 /** Digest length in bytes. */
 export function tokenDigestLength(algorithm: TokenHashAlgorithm): number {
-	return createHash(NODE_HASH[algorithm]).digest().length;
+	return digestLength(algorithm);
 }
 
 /** Hash bytes with a token hash algorithm. */
 export function digest(algorithm: TokenHashAlgorithm, data: Uint8Array): Buffer {
-	return createHash(NODE_HASH[algorithm]).update(data).digest();
+	return hashBytes(algorithm, data);
 }
 
 /** AlgorithmIdentifier for a hash, with the explicit NULL parameters SK and OpenSSL emit. */
 export function hashAlgorithmIdentifier(algorithm: TokenHashAlgorithm): pkijs.AlgorithmIdentifier {
-	return new pkijs.AlgorithmIdentifier({ algorithmId: HASH_OIDS[algorithm], algorithmParams: new asn1js.Null() });
+	return new pkijs.AlgorithmIdentifier({ algorithmId: hashOid(algorithm), algorithmParams: new asn1js.Null() });
 }
 
 /** Copy any byte view into a Buffer (own memory, safe to keep). */
@@ -123,89 +110,12 @@ export function toBuffer(view: ArrayBuffer | ArrayBufferView): Buffer {
 	return Buffer.from(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
 }
 
-/** Parse BER/DER; throws ValidationError(rule) with `what` in the message when it is not one complete ASN.1 value. */
-export function parseAsn1(der: Uint8Array, rule: string, what: string): asn1js.AsnType {
-	if (!(der instanceof Uint8Array) || der.length === 0) {
-		throw new ValidationError(rule, `${what} is empty; pass the DER bytes.`);
-	}
-	let parsed: ReturnType<typeof asn1js.fromBER>;
-	try {
-		parsed = asn1js.fromBER(new Uint8Array(der));
-	} catch (error) {
-		// asn1js throws (e.g. RangeError) on some malformed string types instead of reporting an error.
-		throw new ValidationError(rule, `${what} is not valid DER/BER (${error instanceof Error ? error.message : String(error)}).`);
-	}
-	if (parsed.offset === -1 || parsed.offset !== der.length) {
-		throw new ValidationError(rule, `${what} is not valid DER/BER (${parsed.result.error || 'trailing bytes'}).`);
-	}
-	return parsed.result;
-}
+/** The raw certificate model and its reader live in ./certificate (one model, one cache); re-exported here. */
+export { certView, type CertView } from './certificate';
 
-/** Run a pkijs schema constructor, turning its exceptions into ValidationError(rule). */
-export function fromSchema<T>(build: () => T, rule: string, what: string): T {
-	try {
-		return build();
-	} catch (error) {
-		const reason = error instanceof Error ? error.message : String(error);
-		throw new ValidationError(rule, `${what} does not have the expected ASN.1 structure (${reason}).`);
-	}
-}
-
-/**
- * A certificate seen both by node:crypto (key, validity) and by pkijs (names, extensions, raw fields). Views are
- * cached and shared: the object is frozen, and `der`/`asn` must be treated as read-only.
- */
-export interface CertView {
-	readonly x509: X509Certificate;
-	readonly der: Buffer;
-	readonly asn: pkijs.Certificate;
-}
-
-// pkijs parsing costs a few ms per certificate. Trust stores hand out the same X509Certificate objects (identity
-// cache); TSA and OCSP responder certificates arrive as new bytes in every token/response (bounded, by DER SHA-256).
-const viewCache = new WeakMap<X509Certificate, CertView>();
-const viewsByDer = new LruCache<string, CertView>(CERTIFICATE_CACHE_SIZE);
-
-/** Build a {@link CertView} from DER bytes or a node X509Certificate (cached per object and per DER bytes). */
-export function certView(input: X509Certificate | Uint8Array, what = 'certificate'): CertView {
-	if (input instanceof X509Certificate) {
-		const cached = viewCache.get(input);
-		if (cached) return cached;
-	}
-	// Only well-formed inputs reach the byte cache; anything else is parsed (and refused) below.
-	const bytes = input instanceof X509Certificate ? input.raw : input instanceof Uint8Array && input.length > 0 ? input : undefined;
-	const key = bytes ? derCacheKey(bytes) : undefined;
-	let view = key ? viewsByDer.get(key) : undefined;
-	if (!view) {
-		view = Object.freeze(buildCertView(input, what));
-		if (key) viewsByDer.set(key, view);
-	}
-	if (input instanceof X509Certificate) viewCache.set(input, view);
-	return view;
-}
-
-/** Number of certificate views in the byte-keyed cache (for tests and diagnostics). */
+/** Number of certificates in the one certificate cache (kept for callers of the former view cache). */
 export function certViewCacheSize(): number {
-	return viewsByDer.size;
-}
-
-function buildCertView(input: X509Certificate | Uint8Array, what: string): CertView {
-	const der = input instanceof X509Certificate ? input.raw : Buffer.from(input);
-	let x509: X509Certificate;
-	try {
-		x509 = input instanceof X509Certificate ? input : new X509Certificate(der);
-		void x509.publicKey; // node parses the key lazily and throws later on a broken one; fail here instead
-	} catch (error) {
-		throw new ValidationError('certificate.malformed', `The ${what} is not a valid X.509 certificate.`, {
-			reason: error instanceof Error ? error.message : String(error),
-		});
-	}
-	const asn = fromSchema(
-		() => new pkijs.Certificate({ schema: parseAsn1(der, 'certificate.malformed', `The ${what}`) }),
-		'certificate.malformed',
-		`The ${what}`,
-	);
-	return { x509, der, asn };
+	return certificateCacheSize();
 }
 
 /** DER of the certificate's subject Name. */
@@ -242,11 +152,16 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** Extended key usages of a certificate and whether the extension is critical; undefined when absent. */
 export function extendedKeyUsage(cert: CertView): { purposes: string[]; critical: boolean } | undefined {
-	const extension = cert.asn.extensions?.find((e) => e.extnID === TOKEN_OID.extKeyUsage);
-	if (!extension) return undefined;
-	const parsed = extension.parsedValue as pkijs.ExtKeyUsage | undefined;
-	return { purposes: parsed?.keyPurposes ?? [], critical: extension.critical };
+	try {
+		return extendedKeyUsageOf(cert);
+	} catch {
+		// A malformed EKU grants nothing (the OCSP/TSA checks then refuse the certificate for lacking the purpose).
+		const extension = cert.asn.extensions?.find((e) => e.extnID === TOKEN_OID.extKeyUsage);
+		return extension ? { purposes: [], critical: extension.critical } : undefined;
+	}
 }
+
+export { fromSchema, parseAsn1 };
 
 /** True when `child` names `parent` as issuer and `parent`'s key verifies `child`'s signature. */
 export function isIssuedBy(child: CertView, parent: CertView): boolean {
@@ -303,7 +218,7 @@ export function verifySignature(
 					algorithm: oid,
 				});
 			}
-			return cryptoVerify(NODE_HASH[hash], data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength }, signature);
+			return cryptoVerify(nodeHashName(hash), data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength }, signature);
 		}
 		if (oid === ED25519) return cryptoVerify(null, data, key, signature);
 		if (!(oid in SIGNATURE_HASH)) {
@@ -312,13 +227,13 @@ export function verifySignature(
 		const hash = SIGNATURE_HASH[oid] ?? cmsDigest;
 		if (!hash) throw new ValidationError(rule, `Signature algorithm ${oid} needs a digest algorithm.`, { algorithm: oid });
 		const keyType = key.asymmetricKeyType;
-		const isEcOid = oid.startsWith('1.2.840.10045') || /^2\.16\.840\.1\.101\.3\.4\.3\.1[012]$/.test(oid);
+		const isEcOid = EC_SIGNATURE_OIDS.has(oid);
 		if ((isEcOid && keyType !== 'ec') || (!isEcOid && keyType !== 'rsa')) {
 			throw new ValidationError(rule, `Signature algorithm ${oid} does not fit the signer's ${keyType ?? 'unknown'} key.`, {
 				algorithm: oid,
 			});
 		}
-		return cryptoVerify(NODE_HASH[hash], data, key, signature);
+		return cryptoVerify(nodeHashName(hash), data, key, signature);
 	} catch (error) {
 		if (error instanceof ValidationError) throw error;
 		return false; // node throws on malformed signatures (e.g. bad ECDSA DER): that is simply "not valid".
@@ -342,14 +257,14 @@ export function rawBytes(node: asn1js.AsnType): Buffer {
 }
 
 const SHORT_NAMES: Record<string, string> = {
-	'2.5.4.3': 'CN',
-	'2.5.4.5': 'serialNumber',
-	'2.5.4.6': 'C',
-	'2.5.4.7': 'L',
-	'2.5.4.10': 'O',
-	'2.5.4.11': 'OU',
-	'2.5.4.97': 'organizationIdentifier',
-	'1.2.840.113549.1.9.1': 'emailAddress',
+	[OID.commonName]: 'CN',
+	[OID.serialNumber]: 'serialNumber',
+	[OID.countryName]: 'C',
+	[OID.localityName]: 'L',
+	[OID.organizationName]: 'O',
+	[OID.organizationalUnitName]: 'OU',
+	[OID.organizationIdentifier]: 'organizationIdentifier',
+	[OID.emailAddress]: 'emailAddress',
 };
 
 /** Readable one-line form of a Name, e.g. `C=EE, O=AS Sertifitseerimiskeskus, CN=TEST of SK OCSP RESPONDER 2011`. */

@@ -3,6 +3,7 @@
  * errors that name the peer and its URL (the usual failure is "that service did not answer", and the
  * ops person needs to know which one).
  */
+import { redactUrl } from '../redact-url';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { SmartIdError } from '../errors';
@@ -12,11 +13,12 @@ export type TokenPeer = 'OCSP responder' | 'TSA';
 
 /** Transport failure talking to an OCSP responder (`SMARTID_OCSP_UNAVAILABLE`) or a TSA (`SMARTID_TSA_UNAVAILABLE`). */
 export class TokenServiceError extends SmartIdError {
-	/** The URL that failed. */
+	/** The URL that failed, redacted (no user info, no query values: they may be keys). */
 	readonly url: string;
 	constructor(peer: TokenPeer, url: string, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
-		super(peer === 'TSA' ? 'SMARTID_TSA_UNAVAILABLE' : 'SMARTID_OCSP_UNAVAILABLE', message, { ...details, url }, { cause });
-		this.url = url;
+		const shown = redactUrl(url);
+		super(peer === 'TSA' ? 'SMARTID_TSA_UNAVAILABLE' : 'SMARTID_OCSP_UNAVAILABLE', message, { ...details, url: shown }, { cause });
+		this.url = shown;
 	}
 }
 
@@ -62,7 +64,7 @@ export function checkServiceUrl(peer: TokenPeer, url: string): URL {
 	try {
 		parsed = new URL(url);
 	} catch {
-		throw new TokenServiceError(peer, String(url), `The ${peer} URL "${String(url)}" is not a valid URL; use http://host/path or https://host/path.`);
+		throw new TokenServiceError(peer, String(url), `The ${peer} URL "${redactUrl(url)}" is not a valid URL; use http://host/path or https://host/path.`);
 	}
 	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
 		throw new TokenServiceError(peer, url, `The ${peer} URL must use http or https, not ${parsed.protocol}`);
@@ -107,7 +109,7 @@ const RETRYABLE_CODES = new Set(['ECONNRESET', 'EPIPE']);
 function postOnce(target: URL, payload: Buffer, options: PostDerOptions, attempt: number): Promise<AttemptResult> {
 	const { peer, timeoutMs } = options;
 	const maxBytes = options.maxBytes ?? 1024 * 1024;
-	const where = `${peer} at ${target.href}`;
+	const where = `${peer} at ${redactUrl(target.href)}`;
 	const queueTimeoutMs = options.queueTimeoutMs ?? 60_000 + timeoutMs;
 	return new Promise<AttemptResult>((resolve) => {
 		let settled = false;

@@ -33,6 +33,7 @@ import {
 	unsignedInteger,
 	validityProblem,
 	verifySignature,
+	DEFAULT_TOKEN_SKEW_MS,
 } from './ocsp-tsp-crypto';
 import type { TrustStore } from './trust-store';
 
@@ -142,7 +143,7 @@ export interface OcspVerifyOptions {
 	certificate: X509Certificate | Uint8Array;
 	/** Its issuing CA. */
 	issuer: X509Certificate | Uint8Array;
-	/** Anchors: a responder certificate listed here is authorised by itself (e.g. TEST of SK OCSP RESPONDER 2020). */
+	/** OCSP entries of this store answer for the CAs they are listed for (e.g. TEST of SK OCSP RESPONDER 2020 for TEST of ESTEID2018). */
 	trust?: TrustStore;
 	/** Further candidate responder certificates (e.g. from XAdES CertificateValues). */
 	responderCertificates?: (X509Certificate | Uint8Array)[];
@@ -171,7 +172,6 @@ export interface OcspVerification {
 	nonce?: Buffer;
 }
 
-const DEFAULT_SKEW_MS = 15 * 60 * 1000;
 
 function requestCertView(input: X509Certificate | Uint8Array, what: string): CertView {
 	try {
@@ -368,7 +368,7 @@ function sameCertId(a: OcspCertId, b: OcspCertId): boolean {
 /**
  * Verify `parsed` as the answer about `options.certificate`: responseStatus successful, signature valid
  * (RSA PKCS#1 v1.5, RSA-PSS, ECDSA), signer authorised (the issuing CA itself, a delegated responder issued by
- * it with EKU id-kp-OCSPSigning, or a responder certificate that is a trust anchor) and valid at producedAt,
+ * it with EKU id-kp-OCSPSigning, or a responder the trust store lists as the OCSP service of that very CA) and valid at producedAt,
  * a SingleResponse whose CertID matches the certificate, the nonce echoed when one was sent, and the times
  * within `maxSkewMs` of `at`. Returns the certificate status; throws ValidationError with an `ocsp.*` rule.
  */
@@ -392,7 +392,8 @@ export function verifyOcspResponse(parsed: ParsedOcspResponse, options: OcspVeri
 	}
 
 	// 1. Find the responder certificate and check the signature.
-	const anchors = (options.trust?.anchors() ?? []).map((a) => certView(a, 'trust anchor'));
+	// Only OCSP entries of the store are candidates; CA and TSA anchors never sign OCSP answers for others.
+	const anchors = (options.trust?.anchors('ocsp') ?? []).map((a) => certView(a, 'trust anchor'));
 	const candidates = uniqueViews([
 		...certDers.map((d) => certView(d, 'certificate inside the OCSP response')),
 		...(options.responderCertificates ?? []).map((c) => certView(c, 'responder certificate')),
@@ -427,18 +428,19 @@ export function verifyOcspResponse(parsed: ParsedOcspResponse, options: OcspVeri
 			});
 		}
 		authorization = 'delegated';
-	} else if (
-		options.trust?.isAnchor(responder.x509) ||
-		// A re-issued certificate for a listed responder key (same subject and key) is the same trusted service.
-		anchors.some((a) => sameBytes(subjectDer(a), subjectDer(responder)) && sameBytes(publicKeyBits(a), publicKeyBits(responder)))
-	) {
+	} else if (options.trust?.isOcspServiceFor(responder.x509, issuer.x509, info.producedAt)) {
+		// Trusted-list style: the store lists this responder (or a re-issue with the same subject and key) as the
+		// OCSP service of exactly this CA. Sitting in the store as an OCSP entry for other CAs is not enough.
 		authorization = 'anchor';
 	}
 	if (!authorization) {
+		const trustedElsewhere = options.trust?.isAnchorFor(responder.x509, 'ocsp') ?? false;
 		throw new ValidationError(
 			'ocsp.responder.unauthorized',
-			`The OCSP responder "${certLabel(responder)}" is not authorised for "${certLabel(issuer)}": it is neither that CA, nor a delegated responder issued by it, nor a trusted responder. Add the responder certificate to the trust anchors if it is legitimate.`,
-			{ responder: certLabel(responder) },
+			trustedElsewhere
+				? `The OCSP responder "${certLabel(responder)}" is trusted only for other CAs, not for "${certLabel(issuer)}" (RFC 6960 §4.2.2.2: the CA itself or a responder it certified with OCSPSigning).`
+				: `The OCSP responder "${certLabel(responder)}" is not authorised for "${certLabel(issuer)}": it is neither that CA, nor a delegated responder issued by it, nor listed as its OCSP service. Add it with TrustStore.withOcspService if it is legitimate.`,
+			{ responder: certLabel(responder), issuer: certLabel(issuer), trustedForOtherIssuers: trustedElsewhere },
 		);
 	}
 	const responderProblem = validityProblem(responder, info.producedAt);
@@ -471,7 +473,7 @@ export function verifyOcspResponse(parsed: ParsedOcspResponse, options: OcspVeri
 	// 5. Freshness.
 	if (options.checkFreshness !== false) {
 		const at = options.at ?? new Date();
-		const skew = options.maxSkewMs ?? DEFAULT_SKEW_MS;
+		const skew = options.maxSkewMs ?? DEFAULT_TOKEN_SKEW_MS;
 		const late = at.getTime() + skew;
 		const early = at.getTime() - skew;
 		const iso = { at: at.toISOString(), producedAt: info.producedAt.toISOString(), thisUpdate: single.thisUpdate.toISOString() };

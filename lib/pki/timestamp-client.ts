@@ -2,6 +2,7 @@
  * Ask an RFC 3161 TSA for a timestamp over HTTP (POST application/timestamp-query) and verify the token
  * before returning it.
  */
+import { redactUrl } from '../redact-url';
 import type { Agent } from 'node:http';
 import { InvalidRequestError, ValidationError } from '../errors';
 import { digest, isTokenHashAlgorithm, type TokenHashAlgorithm } from './ocsp-tsp-crypto';
@@ -36,7 +37,7 @@ export interface RequestTimestampOptions {
 export interface TimestampResult extends TimestampVerification {
 	token: ParsedTimestampToken;
 	tokenDer: Buffer;
-	/** The URL that answered. */
+	/** The URL that answered, redacted (user info and query values shown as ***). */
 	url: string;
 }
 
@@ -69,7 +70,7 @@ export async function requestTimestamp(url: string, subject: TimestampSubject, o
 	const response = parseTimestampResponse(der);
 	if ((response.status !== 'granted' && response.status !== 'grantedWithMods') || !response.token) {
 		const why = [...response.statusStrings, ...response.failInfo].join('; ') || 'no reason given';
-		throw new ValidationError('timestamp.status', `The TSA at ${url} refused the timestamp (${response.status}: ${why}).`, {
+		throw new ValidationError('timestamp.status', `The TSA at ${redactUrl(url)} refused the timestamp (${response.status}: ${why}).`, {
 			status: response.status,
 			failInfo: response.failInfo,
 		});
@@ -88,5 +89,5 @@ export async function requestTimestamp(url: string, subject: TimestampSubject, o
 		at: new Date(),
 		maxSkewMs: options.maxSkewMs,
 	});
-	return { ...verification, token, tokenDer: token.der, url };
+	return { ...verification, token, tokenDer: token.der, url: redactUrl(url) };
 }

@@ -33,8 +33,10 @@ import {
 	unsignedInteger,
 	validityProblem,
 	verifySignature,
+	DEFAULT_TOKEN_SKEW_MS,
 } from './ocsp-tsp-crypto';
 import { buildChain, ChainError } from './chain';
+import { OID } from './oids';
 import type { TrustStore } from './trust-store';
 
 /** Options of {@link buildTimestampRequest}. */
@@ -107,7 +109,7 @@ export interface TimestampVerifyOptions {
 	imprint?: Uint8Array;
 	/** The nonce that was sent; the token must echo it. */
 	nonce?: Uint8Array;
-	/** Anchors: when given, the TSA certificate must chain to one at genTime (an anchor TSA is trusted by itself). */
+	/** Anchors: when given, the TSA certificate must chain to a TSA entry at genTime (an anchor TSA is trusted by itself). */
 	trust?: TrustStore;
 	/** Extra certificates to find the TSA certificate and its issuers (e.g. XAdES CertificateValues). */
 	certificates?: (X509Certificate | Uint8Array)[];
@@ -143,7 +145,6 @@ const FAIL_BITS: Record<number, string> = {
 	17: 'addInfoNotAvailable',
 	25: 'systemFailure',
 };
-const DEFAULT_SKEW_MS = 15 * 60 * 1000;
 
 /** Positive INTEGER contents for unsigned big-endian bytes (adds the sign byte when needed). */
 function positiveIntegerBytes(bytes: Uint8Array): Buffer {
@@ -289,7 +290,7 @@ function attributeValue(signerInfo: pkijs.SignerInfo, oid: string): asn1js.AsnTy
 }
 
 function subjectKeyIdentifier(cert: CertView): Buffer | undefined {
-	const extension = cert.asn.extensions?.find((e) => e.extnID === '2.5.29.14');
+	const extension = cert.asn.extensions?.find((e) => e.extnID === OID.subjectKeyIdentifier);
 	const value = extension?.parsedValue as asn1js.OctetString | undefined;
 	return value ? toBuffer(value.valueBlock.valueHexView) : undefined;
 }
@@ -369,7 +370,7 @@ export function verifyTimestampToken(token: ParsedTimestampToken | Uint8Array, o
 	const pool = [...certDers.map((d) => certView(d, 'certificate inside the timestamp token')), ...(options.certificates ?? []).map((c) => certView(c))];
 	const signer =
 		pool.find((c) => isSigner(c, signerInfo.sid)) ??
-		(options.trust?.anchors() ?? []).map((a) => certView(a, 'trust anchor')).find((c) => isSigner(c, signerInfo.sid));
+		(options.trust?.anchors('tsa') ?? []).map((a) => certView(a, 'trust anchor')).find((c) => isSigner(c, signerInfo.sid));
 	if (!signer) {
 		throw new ValidationError('timestamp.tsaCertificate.notFound', 'The TSA certificate that signed the timestamp token is neither in the token nor among the known certificates; request tokens with certReq.');
 	}
@@ -410,7 +411,8 @@ export function verifyTimestampToken(token: ParsedTimestampToken | Uint8Array, o
 	let chain: X509Certificate[] | undefined;
 	if (options.trust) {
 		try {
-			chain = buildChain(signer.x509, { trust: options.trust, intermediates: pool.map((c) => c.x509), at: parsed.genTime }).chain;
+			// Only TSA entries vouch for timestamps: a CA or OCSP anchor does not make a TSA trusted (issue 11 item 6).
+			chain = buildChain(signer.x509, { trust: options.trust, intermediates: pool.map((c) => c.x509), at: parsed.genTime, use: 'tsa' }).chain;
 		} catch (error) {
 			if (!(error instanceof ChainError)) throw error;
 			throw new ValidationError('timestamp.chain.untrusted', `The TSA certificate "${certLabel(signer)}" is not trusted at genTime ${parsed.genTime.toISOString()}: ${error.message}`, {
@@ -421,7 +423,7 @@ export function verifyTimestampToken(token: ParsedTimestampToken | Uint8Array, o
 
 	// 5. Freshness, for tokens just requested.
 	if (options.at) {
-		const skew = options.maxSkewMs ?? DEFAULT_SKEW_MS;
+		const skew = options.maxSkewMs ?? DEFAULT_TOKEN_SKEW_MS;
 		if (Math.abs(parsed.genTime.getTime() - options.at.getTime()) > skew) {
 			throw new ValidationError('timestamp.genTime.skew', `The timestamp genTime ${parsed.genTime.toISOString()} is more than ${skew / 1000} s away from ${options.at.toISOString()}; check the TSA's and this machine's clocks.`);
 		}

@@ -36,7 +36,7 @@ export {
 	type CertificateChoiceRequestOptions,
 	type SigningCertificateRequestOptions,
 	type PreparedAuthentication,
-	type PreparedSignature,
+	type PreparedSignatureRequest,
 	type PreparedCertificateChoice,
 } from './requests';
 

@@ -1,5 +1,6 @@
 import { isStrictBase64 } from '../encoding';
 import { MalformedResponseError } from './errors';
+import { SESSION_ID_RE } from './request-fields';
 import type {
 	CertificateByDocumentResponse,
 	DeviceLinkSessionInit,
@@ -16,7 +17,6 @@ import type {
 type Json = Record<string, unknown>;
 
 /** Session ids and tokens go into URL paths and device links: keep them to URL-safe characters. */
-const SESSION_ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
 const SESSION_TOKEN_RE = /^[A-Za-z0-9_\-+/=.~]{1,512}$/;
 const MAX_STRING = 64 * 1024;
 

@@ -103,7 +103,8 @@ export function validateStatusTimeout(value: unknown): number {
 	return value;
 }
 
-const SESSION_ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
+/** Shape of a Smart-ID session id (RP API v3): checked in requests and in answers. */
+export const SESSION_ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** Check a session id before it goes into a URL path. */
 export function validateSessionId(value: unknown, field = 'sessionID'): string {

@@ -131,7 +131,7 @@ export interface PreparedAuthentication<R> {
 }
 
 /** A built signature request plus the exact values to store. */
-export interface PreparedSignature<R> {
+export interface PreparedSignatureRequest<R> {
 	request: PreparedRequest<R>;
 	digest: string;
 	interactions: string;
@@ -295,7 +295,7 @@ function expected(t: ResolvedTarget): { expectedSemanticsIdentifier?: string; ex
 function signatureBody(
 	options: SignatureRequestOptions,
 	flow: InteractionFlow,
-): { body: Record<string, unknown>; prepared: Omit<PreparedSignature<unknown>, 'request'> } {
+): { body: Record<string, unknown>; prepared: Omit<PreparedSignatureRequest<unknown>, 'request'> } {
 	const body = commonBody(options);
 	const certificateLevel = validateCertificateLevel(options.certificateLevel, SIGNING_CERTIFICATE_LEVELS, 'signing');
 	if (options.hashAlgorithm === undefined) {
@@ -324,7 +324,7 @@ function signatureBody(
 export function deviceLinkSignatureRequest(
 	options: SignatureRequestOptions & DeviceLinkRequestOptions,
 	target: IdentityTarget,
-): PreparedSignature<DeviceLinkSessionInit> {
+): PreparedSignatureRequest<DeviceLinkSessionInit> {
 	const t = resolveTarget(target as DeviceLinkAuthTarget, false);
 	const { body, prepared } = signatureBody(options, 'deviceLink');
 	const initialCallbackUrl = resolveCallback(options);
@@ -348,7 +348,7 @@ export function deviceLinkSignatureRequest(
 export function notificationSignatureRequest(
 	options: SignatureRequestOptions,
 	target: IdentityTarget,
-): PreparedSignature<Required<NotificationSessionInit>> {
+): PreparedSignatureRequest<Required<NotificationSessionInit>> {
 	const t = resolveTarget(target as DeviceLinkAuthTarget, false);
 	const { body, prepared } = signatureBody(options, 'notification');
 	return {
@@ -370,7 +370,7 @@ export function linkedSignatureRequest(
 	options: SignatureRequestOptions,
 	documentNumber: string,
 	linkedSessionID: string,
-): PreparedSignature<NotificationSessionInit> {
+): PreparedSignatureRequest<NotificationSessionInit> {
 	const doc = parseDocumentNumber(documentNumber);
 	if (linkedSessionID === undefined || linkedSessionID === null || linkedSessionID === '') {
 		throw new InvalidRequestError('linkedSessionID is missing: give the sessionID of the completed certificate choice', {

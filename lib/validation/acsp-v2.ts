@@ -1,20 +1,19 @@
 import { ValidationError } from '../errors';
-import { decodeBase64Strict, isStrictBase64 } from '../encoding';
+import { isStrictBase64 } from '../encoding';
 import { hashBytes } from '../hash-algorithm';
 import type { AuthenticationContext, SessionStatus } from '../rp-api/types';
 import { userChallengeOf } from '../flows/callback-digests';
 import { acspV2Payload } from './acsp-v2-payload';
 import { checkAuthenticationPurpose } from './certificate-purpose';
-import { verifyPkcs1Prehashed, verifyPssPrehashed } from './rsa-prehashed';
 import {
 	checkFlowType,
 	checkIdentityExpectations,
 	checkInteractionTypeUsed,
 	checkUserCertificate,
-	requireCompleteOk,
+	requireSignedAnswer,
 	safeEqual,
 } from './session-checks';
-import { checkSignatureParameters } from './signature-parameters';
+import { checkSignatureParameters, signatureValueOf, verifyWithParameters } from './signature-parameters';
 import type { AuthenticationResult, ValidationOptions } from './types';
 
 const USER_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
@@ -30,18 +29,8 @@ export function validateAuthentication(
 	context: AuthenticationContext,
 	options: ValidationOptions,
 ): AuthenticationResult {
-	// 1. completion
-	const documentNumber = requireCompleteOk(status);
-	// 2. protocol and downgrade protection
-	if (status.signatureProtocol !== 'ACSP_V2') {
-		throw new ValidationError('session.signatureProtocol', 'The session answer is not an ACSP_V2 authentication.', {
-			signatureProtocol: String(status.signatureProtocol).slice(0, 30),
-		});
-	}
-	const signature = status.signature;
-	if (!signature || typeof signature !== 'object') {
-		throw new ValidationError('signature.missing', 'The authentication answer has no signature.');
-	}
+	// 1. completion; 2. protocol (then downgrade protection)
+	const { documentNumber, signature } = requireSignedAnswer(status, 'ACSP_V2');
 	const legacy = options.allowLegacyPkcs1 === true || (context as { allowLegacyPkcs1?: boolean }).allowLegacyPkcs1 === true;
 	const scheme = checkSignatureParameters(signature, context.hashAlgorithm, { allowLegacyPkcs1: legacy });
 	// 3. response fields
@@ -88,19 +77,9 @@ export function validateAuthentication(
 		initialCallbackUrl: context.initialCallbackUrl,
 		flowType,
 	});
-	let signatureBytes: Buffer;
-	try {
-		signatureBytes = decodeBase64Strict(signature.value, 'signature.value');
-	} catch {
-		throw new ValidationError('signature.value', 'signature.value is missing or not Base64.');
-	}
+	const signatureBytes = signatureValueOf(signature);
 	const digest = hashBytes(scheme.hashAlgorithm, Buffer.from(payload, 'utf8'));
-	const key = validated.certificate.publicKey;
-	const ok =
-		scheme.scheme === 'RSASSA-PSS'
-			? verifyPssPrehashed(key, scheme.hashAlgorithm, digest, signatureBytes, scheme.saltLength)
-			: verifyPkcs1Prehashed(key, scheme.hashAlgorithm, digest, signatureBytes);
-	if (!ok) {
+	if (!verifyWithParameters(validated.certificate.publicKey, scheme, digest, signatureBytes)) {
 		throw new ValidationError(
 			'signature.invalid',
 			'The authentication signature does not verify. The answer does not belong to this session request (or was altered).',

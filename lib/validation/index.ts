@@ -15,7 +15,7 @@ export { acspV2Payload, type AcspV2PayloadInput } from './acsp-v2-payload';
 /** Error for non-OK end results, code `SMARTID_<ENDRESULT>`. */
 export { SessionEndedError } from './session-ended-error';
 /** Downgrade protection of `signatureAlgorithm` / `signatureAlgorithmParameters`. */
-export { checkSignatureParameters, type SignatureScheme } from './signature-parameters';
+export { checkSignatureParameters, type AcceptedSignatureParameters } from './signature-parameters';
 /** Certificate level from policies, and the level check against the response and the request. */
 export { certificateLevelOf, checkCertificateLevel, normaliseRequestedLevel } from './certificate-level';
 /** Key usage / EKU / QC checks for authentication and signing certificates. */
@@ -32,5 +32,5 @@ export type {
 	SignatureResult,
 	CertificateChoiceResult,
 	ValidatedCertificate,
-	SignatureSchemeName,
+	AnswerSignatureScheme,
 } from './types';

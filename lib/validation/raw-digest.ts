@@ -3,15 +3,14 @@ import { decodeBase64Strict } from '../encoding';
 import { digestLength } from '../hash-algorithm';
 import type { SessionStatus, SignatureContext } from '../rp-api/types';
 import { checkSigningPurpose } from './certificate-purpose';
-import { verifyPkcs1Prehashed, verifyPssPrehashed } from './rsa-prehashed';
 import {
 	checkFlowType,
 	checkIdentityExpectations,
 	checkInteractionTypeUsed,
 	checkUserCertificate,
-	requireCompleteOk,
+	requireSignedAnswer,
 } from './session-checks';
-import { checkSignatureParameters } from './signature-parameters';
+import { checkSignatureParameters, signatureValueOf, verifyWithParameters } from './signature-parameters';
 import type { SignatureResult, ValidationOptions } from './types';
 
 /**
@@ -31,16 +30,7 @@ export function validateSignature(status: SessionStatus, context: SignatureConte
 	if (digest.length !== digestLength(context.hashAlgorithm)) {
 		throw new InvalidRequestError(`The stored digest is not a ${context.hashAlgorithm} digest (wrong length).`);
 	}
-	const documentNumber = requireCompleteOk(status);
-	if (status.signatureProtocol !== 'RAW_DIGEST_SIGNATURE') {
-		throw new ValidationError('session.signatureProtocol', 'The session answer is not a RAW_DIGEST_SIGNATURE signature.', {
-			signatureProtocol: String(status.signatureProtocol).slice(0, 30),
-		});
-	}
-	const signature = status.signature;
-	if (!signature || typeof signature !== 'object') {
-		throw new ValidationError('signature.missing', 'The signing answer has no signature.');
-	}
+	const { documentNumber, signature } = requireSignedAnswer(status, 'RAW_DIGEST_SIGNATURE');
 	const legacy = options.allowLegacyPkcs1 === true || context.allowLegacyPkcs1 === true;
 	const scheme = checkSignatureParameters(signature, context.hashAlgorithm, { allowLegacyPkcs1: legacy });
 	const flowType = checkFlowType(signature.flowType, context.allowedFlowTypes);
@@ -63,18 +53,8 @@ export function validateSignature(status: SessionStatus, context: SignatureConte
 			);
 		}
 	}
-	let signatureBytes: Buffer;
-	try {
-		signatureBytes = decodeBase64Strict(signature.value, 'signature.value');
-	} catch {
-		throw new ValidationError('signature.value', 'signature.value is missing or not Base64.');
-	}
-	const key = validated.certificate.publicKey;
-	const ok =
-		scheme.scheme === 'RSASSA-PSS'
-			? verifyPssPrehashed(key, scheme.hashAlgorithm, digest, signatureBytes, scheme.saltLength)
-			: verifyPkcs1Prehashed(key, scheme.hashAlgorithm, digest, signatureBytes);
-	if (!ok) {
+	const signatureBytes = signatureValueOf(signature);
+	if (!verifyWithParameters(validated.certificate.publicKey, scheme, digest, signatureBytes)) {
 		throw new ValidationError('signature.invalid', 'The signature does not verify over the digest that was sent.');
 	}
 	checkIdentityExpectations(validated, context);

@@ -1,20 +1,10 @@
 import { constants, createHash, publicEncrypt, timingSafeEqual, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { digestLength, nodeHashName, type HashAlgorithm } from '../hash-algorithm';
-import { OID } from '../pki/oids';
+import { digestLength, hashOid, nodeHashName, type HashAlgorithm } from '../hash-algorithm';
 
 // RSASSA verification where the caller already holds mHash (RAW_DIGEST_SIGNATURE, spec §6.2). Node's verify
 // APIs hash their input, which would hash the digest a second time (pitfall §10.1), so EMSA-PSS-VERIFY and
 // the PKCS#1 v1.5 encoding check (RFC 8017 §9.1.2, §9.2) are done here on the raw RSA result.
-
-const HASH_OIDS: Record<HashAlgorithm, string> = {
-	'SHA-256': OID.sha256,
-	'SHA-384': OID.sha384,
-	'SHA-512': OID.sha512,
-	'SHA3-256': OID.sha3_256,
-	'SHA3-384': OID.sha3_384,
-	'SHA3-512': OID.sha3_512,
-};
 
 function modulusBits(key: KeyObject): number | null {
 	if (key.asymmetricKeyType !== 'rsa') return null;
@@ -34,7 +24,8 @@ function rsavp1(key: KeyObject, signature: Buffer): Buffer | null {
 	}
 }
 
-function mgf1(hash: string, seed: Buffer, length: number): Buffer {
+/** MGF1 (RFC 8017 §B.2.1) with a Node hash name; also what a PSS encoder needs (the simulator's phone could use it). */
+export function mgf1(hash: string, seed: Buffer, length: number): Buffer {
 	const parts: Buffer[] = [];
 	let total = 0;
 	for (let counter = 0; total < length; counter++) {
@@ -93,7 +84,7 @@ export function verifyPssPrehashed(
 function digestInfo(hashAlgorithm: HashAlgorithm, digest: Buffer): Buffer {
 	const seq = new asn1js.Sequence({
 		value: [
-			new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: HASH_OIDS[hashAlgorithm] }), new asn1js.Null()] }),
+			new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: hashOid(hashAlgorithm) }), new asn1js.Null()] }),
 			new asn1js.OctetString({ valueHex: digest }),
 		],
 	});

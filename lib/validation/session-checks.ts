@@ -29,6 +29,33 @@ export function requireCompleteOk(status: SessionStatus): string {
 	return result.documentNumber;
 }
 
+const ANSWER_WORDS = {
+	ACSP_V2: { protocol: 'an ACSP_V2 authentication', answer: 'authentication' },
+	RAW_DIGEST_SIGNATURE: { protocol: 'a RAW_DIGEST_SIGNATURE signature', answer: 'signing' },
+} as const;
+
+/**
+ * COMPLETE + OK (see {@link requireCompleteOk}), the expected signature protocol, and a signature object present.
+ * Returns the documentNumber and the signature.
+ */
+export function requireSignedAnswer(
+	status: SessionStatus,
+	protocol: keyof typeof ANSWER_WORDS,
+): { documentNumber: string; signature: NonNullable<SessionStatus['signature']> } {
+	const documentNumber = requireCompleteOk(status);
+	const words = ANSWER_WORDS[protocol];
+	if (status.signatureProtocol !== protocol) {
+		throw new ValidationError('session.signatureProtocol', `The session answer is not ${words.protocol}.`, {
+			signatureProtocol: String(status.signatureProtocol).slice(0, 30),
+		});
+	}
+	const signature = status.signature;
+	if (!signature || typeof signature !== 'object') {
+		throw new ValidationError('signature.missing', `The ${words.answer} answer has no signature.`);
+	}
+	return { documentNumber, signature };
+}
+
 /** flowType is one of the four values and one the RP offered (spec §5.4-3, §10.8). */
 export function checkFlowType(flowType: unknown, allowed: readonly FlowType[] | undefined): FlowType {
 	if (typeof flowType !== 'string' || !(FLOW_TYPES as readonly string[]).includes(flowType)) {
@@ -88,7 +115,7 @@ export function readResponseCertificate(status: { cert?: { value?: string } }): 
 	}
 }
 
-/** Chain to trust at `now`, not a CA, level (derived, agreeing, sufficient), purpose; reads the identity. */
+/** Chain to a Smart-ID issuing CA of `trust` at `now` (rule `chain.anchorUse` when it reaches another kind of anchor), not a CA, level (derived, agreeing, sufficient), purpose; reads the identity. */
 export function checkUserCertificate(
 	status: SessionStatus | { cert?: { value?: string; certificateLevel?: string } },
 	documentNumber: string,
@@ -98,7 +125,8 @@ export function checkUserCertificate(
 ): ValidatedCertificate & { parsed: ParsedCertificate } {
 	const now = options.now ?? new Date();
 	const { parsed, base64 } = readResponseCertificate(status);
-	const { chain } = buildChain(parsed.x509, { trust: options.trust, at: now, intermediates: options.intermediates });
+	// Smart-ID answers chain only to the environment's Smart-ID issuing CAs, never to TSA/OCSP or other CA entries.
+	const { chain } = buildChain(parsed.x509, { trust: options.trust, at: now, intermediates: options.intermediates, use: 'smart-id' });
 	if (parsed.basicConstraints?.ca) {
 		throw new ValidationError('certificate.basicConstraints', 'The user certificate is a CA certificate; refused.');
 	}

@@ -1,11 +1,30 @@
+import type { KeyObject } from 'node:crypto';
+import { decodeBase64Strict } from '../encoding';
 import { ValidationError } from '../errors';
 import { digestLength, isHashAlgorithm, type HashAlgorithm } from '../hash-algorithm';
 import type { SessionSignature } from '../rp-api/types';
+import { verifyPkcs1Prehashed, verifyPssPrehashed } from './rsa-prehashed';
 
-/** How a Smart-ID signature must be verified, after the downgrade checks passed. */
-export type SignatureScheme =
+/** The signature parameters of a Smart-ID answer that passed the downgrade checks: how to verify it. */
+export type AcceptedSignatureParameters =
 	| { scheme: 'RSASSA-PSS'; signatureAlgorithm: 'rsassa-pss'; hashAlgorithm: HashAlgorithm; saltLength: number }
 	| { scheme: 'RSASSA-PKCS1-v1_5'; signatureAlgorithm: string; hashAlgorithm: HashAlgorithm };
+
+/** `signature.value` as bytes (strict Base64). @throws ValidationError `signature.value`. */
+export function signatureValueOf(signature: SessionSignature): Buffer {
+	try {
+		return decodeBase64Strict(signature.value, 'signature.value');
+	} catch {
+		throw new ValidationError('signature.value', 'signature.value is missing or not Base64.');
+	}
+}
+
+/** Verify `signature` over the already-hashed `digest` with the parameters the downgrade check accepted. */
+export function verifyWithParameters(key: KeyObject, accepted: AcceptedSignatureParameters, digest: Buffer, signature: Buffer): boolean {
+	return accepted.scheme === 'RSASSA-PSS'
+		? verifyPssPrehashed(key, accepted.hashAlgorithm, digest, signature, accepted.saltLength)
+		: verifyPkcs1Prehashed(key, accepted.hashAlgorithm, digest, signature);
+}
 
 /** Legacy answers seen in 2026 demo data (spec §6.3); accepted only on explicit opt-in. */
 const LEGACY_PKCS1: Record<string, HashAlgorithm> = {
@@ -25,7 +44,7 @@ export function checkSignatureParameters(
 	signature: SessionSignature,
 	requested: HashAlgorithm,
 	options: { allowLegacyPkcs1?: boolean } = {},
-): SignatureScheme {
+): AcceptedSignatureParameters {
 	const algorithm = signature.signatureAlgorithm;
 	const params = signature.signatureAlgorithmParameters;
 	if (typeof algorithm === 'string' && algorithm in LEGACY_PKCS1) {

@@ -27,8 +27,8 @@ export interface CertificateChoiceContext {
 	expectedSemanticsIdentifier?: string;
 }
 
-/** Which RSA signature scheme the answer used. */
-export type SignatureSchemeName = 'RSASSA-PSS' | 'RSASSA-PKCS1-v1_5';
+/** Which RSA signature scheme the Smart-ID answer used (RP API spelling). */
+export type AnswerSignatureScheme = 'RSASSA-PSS' | 'RSASSA-PKCS1-v1_5';
 
 /** A certificate that passed chain, level and purpose checks. */
 export interface ValidatedCertificate {
@@ -47,7 +47,7 @@ export interface ValidatedCertificate {
 export interface AuthenticationResult extends ValidatedCertificate {
 	flowType: FlowType;
 	interactionTypeUsed: string;
-	signatureScheme: SignatureSchemeName;
+	signatureScheme: AnswerSignatureScheme;
 	hashAlgorithm: HashAlgorithm;
 	deviceIpAddress?: string;
 }
@@ -57,7 +57,7 @@ export interface SignatureResult extends ValidatedCertificate {
 	/** Raw signature bytes to embed (e.g. XAdES SignatureValue). */
 	signature: Buffer;
 	signatureBase64: string;
-	signatureScheme: SignatureSchemeName;
+	signatureScheme: AnswerSignatureScheme;
 	hashAlgorithm: HashAlgorithm;
 	/** PSS salt length; absent for PKCS#1 v1.5. */
 	saltLength?: number;

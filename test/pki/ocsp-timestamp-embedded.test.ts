@@ -29,10 +29,9 @@ interface Embedded {
 
 const entries = readFixtureJson<TrustEntry[]>('trust', 'index.json').filter((e) => e.env === 'demo');
 const demoPems = entries.map((e) => fs.readFileSync(anchorPath(e.file), 'utf8'));
-const trust = TrustStore.fromPem(
-	entries.filter((e) => e.trust_anchor).map((e) => fs.readFileSync(anchorPath(e.file), 'utf8')),
-	'SK TEST trusted-list anchors',
-);
+// The bundled demo store holds exactly these anchors (test/pki/trust-store.test.ts) plus the explicit
+// "this responder is the OCSP service of that CA" mappings that a bare PEM list cannot carry (issue 11 item 6).
+const trust = TrustStore.bundled('demo');
 const allDemo = demoPems.map((pem) => new X509Certificate(pem));
 
 function values(xml: string, element: string): Buffer[] {

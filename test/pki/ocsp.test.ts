@@ -119,8 +119,18 @@ describe('requestOcsp against an openssl responder on loopback', () => {
 
 	it('accepts that same responder when it is a trust anchor (TEST of SK OCSP RESPONDER style)', async () => {
 		peer.signer = { cert: pki.rogue };
-		const result = await requestOcsp(peer.url, pki.good.cert, pki.ca.cert, { trust: TrustStore.of([pki.rogue.cert]) });
+		// Trusted-list style: the store names the responder as the OCSP service of exactly this CA (issue 11 item 6).
+		const result = await requestOcsp(peer.url, pki.good.cert, pki.ca.cert, { trust: TrustStore.of([]).withOcspService(pki.rogue.cert, [pki.ca.cert]) });
 		expect(result.responderAuthorization).toBe('anchor');
+	});
+
+	it('refuses a trusted responder for a CA it is not listed for (issue 11 item 6)', async () => {
+		peer.signer = { cert: pki.rogue };
+		// An OCSP entry without a mapping, and one mapped to another CA, do not speak for pki.ca.
+		expect(await rule(requestOcsp(peer.url, pki.good.cert, pki.ca.cert, { trust: TrustStore.of([pki.rogue.cert]) }))).toBe('ocsp.responder.unauthorized');
+		const elsewhere = TrustStore.of([]).withOcspService(pki.rogue.cert, [pki.otherCa.cert]);
+		const error = await requestOcsp(peer.url, pki.good.cert, pki.ca.cert, { trust: elsewhere }).catch((e: unknown) => e);
+		expect(error).toMatchObject({ rule: 'ocsp.responder.unauthorized', details: { trustedForOtherIssuers: true } });
 	});
 
 	it('rejects a CA-issued responder without the OCSPSigning EKU', async () => {

@@ -159,6 +159,26 @@ describe('forged authentication answers', () => {
 	});
 
 	test.each([
+		['a TSA', 'tsa'],
+		['an OCSP responder', 'ocsp'],
+		['container signers (another CA)', 'signer'],
+	] as const)('certificate from a CA the store trusts for %s only, payload correctly signed → chain.anchorUse (issue 11 item 6)', async (_what, use) => {
+		const leaf = await selfMadeChain(new X509Certificate(Buffer.from(a.status.cert.value, 'base64')));
+		const forged = clone(a.status);
+		forged.cert.value = leaf.der.toString('base64');
+		forged.signature.value = signAcsp(a.start.context, forged, leaf.key);
+		answers.set(a.start.sessionID, forged);
+		const mixed = trust.withAnchors(leaf.caPem, [use]);
+		const error = await completeAuthentication(fakeClient, a.start.sessionID, clone(a.start.context), { poll: poll(), validation: { trust: mixed } }).then(
+			() => undefined,
+			(e: unknown) => e,
+		);
+		expect(error).toBeInstanceOf(ValidationError);
+		expect((error as ValidationError).rule).toBe('chain.anchorUse');
+		expect((error as ValidationError).message).toContain('not for Smart-ID certificates');
+	});
+
+	test.each([
 		['PKCS#1 v1.5 instead of PSS', 'signature.algorithm', (s: Json) => ((s.signature.signatureAlgorithm = 'sha512WithRSAEncryption'), delete s.signature.signatureAlgorithmParameters)],
 		['unknown algorithm', 'signature.algorithm', (s: Json) => (s.signature.signatureAlgorithm = 'ecdsa')],
 		['weaker hash (SHA-256 for SHA-512)', 'signature.hashAlgorithm.matchesRequest', (s: Json) => {
@@ -289,7 +309,7 @@ describe('forged certificate answers (certificate choice C2, signing certificate
 });
 
 /** A CA and a leaf copying `model`'s subject, made with openssl; returns the leaf DER and its private key. */
-async function selfMadeChain(model: X509Certificate): Promise<{ der: Buffer; key: KeyObject }> {
+async function selfMadeChain(model: X509Certificate): Promise<{ der: Buffer; key: KeyObject; caPem: string }> {
 	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'smartid-fake-ca-'));
 	try {
 		const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -302,7 +322,7 @@ async function selfMadeChain(model: X509Certificate): Promise<{ der: Buffer; key
 		const ext = ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', `subjectAltName=dirName:san`, '[san]', `CN=${model.subjectAltName?.match(/CN=([^,\n]+)/)?.[1] ?? 'x'}`];
 		await fs.writeFile(path.join(dir, 'ext.cnf'), ext.join('\n') + '\n');
 		o(['x509', '-new', '-force_pubkey', 'leaf.pub', '-subj', subject, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-days', '30', '-extfile', 'ext.cnf', '-out', 'leaf.pem']);
-		return { der: new X509Certificate(await fs.readFile(path.join(dir, 'leaf.pem'))).raw, key: privateKey };
+		return { der: new X509Certificate(await fs.readFile(path.join(dir, 'leaf.pem'))).raw, key: privateKey, caPem: await fs.readFile(path.join(dir, 'ca.pem'), 'utf8') };
 	} finally {
 		await fs.rm(dir, { recursive: true, force: true });
 	}

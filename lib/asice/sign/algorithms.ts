@@ -1,51 +1,30 @@
-import { isHashAlgorithm, type HashAlgorithm } from '../../hash-algorithm';
+import { isHashAlgorithm, xmlDigestUri, xmlSignatureUri, type HashAlgorithm } from '../../hash-algorithm';
 import { AsiceBuildError } from './errors';
 
 /**
- * How the signer produces the signature value. `rsassa-pss` is what Smart-ID RP API v3 returns (salt = hash
+ * The RSA scheme a XAdES signature is prepared for (its ds:SignatureMethod): how the signer produces the value. `rsassa-pss` is what Smart-ID RP API v3 returns (salt = hash
  * length, MGF1 with the same hash); `rsassa-pkcs1-v1_5` is the legacy answer SK's demo still gives sometimes.
  */
-export type SignatureScheme = 'rsassa-pss' | 'rsassa-pkcs1-v1_5';
+export type XadesSignatureScheme = 'rsassa-pss' | 'rsassa-pkcs1-v1_5';
 
 /** Hashes the data-file references and the signing-certificate digest may use. */
 export type ReferenceDigestAlgorithm = 'SHA-256' | 'SHA-384' | 'SHA-512';
 
-const PSS_URIS: Record<HashAlgorithm, string> = {
-	'SHA-256': 'http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1',
-	'SHA-384': 'http://www.w3.org/2007/05/xmldsig-more#sha384-rsa-MGF1',
-	'SHA-512': 'http://www.w3.org/2007/05/xmldsig-more#sha512-rsa-MGF1',
-	'SHA3-256': 'http://www.w3.org/2007/05/xmldsig-more#sha3-256-rsa-MGF1',
-	'SHA3-384': 'http://www.w3.org/2007/05/xmldsig-more#sha3-384-rsa-MGF1',
-	'SHA3-512': 'http://www.w3.org/2007/05/xmldsig-more#sha3-512-rsa-MGF1',
-};
-
-const PKCS1_URIS: Partial<Record<HashAlgorithm, string>> = {
-	'SHA-256': 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
-	'SHA-384': 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha384',
-	'SHA-512': 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512',
-};
-
-const DIGEST_URIS: Record<HashAlgorithm, string> = {
-	'SHA-256': 'http://www.w3.org/2001/04/xmlenc#sha256',
-	'SHA-384': 'http://www.w3.org/2001/04/xmldsig-more#sha384',
-	'SHA-512': 'http://www.w3.org/2001/04/xmlenc#sha512',
-	'SHA3-256': 'http://www.w3.org/2007/05/xmldsig-more#sha3-256',
-	'SHA3-384': 'http://www.w3.org/2007/05/xmldsig-more#sha3-384',
-	'SHA3-512': 'http://www.w3.org/2007/05/xmldsig-more#sha3-512',
-};
+/** Hashes SK's verifiers accept with RSA PKCS#1 v1.5 XAdES signatures. */
+const PKCS1_HASHES: readonly HashAlgorithm[] = ['SHA-256', 'SHA-384', 'SHA-512'];
 
 /** ds:SignatureMethod URI for a scheme and hash (RFC 6931); throws for combinations nobody can verify. */
-export function signatureMethodUri(scheme: SignatureScheme, hash: HashAlgorithm): string {
-	const uri = scheme === 'rsassa-pss' ? PSS_URIS[hash] : PKCS1_URIS[hash];
-	if (!uri) {
+export function signatureMethodUri(scheme: XadesSignatureScheme, hash: HashAlgorithm): string {
+	if (scheme === 'rsassa-pss') return xmlSignatureUri('rsa-pss', hash);
+	if (!PKCS1_HASHES.includes(hash)) {
 		throw new AsiceBuildError('ASICE_BUILD_INVALID_INPUT', `RSA PKCS#1 v1.5 signatures are only supported with SHA-256, SHA-384 or SHA-512, not ${hash}.`, { hash });
 	}
-	return uri;
+	return xmlSignatureUri('rsa', hash);
 }
 
 /** ds:DigestMethod URI of a hash. */
 export function digestMethodUri(hash: HashAlgorithm): string {
-	return DIGEST_URIS[hash];
+	return xmlDigestUri(hash);
 }
 
 /** Refuse anything but the six RP API hash names. */
@@ -65,7 +44,7 @@ export function checkReferenceDigest(value: unknown): ReferenceDigestAlgorithm {
 }
 
 /** Refuse unknown signature schemes. */
-export function checkSignatureScheme(value: unknown): SignatureScheme {
+export function checkSignatureScheme(value: unknown): XadesSignatureScheme {
 	if (value !== 'rsassa-pss' && value !== 'rsassa-pkcs1-v1_5') {
 		throw new AsiceBuildError('ASICE_BUILD_INVALID_INPUT', `signatureScheme must be "rsassa-pss" or "rsassa-pkcs1-v1_5" (got ${JSON.stringify(value)}).`);
 	}

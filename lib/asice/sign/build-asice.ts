@@ -1,5 +1,5 @@
 import type { HashAlgorithm } from '../../hash-algorithm';
-import type { SignatureScheme } from './algorithms';
+import type { XadesSignatureScheme } from './algorithms';
 import { discardPendingSignature, finalizeSignature, type FinalizedSignature, type FinalizeOptions } from './finalize';
 import { prepareSignature, type PrepareAppendOptions, type PrepareNewOptions } from './prepare';
 
@@ -8,7 +8,7 @@ export interface DigestSigningRequest {
 	/** Base64 H(canonical SignedInfo). */
 	digest: string;
 	hashAlgorithm: HashAlgorithm;
-	signatureScheme: SignatureScheme;
+	signatureScheme: XadesSignatureScheme;
 	/** Base64 DER of the certificate whose key must sign. */
 	signerCertificate: string;
 }

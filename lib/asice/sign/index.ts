@@ -5,7 +5,7 @@
  */
 
 /** Phase 1: hash/stream the data files, build SignedInfo, return the digest to sign and a JSON pending state. */
-export { prepareSignature, type DataFileInput, type PrepareCommonOptions, type PrepareNewOptions, type PrepareAppendOptions, type PreparedSignature } from './prepare';
+export { prepareSignature, type DataFileInput, type PrepareCommonOptions, type PrepareNewOptions, type PrepareAppendOptions, type PreparedXadesSignature, type PreparedSignature } from './prepare';
 /** Phase 2: verify the signature value, timestamp, OCSP, write the container; or discard a pending signature. */
 export { finalizeSignature, discardPendingSignature, checkReturnedSignatureValue, type FinalizeOptions, type FinalizedSignature } from './finalize';
 /** Prepare + sign + finalize in one call. */
@@ -25,7 +25,7 @@ export { httpLtServices, type LtServices } from './lt-services';
 /** The JSON state between the two phases. */
 export { parsePendingSignature, PENDING_FORMAT, type PendingSignature } from './pending';
 /** Signature schemes and XML-DSig algorithm URIs. */
-export { signatureMethodUri, digestMethodUri, type SignatureScheme, type ReferenceDigestAlgorithm } from './algorithms';
+export { signatureMethodUri, digestMethodUri, type XadesSignatureScheme, type ReferenceDigestAlgorithm } from './algorithms';
 /** Data-file Reference URI encoding (percent-encoding, space as %20). */
 export { dataFileUri } from './uri';
 /** Media-type guessing and the store-or-deflate choice. */

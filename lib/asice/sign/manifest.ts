@@ -1,7 +1,9 @@
 import { escapeAttribute } from './xml-text';
 
-/** The ASiC-E container media type, the exact content of the `mimetype` entry. */
-export const ASICE_MIMETYPE = 'application/vnd.etsi.asic-e+zip';
+import { ASICE_MIMETYPE } from '../zip/reader-container';
+
+/** The ASiC-E container media type (the exact content of the `mimetype` entry), defined once with the reader. */
+export { ASICE_MIMETYPE };
 
 /**
  * META-INF/manifest.xml (ODF 1.2): the `/` entry with the container type, then one entry per data file with

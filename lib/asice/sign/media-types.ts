@@ -1,4 +1,5 @@
 import type { ZipCompression } from '../zip/writer';
+import { ASICE_MIMETYPE } from '../zip/reader-container';
 import { AsiceBuildError } from './errors';
 
 const BY_EXTENSION: Record<string, string> = {
@@ -30,9 +31,9 @@ const BY_EXTENSION: Record<string, string> = {
 	zip: 'application/zip',
 	gz: 'application/gzip',
 	'7z': 'application/x-7z-compressed',
-	asice: 'application/vnd.etsi.asic-e+zip',
-	sce: 'application/vnd.etsi.asic-e+zip',
-	bdoc: 'application/vnd.etsi.asic-e+zip',
+	asice: ASICE_MIMETYPE,
+	sce: ASICE_MIMETYPE,
+	bdoc: ASICE_MIMETYPE,
 	asics: 'application/vnd.etsi.asic-s+zip',
 };
 
@@ -74,7 +75,7 @@ export function compressionFor(mediaType: string): ZipCompression {
 			'application/x-bzip2',
 			'application/x-xz',
 			'application/zstd',
-			'application/vnd.etsi.asic-e+zip',
+			ASICE_MIMETYPE,
 			'application/vnd.etsi.asic-s+zip',
 		].includes(base)
 	) {

@@ -1,8 +1,8 @@
 import { isStrictBase64 } from '../../encoding';
-import { digestLength, isHashAlgorithm, type HashAlgorithm } from '../../hash-algorithm';
+import { HASH_ALGORITHMS, digestLength, isHashAlgorithm, type HashAlgorithm } from '../../hash-algorithm';
 import type { ZipEntryRecord, ZipWriterState } from '../zip/writer';
 import { validateZipEntryName } from '../zip/writer-names';
-import type { ReferenceDigestAlgorithm, SignatureScheme } from './algorithms';
+import type { ReferenceDigestAlgorithm, XadesSignatureScheme } from './algorithms';
 import { AsiceBuildError } from './errors';
 import { checkMediaType } from './media-types';
 import type { ProductionPlace, SignatureParameters, SignedFile } from './signature-xml';
@@ -104,9 +104,9 @@ function entryName(value: unknown, field: string): string {
 	return s;
 }
 
-const HASHES: readonly HashAlgorithm[] = ['SHA-256', 'SHA-384', 'SHA-512', 'SHA3-256', 'SHA3-384', 'SHA3-512'];
+const HASHES: readonly HashAlgorithm[] = HASH_ALGORITHMS;
 const REFERENCE_DIGESTS: readonly ReferenceDigestAlgorithm[] = ['SHA-256', 'SHA-384', 'SHA-512'];
-const SCHEMES: readonly SignatureScheme[] = ['rsassa-pss', 'rsassa-pkcs1-v1_5'];
+const SCHEMES: readonly XadesSignatureScheme[] = ['rsassa-pss', 'rsassa-pkcs1-v1_5'];
 const PLACE_KEYS = ['city', 'streetAddress', 'stateOrProvince', 'postalCode', 'countryName'] as const;
 /** prepare writes whole seconds, UTC. */
 const SIGNING_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;

@@ -9,7 +9,7 @@ import { NS, childElements, parseXmlSafely } from '../xml';
 import { FileSink, ZipWriter, type ZipCompression, type ZipWriterState } from '../zip/writer';
 import { openZipEntry, readZipLayout, type ExistingZipEntry } from '../zip/writer-append';
 import { validateZipEntryName } from '../zip/writer-names';
-import { checkHashAlgorithm, checkReferenceDigest, checkSignatureScheme, type ReferenceDigestAlgorithm, type SignatureScheme } from './algorithms';
+import { checkHashAlgorithm, checkReferenceDigest, checkSignatureScheme, type ReferenceDigestAlgorithm, type XadesSignatureScheme } from './algorithms';
 import { AsiceBuildError } from './errors';
 import { ASICE_MIMETYPE, manifestXml } from './manifest';
 import { checkMediaType, compressionFor, guessMediaType } from './media-types';
@@ -43,7 +43,7 @@ export interface PrepareCommonOptions {
 	/** Hash of the signature (Smart-ID `hashAlgorithm`); default SHA-256. */
 	hashAlgorithm?: HashAlgorithm;
 	/** Default `rsassa-pss` (Smart-ID v3). */
-	signatureScheme?: SignatureScheme;
+	signatureScheme?: XadesSignatureScheme;
 	/** Digest of data-file references and of the signing certificate; default SHA-256. */
 	referenceDigest?: ReferenceDigestAlgorithm;
 	productionPlace?: ProductionPlace;
@@ -68,16 +68,19 @@ export interface PrepareAppendOptions extends PrepareCommonOptions {
 }
 
 /** Result of {@link prepareSignature}. */
-export interface PreparedSignature {
+export interface PreparedXadesSignature {
 	/** Base64 H(canonical SignedInfo): send as Smart-ID `signatureProtocolParameters.digest`. */
 	digestToSign: string;
 	hashAlgorithm: HashAlgorithm;
-	signatureScheme: SignatureScheme;
+	signatureScheme: XadesSignatureScheme;
 	/** JSON-serializable state for {@link finalizeSignature}. */
 	pending: PendingSignature;
 	/** Non-fatal remarks (e.g. an empty data file). */
 	warnings: string[];
 }
+
+/** @deprecated Old name of {@link PreparedXadesSignature} (nodes/ and lib/index.ts import it); use the new name. */
+export type PreparedSignature = PreparedXadesSignature;
 
 function invalid(message: string, details: Record<string, unknown> = {}): never {
 	throw new AsiceBuildError('ASICE_BUILD_INVALID_INPUT', message, details);
@@ -147,7 +150,7 @@ async function sourceOf(file: DataFileInput): Promise<{ source: Readable | Async
 	return { source: (file.stream as () => Readable | AsyncIterable<Buffer | Uint8Array>)(), size: file.size };
 }
 
-async function finishPrepare(pending: Omit<PendingSignature, 'digestToSign' | 'format'>, warnings: string[]): Promise<PreparedSignature> {
+async function finishPrepare(pending: Omit<PendingSignature, 'digestToSign' | 'format'>, warnings: string[]): Promise<PreparedXadesSignature> {
 	const parts = buildSignedParts(pending.parameters);
 	const digestToSign = parts.digestToSign.toString('base64');
 	return {
@@ -164,12 +167,12 @@ async function finishPrepare(pending: Omit<PendingSignature, 'digestToSign' | 'f
  * container; for `container`, hashes the existing data files. Returns the digest to sign and the state for
  * {@link finalizeSignature}.
  */
-export async function prepareSignature(options: PrepareNewOptions | PrepareAppendOptions): Promise<PreparedSignature> {
+export async function prepareSignature(options: PrepareNewOptions | PrepareAppendOptions): Promise<PreparedXadesSignature> {
 	if ('container' in options && options.container !== undefined) return prepareAppend(options);
 	return prepareNew(options as PrepareNewOptions);
 }
 
-async function prepareNew(options: PrepareNewOptions): Promise<PreparedSignature> {
+async function prepareNew(options: PrepareNewOptions): Promise<PreparedXadesSignature> {
 	if (!Array.isArray(options.files) || options.files.length === 0) invalid('Give at least one file to sign.');
 	const common = commonParameters(options);
 	const seen = new Set<string>();
@@ -223,7 +226,7 @@ export function centralDirectoryFingerprint(entries: ExistingZipEntry[]): string
 	return hash.digest('hex');
 }
 
-async function prepareAppend(options: PrepareAppendOptions): Promise<PreparedSignature> {
+async function prepareAppend(options: PrepareAppendOptions): Promise<PreparedXadesSignature> {
 	const common = commonParameters(options);
 	const container = options.container;
 	const layout = await readZipLayout(container);

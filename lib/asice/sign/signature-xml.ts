@@ -2,7 +2,7 @@ import type { Element } from '@xmldom/xmldom';
 import type { HashAlgorithm } from '../../hash-algorithm';
 import { C14N, canonicalize } from '../c14n';
 import { NS, childElement, childElements, parseXmlSafely } from '../xml';
-import { digestMethodUri, signatureMethodUri, type ReferenceDigestAlgorithm, type SignatureScheme } from './algorithms';
+import { digestMethodUri, signatureMethodUri, type ReferenceDigestAlgorithm, type XadesSignatureScheme } from './algorithms';
 import { AsiceBuildError } from './errors';
 import { escapeAttribute as attr, escapeText as text } from './xml-text';
 
@@ -36,7 +36,7 @@ export interface SignatureParameters {
 	/** Base64 DER of IssuerSerial (RFC 5035) for xades:IssuerSerialV2. */
 	issuerSerial: string;
 	hashAlgorithm: HashAlgorithm;
-	signatureScheme: SignatureScheme;
+	signatureScheme: XadesSignatureScheme;
 	referenceDigest: ReferenceDigestAlgorithm;
 	files: SignedFile[];
 	productionPlace?: ProductionPlace;

@@ -1,15 +1,17 @@
 import { X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import { parseCertificate, toX509, type CertificateInput } from '../../pki/certificate';
 import { AsiceBuildError } from './errors';
 
-/** A certificate given as node object, DER bytes, PEM text or Base64 DER text. */
-export type CertificateLike = X509Certificate | Buffer | Uint8Array | string;
+/** A certificate given as node object, DER bytes, PEM text or Base64 DER text (lib/pki's CertificateInput). */
+export type CertificateLike = CertificateInput;
 
-/** Parse one certificate from any {@link CertificateLike}; refuses anything else with a clear error. */
+/**
+ * Parse one certificate from any {@link CertificateLike} with lib/pki's reader (the one certificate input parser);
+ * refuses anything else with an AsiceBuildError naming `what`.
+ */
 export function certificateFrom(input: CertificateLike, what: string): X509Certificate {
 	if (input instanceof X509Certificate) return input;
-	let der: Buffer;
 	if (typeof input === 'string') {
 		const text = input.trim();
 		const pem = /^-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----$/.exec(text);
@@ -17,12 +19,14 @@ export function certificateFrom(input: CertificateLike, what: string): X509Certi
 		if (body.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(body)) {
 			throw new AsiceBuildError('ASICE_BUILD_INVALID_INPUT', `${what} is neither a PEM certificate nor Base64 DER.`, { what });
 		}
-		der = Buffer.from(body, 'base64');
-	} else {
-		der = Buffer.from(input);
+		return readable(body, what);
 	}
+	return readable(input, what);
+}
+
+function readable(input: Exclude<CertificateLike, X509Certificate>, what: string): X509Certificate {
 	try {
-		return new X509Certificate(der);
+		return toX509(input);
 	} catch (error) {
 		throw new AsiceBuildError('ASICE_BUILD_INVALID_INPUT', `${what} is not a readable X.509 certificate.`, { what }, error);
 	}
@@ -34,8 +38,9 @@ export function certificatesFrom(input: CertificateLike | CertificateLike[] | un
 	const list = Array.isArray(input) ? input : [input];
 	const out: X509Certificate[] = [];
 	for (const item of list) {
-		if (typeof item === 'string' && (item.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length > 1) {
-			for (const block of item.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) out.push(certificateFrom(block, what));
+		const blocks = typeof item === 'string' ? (item.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) : [];
+		if (blocks.length > 1) {
+			for (const block of blocks) out.push(certificateFrom(block, what));
 		} else {
 			out.push(certificateFrom(item, what));
 		}
@@ -48,7 +53,7 @@ export function certificatesFrom(input: CertificateLike | CertificateLike[] | un
  * xades:IssuerSerialV2: the issuer Name as a directoryName ([4], explicit because Name is a CHOICE).
  */
 export function issuerSerialV2(cert: X509Certificate): Buffer {
-	const parsed = pkijs.Certificate.fromBER(cert.raw);
+	const parsed = parseCertificate(cert).asn;
 	const issuerName = parsed.issuer.toSchema();
 	const sequence = new asn1js.Sequence({
 		value: [

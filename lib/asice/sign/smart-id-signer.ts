@@ -1,9 +1,13 @@
 import type { SmartIdClient } from '../../rp-api/client';
 import type { RelyingParty } from '../../rp-api/relying-party';
-import { notificationCertificateChoiceRequest, notificationSignatureRequest, signingCertificateRequest } from '../../rp-api/requests';
 import type { Interaction, SessionStatus, SignatureContext } from '../../rp-api/types';
 import type { TrustStore } from '../../pki/trust-store';
-import { validateCertificateByDocument, validateCertificateChoice, validateSignature } from '../../validation';
+import { completeCertificateChoice } from '../../flows/complete';
+import { startNotificationCertificateChoice } from '../../flows/certificate-choice';
+import type { RelyingPartyFlowConfig } from '../../flows/flow-config';
+import { startNotificationSignature } from '../../flows/signature';
+import { fetchValidatedSigningCertificate } from '../../flows/signing-certificate';
+import { validateSignature } from '../../validation';
 import type { CertificateChoiceResult } from '../../validation';
 import { AsiceBuildError } from './errors';
 import type { DigestSigner, DigestSigningRequest } from './build-asice';
@@ -36,20 +40,21 @@ const DEFAULT_INTERACTIONS: Interaction[] = [{ type: 'displayTextAndPIN', displa
  * interaction (C3), or by a notification certificate choice (C2) the person confirms in the app.
  */
 export async function smartIdSigningCertificate(options: SmartIdSignerOptions): Promise<CertificateChoiceResult> {
-	const rp: RelyingParty = { relyingPartyUUID: options.relyingPartyUUID, relyingPartyName: options.relyingPartyName };
 	const level = options.certificateLevel ?? 'QUALIFIED';
+	const call = { signal: options.signal };
 	if ('documentNumber' in options.target) {
-		const response = await options.client.send(signingCertificateRequest({ ...rp, certificateLevel: level }, options.target.documentNumber), { signal: options.signal });
-		return validateCertificateByDocument(response, options.target.documentNumber, { requestedCertificateLevel: level }, { trust: options.trust });
+		return fetchValidatedSigningCertificate(options.client, relyingPartyOf(options), options.target.documentNumber, { certificateLevel: level }, { trust: options.trust }, call);
 	}
-	const prepared = notificationCertificateChoiceRequest({ ...rp, certificateLevel: level }, options.target.semanticsIdentifier);
-	const init = await options.client.send(prepared.request, { signal: options.signal });
-	const status = await options.client.pollUntilComplete(init.sessionID, { deadline: Date.now() + (options.timeoutMs ?? 120_000), signal: options.signal });
-	return validateCertificateChoice(
-		status,
-		{ requestedCertificateLevel: level, allowedFlowTypes: ['Notification'], expectedSemanticsIdentifier: prepared.expectedSemanticsIdentifier },
-		{ trust: options.trust },
-	);
+	const started = await startNotificationCertificateChoice(options.client, relyingPartyOf(options), options.target.semanticsIdentifier, { certificateLevel: level }, call);
+	return completeCertificateChoice(options.client, started.sessionID, started.context, {
+		poll: { deadline: Date.now() + (options.timeoutMs ?? 120_000), signal: options.signal },
+		validation: { trust: options.trust },
+	});
+}
+
+/** The relying party part of the signer options, as lib/flows takes it. */
+function relyingPartyOf(options: RelyingParty): RelyingPartyFlowConfig {
+	return { relyingPartyUUID: options.relyingPartyUUID, relyingPartyName: options.relyingPartyName };
 }
 
 /** What to keep between starting a Smart-ID signature session and validating its result (JSON-serializable). */
@@ -72,32 +77,24 @@ export async function startSmartIdSignature(
 	if (request.signatureScheme !== 'rsassa-pss' && !options.allowLegacyPkcs1) {
 		throw new AsiceBuildError('ASICE_BUILD_INVALID_INPUT', 'Smart-ID signs with RSASSA-PSS; prepare the signature with signatureScheme "rsassa-pss".');
 	}
-	const level = options.certificateLevel ?? 'QUALIFIED';
-	const prepared = notificationSignatureRequest(
+	const started = await startNotificationSignature(
+		options.client,
+		relyingPartyOf(options),
+		{ documentNumber: options.documentNumber },
 		{
-			relyingPartyUUID: options.relyingPartyUUID,
-			relyingPartyName: options.relyingPartyName,
-			certificateLevel: level,
+			certificateLevel: options.certificateLevel ?? 'QUALIFIED',
 			hashAlgorithm: request.hashAlgorithm,
 			digest: request.digest,
 			interactions: options.interactions ?? DEFAULT_INTERACTIONS,
-		},
-		{ documentNumber: options.documentNumber },
-	);
-	const init = await options.client.send(prepared.request, { signal: options.signal });
-	return {
-		sessionID: init.sessionID,
-		...(init.vc?.value ? { verificationCode: init.vc.value } : {}),
-		context: {
-			digest: prepared.digest,
-			hashAlgorithm: prepared.hashAlgorithm,
-			requestedCertificateLevel: level,
-			interactions: prepared.interactions,
-			allowedFlowTypes: ['Notification'],
-			expectedDocumentNumber: options.documentNumber,
 			expectedCertificate: request.signerCertificate,
-			allowLegacyPkcs1: options.allowLegacyPkcs1,
+			...(options.allowLegacyPkcs1 ? { allowLegacyPkcs1: true } : {}),
 		},
+		{ signal: options.signal },
+	);
+	return {
+		sessionID: started.sessionID,
+		...(started.verificationCode ? { verificationCode: started.verificationCode } : {}),
+		context: started.context,
 	};
 }
 

@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import { TrustStore } from '../../pki/trust-store';
+import type { TrustStore } from '../../pki/trust-store';
 
 /**
  * `trust` narrowed to anchors/intermediates that can plausibly be on the path of `related` certificates (same subject,
@@ -27,5 +27,6 @@ export function relatedTrust(trust: TrustStore, related: X509Certificate[], name
 			}
 		}
 	}
-	return TrustStore.of(trust.anchors().filter(keep), intermediates, `${trust.label}:narrowed`);
+	// Narrowing keeps every anchor's uses (TSA, OCSP service mapping, signer CA): it never widens trust.
+	return trust.narrowed((c, isAnchor) => (isAnchor ? keep(c) : intermediates.includes(c)));
 }

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { buildAsice, discardPendingSignature, finalizeSignature, prepareSignature, type DigestSigner } from '../../../lib/asice/sign';
-import type { SignatureScheme } from '../../../lib/asice/sign/algorithms';
+import type { XadesSignatureScheme } from '../../../lib/asice/sign/algorithms';
 import { TrustStore } from '../../../lib/pki/trust-store';
 import { nodeHashName, type HashAlgorithm } from '../../../lib/hash-algorithm';
 import {
@@ -54,7 +54,7 @@ function writeFiles(sub: string, files: Record<string, Buffer>): { name: string;
 function verifyIndependently(
 	signatureXml: string,
 	originals: { name: string; path: string }[],
-	options: { hash: HashAlgorithm; scheme: SignatureScheme; signerPem: string; expectedUris: string[] },
+	options: { hash: HashAlgorithm; scheme: XadesSignatureScheme; signerPem: string; expectedUris: string[] },
 ): { genTime: Date; producedAt: Date } {
 	const alg = nodeHashName(options.hash) as 'sha256' | 'sha384' | 'sha512';
 	// 1. Canonical SignedInfo by xmllint; signature value verified by openssl over its digest.

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { finalizeSignature, prepareSignature, type LtServices, type PreparedSignature } from '../../../lib/asice/sign';
+import { finalizeSignature, prepareSignature, type LtServices, type PreparedXadesSignature } from '../../../lib/asice/sign';
 import { TrustStore } from '../../../lib/pki/trust-store';
 import { opensslLtServices, signDigest, testPki, type TestPki } from './helpers/test-pki';
 
@@ -18,7 +18,7 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function prepared(): Promise<{ p: PreparedSignature; value: string }> {
+async function prepared(): Promise<{ p: PreparedXadesSignature; value: string }> {
 	const p = await prepareSignature({ files: [{ name: 'a.txt', data: 'a' }], signerCertificate: pki.signerPem, workFile: path.join(dir, `${Math.random()}.partial`) });
 	return { p, value: signDigest(pki.signerKeyPem, Buffer.from(p.digestToSign, 'base64'), 'sha256').toString('base64') };
 }

@@ -1,0 +1,34 @@
+/**
+ * One way to show a URL in errors, logs and node output without leaking what authenticates it (issue 11 item 9):
+ * user info (`https://user:pass@host`, `redis://:pass@host`) and every query value (`?key=`, `?token=`, signed
+ * URLs) are replaced by `***`; the fragment is dropped. Scheme, host, port, path and query names stay, which is
+ * what a reader needs to tell which peer failed.
+ */
+export const REDACTED = '***';
+
+/** `url` with credentials and query values replaced by `***`; never throws. */
+export function redactUrl(url: unknown): string {
+	const text = String(url ?? '');
+	let parsed: URL;
+	try {
+		parsed = new URL(text);
+	} catch {
+		return redactUnparsed(text);
+	}
+	if (parsed.username) parsed.username = REDACTED;
+	if (parsed.password) parsed.password = REDACTED;
+	parsed.hash = '';
+	if (parsed.search) {
+		const names = [...parsed.searchParams.keys()];
+		parsed.search = names.map((name) => `${encodeURIComponent(name)}=${REDACTED}`).join('&');
+	}
+	return parsed.toString();
+}
+
+/** Best effort for text that is not a URL: cut user info and everything after `?` or `#`, and bound the length. */
+function redactUnparsed(text: string): string {
+	const cut = text
+		.replace(/^([^\s/?#]*:\/\/)[^/?#\s]*@/, `$1${REDACTED}@`)
+		.replace(/[?#][\s\S]*$/, (rest) => (rest.startsWith('?') ? `?${REDACTED}` : ''));
+	return cut.length > 200 ? `${cut.slice(0, 200)}…` : cut;
+}
