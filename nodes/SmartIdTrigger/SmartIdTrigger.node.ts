@@ -2,6 +2,7 @@ import {
 	NodeConnectionTypes,
 	NodeOperationError,
 	type ICredentialsDecrypted,
+	type IDataObject,
 	type ICredentialTestFunctions,
 	type INodeCredentialTestResult,
 	type INodeExecutionData,
@@ -10,11 +11,10 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
+import { DEFAULT_POLL_BUDGET_MS, pollSessions, SessionRuntime } from '../../lib/sessions';
 import { configFromCredential } from '../shared/config';
 import { toNodeError } from '../shared/errors';
 import { testSmartIdCredential } from '../shared/credential-test';
-import { SmartIdRuntime } from '../shared/runtime';
-import { DEFAULT_POLL_BUDGET_MS, pollSessions } from './poll-sessions';
 
 /**
  * A claimed session is reserved for the pass budget plus this: enough for the last check started within the
@@ -134,9 +134,9 @@ export class SmartIdTrigger implements INodeType {
 		const tag = (this.getNodeParameter('tag', '') as string).trim();
 		const options = this.getNodeParameter('options', {}) as { concurrency?: number };
 		const concurrency = Math.max(1, Math.min(64, Number(options.concurrency ?? 16) || 16));
-		let runtime: SmartIdRuntime;
+		let runtime: SessionRuntime;
 		try {
-			runtime = new SmartIdRuntime(configFromCredential(await this.getCredentials('smartIdApi')), concurrency);
+			runtime = new SessionRuntime(configFromCredential(await this.getCredentials('smartIdApi')), concurrency);
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), error as Error, {
 				description: 'The Smart-ID credential is incomplete or invalid: open it, fix the field the message names, and save.',
@@ -162,7 +162,7 @@ export class SmartIdTrigger implements INodeType {
 			for (const message of result.deferred) this.logger.warn(`Smart-ID Trigger: will retry ${message}`);
 			const items: INodeExecutionData[] = [];
 			for (const { outcome } of result.finished) {
-				const item: INodeExecutionData = { json: outcome.json };
+				const item: INodeExecutionData = { json: outcome.json as IDataObject };
 				for (const file of outcome.files ?? []) {
 					item.binary ??= {};
 					item.binary[file.propertyName] = await this.helpers.prepareBinaryData(file.data, file.fileName, file.mimeType);

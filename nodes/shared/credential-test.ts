@@ -2,7 +2,8 @@ import type { ICredentialDataDecryptedObject, INodeCredentialTestResult } from '
 
 import { SmartIdError } from '../../lib/errors';
 import { getSigningCertificate } from '../../lib/flows/signing-certificate';
-import { clientFor, configFromCredential } from './config';
+import { clientFor } from '../../lib/sessions';
+import { configFromCredential } from './config';
 
 /** Syntactically valid (EE check digit correct) document number that no real account has. */
 export const PROBE_DOCUMENT_NUMBER = 'PNOEE-30001019991-N8NT-Q';

@@ -4,13 +4,17 @@ import { smartIdSigningCertificate } from '../../../lib/asice/sign/smart-id-sign
 import { InvalidRequestError } from '../../../lib/errors';
 import { startDeviceLinkCertificateChoice } from '../../../lib/flows/certificate-choice';
 import { startDeviceLinkSignature, startNotificationSignature } from '../../../lib/flows/signature';
-import type { SessionOutcome } from '../../shared/complete';
-import { prepareContainer, type ContainerInput, type SignatureOptions } from '../../shared/container-prepare';
+import {
+	linkedAsiceRequest,
+	prepareContainer,
+	startOrStore,
+	type ContainerInput,
+	type SessionOutcome,
+	type SessionRuntime,
+	type SignatureOptions,
+} from '../../../lib/sessions';
 import { deviceLinkOutcome, deviceLinkSettings } from '../../shared/device-link';
-import { linkedAsiceRequest, THEN_ASICE } from '../../shared/linked-signature';
-import { interactions, personTarget, signingMethod, str } from '../../shared/params';
-import type { SmartIdRuntime } from '../../shared/runtime';
-import { startOrWait } from '../../shared/session-flow';
+import { interactions, personTarget, signingMethod, startOptions, str } from '../../shared/params';
 
 type Level = 'ADVANCED' | 'QUALIFIED' | 'QSCD';
 
@@ -49,7 +53,7 @@ export function signatureOptions(ctx: IExecuteFunctions, i: number): SignatureOp
 export async function signContainer(
 	ctx: IExecuteFunctions,
 	i: number,
-	runtime: SmartIdRuntime,
+	runtime: SessionRuntime,
 	input: ContainerInput,
 	fileName: string,
 	summary: IDataObject,
@@ -100,19 +104,17 @@ export async function signContainer(
 			ctx,
 			i,
 			runtime,
-			{ sessionId: started.sessionID, kind: 'asiceSignature', context: started.context, asicePending: state, secrets: started.deviceLink },
+			{ sessionId: started.sessionID, kind: 'asiceSignature', context: started.context, container: state, secrets: started.deviceLink },
 			link.deviceLinkType,
 		);
 	}
 	const started = await startNotificationSignature(runtime.client, runtime.flowConfig, { documentNumber: certificate.documentNumber }, params, {
 		signal,
 	});
-	return startOrWait(
-		ctx,
-		i,
+	return startOrStore(
 		runtime,
-		{ sessionId: started.sessionID, kind: 'asiceSignature', context: started.context, asicePending: state },
-		{ verificationCode: started.verificationCode },
+		{ sessionId: started.sessionID, kind: 'asiceSignature', context: started.context, container: state },
+		startOptions(ctx, i, { verificationCode: started.verificationCode }),
 	);
 }
 
@@ -125,7 +127,7 @@ export async function signContainer(
 export async function chooseCertificateThenSign(
 	ctx: IExecuteFunctions,
 	i: number,
-	runtime: SmartIdRuntime,
+	runtime: SessionRuntime,
 	input: ContainerInput,
 	fileName: string,
 	summary: IDataObject,
@@ -155,8 +157,7 @@ export async function chooseCertificateThenSign(
 			kind: 'certificateChoice',
 			context: started.context,
 			secrets: started.deviceLink,
-			asicePending: request,
-			meta: { then: THEN_ASICE },
+			linkedSignature: request,
 		},
 		deviceLinkType,
 		{ signingMethod: 'deviceLinkCertificateChoice', ...summary },
