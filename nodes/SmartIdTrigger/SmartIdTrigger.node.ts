@@ -11,7 +11,7 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { DEFAULT_POLL_BUDGET_MS, pollSessions, SessionRuntime } from '../../lib/sessions';
+import { DEFAULT_POLL_BUDGET_MS, pollSessions, redactRedisSecrets, SessionRuntime } from '../../lib/sessions';
 import { configFromCredential } from '../shared/config';
 import { toNodeError } from '../shared/errors';
 import { testSmartIdCredential } from '../shared/credential-test';
@@ -159,7 +159,7 @@ export class SmartIdTrigger implements INodeType {
 			if (result.notReached > 0) {
 				this.logger.info(`Smart-ID Trigger: ${result.notReached} pending sessions not checked in this poll's time budget; the next poll checks them first`);
 			}
-			for (const message of result.deferred) this.logger.warn(`Smart-ID Trigger: will retry ${message}`);
+			for (const message of result.deferred) this.logger.warn(`Smart-ID Trigger: will retry ${redactRedisSecrets(message)}`);
 			const items: INodeExecutionData[] = [];
 			for (const { outcome } of result.finished) {
 				const item: INodeExecutionData = { json: outcome.json as IDataObject };
