@@ -56,7 +56,7 @@ export { createSessionStore, defaultSessionFolder, type SessionStoreSettings } f
 export { settingsFromCredential, type RuntimeSettings, type HostSettings } from './settings';
 export { SessionRuntime, trustFor, clientFor } from './runtime';
 /** Results: plain JSON + files; error, expired and rejected-record outcomes. */
-export { baseJson, errorOutcome, expiredOutcome, rejectedOutcome, type SessionOutcome, type ResultFile, type ResultJson } from './outcome';
+export { baseJson, errorOutcome, expiredOutcome, rejectedOutcome, statusJson, SAMPLE_TRIGGER_RESULT, type SessionOutcome, type ResultFile, type ResultJson } from './outcome';
 export { certificateJson, authenticationJson, signatureJson } from './result-json';
 /** Store / read one session of a credential (sealed on write, checked on read). */
 export {
@@ -77,4 +77,4 @@ export { continueWithLinkedSignature, linkedAsiceRequest } from './linked-signat
 export { prepareContainer, finalizeContainer, type ContainerInput } from './container';
 export { isLtServiceOutage, keepSignedStatus } from './lt-outage';
 /** One trigger pass over a credential's sessions with leases and a time budget. */
-export { pollSessions, DEFAULT_POLL_BUDGET_MS, type PollSessionsOptions, type PollSessionsResult, type FinishedSession } from './poll';
+export { pollSessions, triggerPassTiming, DEFAULT_POLL_BUDGET_MS, type PollSessionsOptions, type PollSessionsResult, type FinishedSession } from './poll';

@@ -1,4 +1,5 @@
 import { SmartIdError } from '../errors';
+import type { SessionStatus } from '../rp-api/types';
 import type { PendingSession } from './pending-session';
 
 /** Plain JSON of a result (the adapter turns it into an item). */
@@ -83,5 +84,44 @@ export function rejectedOutcome(sessionId: string, error: unknown): SessionOutco
 				'The record was removed from the session store and nothing from it was used. If nobody edited the store on purpose, ' +
 				'check who can write the session folder or Redis database; then start the session again.',
 		},
+	};
+}
+
+/** What the trigger's "Fetch test event" shows: the shape of an authentication result (nothing is consumed). */
+export const SAMPLE_TRIGGER_RESULT: ResultJson = {
+	sample: true,
+	sessionId: '00000000-0000-4000-8000-000000000000',
+	kind: 'authentication',
+	state: 'COMPLETE',
+	endResult: 'OK',
+	correlation: { orderId: 42 },
+	documentNumber: 'PNOEE-40504040001-MOCK-Q',
+	certificateLevel: 'QUALIFIED',
+	identity: {
+		givenName: 'OK',
+		surname: 'TESTNUMBER',
+		personalCode: '40504040001',
+		country: 'EE',
+		dateOfBirth: '1905-04-04',
+		age: 121,
+	},
+	flowType: 'Notification',
+	interactionTypeUsed: 'displayTextAndPIN',
+};
+
+/** The plain facts of a status answer (Session → Get Status without validation). */
+export function statusJson(sessionId: string, status: SessionStatus): ResultJson {
+	return {
+		sessionId,
+		state: status.state,
+		...(status.result
+			? {
+					endResult: status.result.endResult,
+					...(status.result.details?.interaction ? { interaction: status.result.details.interaction } : {}),
+					...(status.result.documentNumber ? { documentNumber: status.result.documentNumber } : {}),
+				}
+			: {}),
+		...(status.interactionTypeUsed ? { interactionTypeUsed: status.interactionTypeUsed } : {}),
+		...(status.signature?.flowType ? { flowType: status.signature.flowType } : {}),
 	};
 }

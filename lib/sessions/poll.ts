@@ -58,6 +58,25 @@ export interface PollSessionsResult {
 /** Default time budget of one pass when the caller gives none (n8n polls every minute at the shortest). */
 export const DEFAULT_POLL_BUDGET_MS = 45_000;
 
+/**
+ * A claimed session is reserved for the pass budget plus this: enough for the last check started within the
+ * budget (a 1 s long poll, or finishing a container with TSA/OCSP) and for emitting and removing. After a crash
+ * the next poll takes it over once the lease has expired.
+ */
+const LEASE_MARGIN_MS = 2 * 60 * 1000;
+/** A finished session whose lease has less than this left is not emitted now (the next poll emits it). */
+const EMIT_MARGIN_MS = 60 * 1000;
+
+/**
+ * Budget, lease and emit margin of a trigger pass: the engine's budget for the tick minus room to build items and
+ * remove records, or {@link DEFAULT_POLL_BUDGET_MS} when the engine gives none.
+ */
+export function triggerPassTiming(engineBudgetMs: number | undefined): Pick<PollSessionsOptions, 'budgetMs' | 'leaseMs' | 'emitMarginMs'> {
+	const engine = Number(engineBudgetMs);
+	const budgetMs = !Number.isFinite(engine) || engine <= 0 ? DEFAULT_POLL_BUDGET_MS : Math.max(1000, engine - Math.min(15_000, engine / 4));
+	return { budgetMs, leaseMs: budgetMs + LEASE_MARGIN_MS, emitMarginMs: EMIT_MARGIN_MS };
+}
+
 /** Errors that say nothing about the session itself: keep the record and try again next poll. */
 function isTransient(error: unknown): boolean {
 	if (isLtServiceOutage(error)) return true;

@@ -1,4 +1,4 @@
-import type { ICredentialDataDecryptedObject, INodeCredentialTestResult } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 
 import { SmartIdError } from '../../lib/errors';
 import { getSigningCertificate } from '../../lib/flows/signing-certificate';
@@ -50,3 +50,12 @@ export async function testSmartIdCredential(data: ICredentialDataDecryptedObject
 		client?.close();
 	}
 }
+
+/** `methods` of both nodes: the credential's Test button runs {@link testSmartIdCredential}. */
+export const credentialTestMethods = {
+	credentialTest: {
+		async smartIdApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+			return testSmartIdCredential(credential.data ?? {});
+		},
+	},
+};

@@ -22,15 +22,25 @@ export function deviceLinkSettings(ctx: IExecuteFunctions, i: number): { deviceL
 	return { deviceLinkType, initialCallbackUrl };
 }
 
-/** Store a started device-link session with this item's tag/correlation; the link (and QR PNG) come back at once. */
-export function deviceLinkOutcome(
+/** What a device-link starter gets from the item: the link type to offer and its callback URL. */
+export interface DeviceLinkRequest {
+	deviceLinkTypes: DeviceLinkType[];
+	initialCallbackUrl?: string;
+}
+
+/**
+ * Read the link settings, start the session with them (`start` calls lib/flows), store it with this item's tag
+ * and correlation data and return the link (and QR PNG) at once.
+ */
+export async function startDeviceLinkSession(
 	ctx: IExecuteFunctions,
 	i: number,
 	runtime: SessionRuntime,
-	started: StartedSession & { secrets: DeviceLinkSecrets },
-	deviceLinkType: DeviceLinkType,
+	start: (link: DeviceLinkRequest) => Promise<StartedSession & { secrets: DeviceLinkSecrets }>,
 	extra: Record<string, unknown> = {},
 ): Promise<SessionOutcome> {
+	const { deviceLinkType, initialCallbackUrl } = deviceLinkSettings(ctx, i);
+	const started = await start({ deviceLinkTypes: [deviceLinkType], initialCallbackUrl });
 	const qrPropertyName = str(ctx, 'qrBinaryProperty', i, 'qr') || 'qr';
 	return storeDeviceLinkSession(runtime, started, { ...labels(ctx, i), deviceLinkType, qrPropertyName, extra });
 }

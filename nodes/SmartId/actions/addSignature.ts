@@ -15,6 +15,6 @@ export async function addSignature(this: IExecuteFunctions, i: number, runtime: 
 	const container = await this.helpers.getBinaryDataBuffer(i, property);
 	const fileName = meta.fileName || 'signed.asice';
 	const summary = { operation: 'addSignature' };
-	if (method === 'deviceLinkCertificateChoice') return chooseCertificateThenSign(this, i, runtime, { container }, fileName, summary);
-	return signContainer(this, i, runtime, { container }, fileName, summary);
+	if (method === 'deviceLinkCertificateChoice') return chooseCertificateThenSign(this, i, runtime, { input: { container }, fileName, summary });
+	return signContainer(this, i, runtime, { input: { container }, fileName, summary });
 }

@@ -3,7 +3,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { startDeviceLinkAuthentication, startNotificationAuthentication } from '../../../lib/flows/authentication';
 import type { HashAlgorithm } from '../../../lib/hash-algorithm';
 import { startOrStore, type SessionOutcome, type SessionRuntime } from '../../../lib/sessions';
-import { deviceLinkOutcome, deviceLinkSettings } from '../../shared/device-link';
+import { startDeviceLinkSession } from '../../shared/device-link';
 import { identityTarget, interactions, personTarget, startOptions, str } from '../../shared/params';
 
 /**
@@ -20,21 +20,10 @@ export async function authenticate(this: IExecuteFunctions, i: number, runtime: 
 	};
 	const signal = this.getExecutionCancelSignal?.();
 	if (deviceLink) {
-		const { deviceLinkType, initialCallbackUrl } = deviceLinkSettings(this, i);
-		const started = await startDeviceLinkAuthentication(
-			runtime.client,
-			runtime.flowConfig,
-			identityTarget(this, i, 'deviceLinkIdentifyBy'),
-			{ ...params, deviceLinkTypes: [deviceLinkType], initialCallbackUrl },
-			{ signal },
-		);
-		return deviceLinkOutcome(
-			this,
-			i,
-			runtime,
-			{ sessionId: started.sessionID, kind: 'authentication', context: started.context, secrets: started.deviceLink },
-			deviceLinkType,
-		);
+		return startDeviceLinkSession(this, i, runtime, async (link) => {
+			const started = await startDeviceLinkAuthentication(runtime.client, runtime.flowConfig, identityTarget(this, i, 'deviceLinkIdentifyBy'), { ...params, ...link }, { signal });
+			return { sessionId: started.sessionID, kind: 'authentication', context: started.context, secrets: started.deviceLink };
+		});
 	}
 	const started = await startNotificationAuthentication(runtime.client, runtime.flowConfig, personTarget(this, i), params, {
 		signal,

@@ -46,6 +46,6 @@ export async function buildAsice(
 	const files = await dataFilesOf(this, itemIndexes, i);
 	const fileName = str(this, 'containerFileName', i, 'signed.asice') || 'signed.asice';
 	const summary = { operation: 'buildAsice', dataFiles: files.map((f) => f.name) };
-	if (method === 'deviceLinkCertificateChoice') return chooseCertificateThenSign(this, i, runtime, { files }, fileName, summary);
-	return signContainer(this, i, runtime, { files }, fileName, summary);
+	if (method === 'deviceLinkCertificateChoice') return chooseCertificateThenSign(this, i, runtime, { input: { files }, fileName, summary });
+	return signContainer(this, i, runtime, { input: { files }, fileName, summary });
 }

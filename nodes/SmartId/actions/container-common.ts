@@ -13,10 +13,17 @@ import {
 	type SessionRuntime,
 	type SignatureOptions,
 } from '../../../lib/sessions';
-import { deviceLinkOutcome, deviceLinkSettings } from '../../shared/device-link';
+import { deviceLinkSettings, startDeviceLinkSession } from '../../shared/device-link';
 import { interactions, personTarget, signingMethod, startOptions, str } from '../../shared/params';
 
 type Level = 'ADVANCED' | 'QUALIFIED' | 'QSCD';
+
+/** What Build ASiC-E / Add Signature sign: the data files or container, the output file name, the result summary. */
+export interface ContainerJob {
+	input: ContainerInput;
+	fileName: string;
+	summary: Record<string, unknown>;
+}
 
 /** The Certificate Level parameter of the container operations (Qualified unless the workflow says otherwise). */
 export function containerCertificateLevel(ctx: IExecuteFunctions, i: number): Level {
@@ -54,10 +61,9 @@ export async function signContainer(
 	ctx: IExecuteFunctions,
 	i: number,
 	runtime: SessionRuntime,
-	input: ContainerInput,
-	fileName: string,
-	summary: IDataObject,
+	job: ContainerJob,
 ): Promise<SessionOutcome> {
+	const { input, fileName, summary } = job;
 	const signal = ctx.getExecutionCancelSignal?.();
 	const method = signingMethod(ctx, i);
 	const target = personTarget(ctx, i);
@@ -68,8 +74,8 @@ export async function signContainer(
 			'Device-link signing of a container needs the Document Number (its certificate goes into the signature before the link is shown): set Identify Person By to Document Number',
 		);
 	}
-	const link = method === 'deviceLink' ? deviceLinkSettings(ctx, i) : undefined;
 	// Every parameter is checked before the certificate request, so a mistake costs no Smart-ID call.
+	if (method === 'deviceLink') deviceLinkSettings(ctx, i);
 	const shown = interactions(ctx, i, method === 'deviceLink');
 	const certificateLevel = containerCertificateLevel(ctx, i);
 	const certificate = await smartIdSigningCertificate({
@@ -92,21 +98,11 @@ export async function signContainer(
 		certificateLevel,
 		expectedCertificate: certificate.certificateBase64,
 	};
-	if (link) {
-		const started = await startDeviceLinkSignature(
-			runtime.client,
-			runtime.flowConfig,
-			{ documentNumber: certificate.documentNumber },
-			{ ...params, deviceLinkTypes: [link.deviceLinkType], initialCallbackUrl: link.initialCallbackUrl },
-			{ signal },
-		);
-		return deviceLinkOutcome(
-			ctx,
-			i,
-			runtime,
-			{ sessionId: started.sessionID, kind: 'asiceSignature', context: started.context, container: state, secrets: started.deviceLink },
-			link.deviceLinkType,
-		);
+	if (method === 'deviceLink') {
+		return startDeviceLinkSession(ctx, i, runtime, async (link) => {
+			const started = await startDeviceLinkSignature(runtime.client, runtime.flowConfig, { documentNumber: certificate.documentNumber }, { ...params, ...link }, { signal });
+			return { sessionId: started.sessionID, kind: 'asiceSignature', context: started.context, container: state, secrets: started.deviceLink };
+		});
 	}
 	const started = await startNotificationSignature(runtime.client, runtime.flowConfig, { documentNumber: certificate.documentNumber }, params, {
 		signal,
@@ -128,38 +124,25 @@ export async function chooseCertificateThenSign(
 	ctx: IExecuteFunctions,
 	i: number,
 	runtime: SessionRuntime,
-	input: ContainerInput,
-	fileName: string,
-	summary: IDataObject,
+	job: ContainerJob,
 ): Promise<SessionOutcome> {
-	const { deviceLinkType, initialCallbackUrl } = deviceLinkSettings(ctx, i);
 	const certificateLevel = containerCertificateLevel(ctx, i);
-	const request = linkedAsiceRequest(input, {
-		fileName,
+	const request = linkedAsiceRequest(job.input, {
+		fileName: job.fileName,
 		outputBinaryPropertyName: str(ctx, 'outputBinaryPropertyName', i, 'data') || 'data',
-		summary,
+		summary: job.summary,
 		signatureOptions: signatureOptions(ctx, i),
 		interactions: interactions(ctx, i, true),
 		certificateLevel,
 	});
-	const started = await startDeviceLinkCertificateChoice(
-		runtime.client,
-		runtime.flowConfig,
-		{ certificateLevel, deviceLinkTypes: [deviceLinkType], initialCallbackUrl },
-		{ signal: ctx.getExecutionCancelSignal?.() },
-	);
-	return deviceLinkOutcome(
+	return startDeviceLinkSession(
 		ctx,
 		i,
 		runtime,
-		{
-			sessionId: started.sessionID,
-			kind: 'certificateChoice',
-			context: started.context,
-			secrets: started.deviceLink,
-			linkedSignature: request,
+		async (link) => {
+			const started = await startDeviceLinkCertificateChoice(runtime.client, runtime.flowConfig, { certificateLevel, ...link }, { signal: ctx.getExecutionCancelSignal?.() });
+			return { sessionId: started.sessionID, kind: 'certificateChoice', context: started.context, secrets: started.deviceLink, linkedSignature: request };
 		},
-		deviceLinkType,
-		{ signingMethod: 'deviceLinkCertificateChoice', ...summary },
+		{ signingMethod: 'deviceLinkCertificateChoice', ...job.summary },
 	);
 }

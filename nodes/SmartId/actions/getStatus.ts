@@ -1,6 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { completeStoredSession, type SessionOutcome, type SessionRuntime } from '../../../lib/sessions';
+import { completeStoredSession, statusJson, type SessionOutcome, type SessionRuntime } from '../../../lib/sessions';
 import { str } from '../../shared/params';
 
 /**
@@ -12,19 +12,7 @@ import { str } from '../../shared/params';
 export async function getStatus(this: IExecuteFunctions, i: number, runtime: SessionRuntime): Promise<SessionOutcome> {
 	const sessionId = str(this, 'sessionId', i);
 	const status = await runtime.client.getSessionStatus(sessionId, 1000, { signal: this.getExecutionCancelSignal?.() });
-	const raw = {
-		sessionId,
-		state: status.state,
-		...(status.result
-			? {
-					endResult: status.result.endResult,
-					...(status.result.details?.interaction ? { interaction: status.result.details.interaction } : {}),
-					...(status.result.documentNumber ? { documentNumber: status.result.documentNumber } : {}),
-				}
-			: {}),
-		...(status.interactionTypeUsed ? { interactionTypeUsed: status.interactionTypeUsed } : {}),
-		...(status.signature?.flowType ? { flowType: status.signature.flowType } : {}),
-	};
+	const raw = statusJson(sessionId, status);
 	if (status.state !== 'COMPLETE' || this.getNodeParameter('validateStored', i, true) !== true) return { json: raw };
 	const verifier = str(this, 'userChallengeVerifier', i);
 	const done = await completeStoredSession(runtime, sessionId, status, verifier ? { userChallengeVerifier: verifier } : {});

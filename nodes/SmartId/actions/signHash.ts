@@ -5,7 +5,7 @@ import { startDeviceLinkSignature, startNotificationSignature } from '../../../l
 import { digestLength, hashBytes, isHashAlgorithm, type HashAlgorithm } from '../../../lib/hash-algorithm';
 import { decodeBase64Strict } from '../../../lib/encoding';
 import { startOrStore, type SessionOutcome, type SessionRuntime } from '../../../lib/sessions';
-import { deviceLinkOutcome, deviceLinkSettings } from '../../shared/device-link';
+import { startDeviceLinkSession } from '../../shared/device-link';
 import { interactions, personTarget, signingMethod, startOptions, str } from '../../shared/params';
 
 /** The digest to sign as Base64, from hex, Base64 or the hash of a binary field. */
@@ -49,20 +49,14 @@ export async function signHash(this: IExecuteFunctions, i: number, runtime: Sess
 	};
 	const signal = this.getExecutionCancelSignal?.();
 	if (method === 'deviceLink') {
-		const { deviceLinkType, initialCallbackUrl } = deviceLinkSettings(this, i);
-		const started = await startDeviceLinkSignature(
-			runtime.client,
-			runtime.flowConfig,
-			personTarget(this, i),
-			{ ...params, deviceLinkTypes: [deviceLinkType], initialCallbackUrl },
-			{ signal },
-		);
-		return deviceLinkOutcome(
+		return startDeviceLinkSession(
 			this,
 			i,
 			runtime,
-			{ sessionId: started.sessionID, kind: 'signature', context: started.context, secrets: started.deviceLink },
-			deviceLinkType,
+			async (link) => {
+				const started = await startDeviceLinkSignature(runtime.client, runtime.flowConfig, personTarget(this, i), { ...params, ...link }, { signal });
+				return { sessionId: started.sessionID, kind: 'signature', context: started.context, secrets: started.deviceLink };
+			},
 			{ digest },
 		);
 	}
