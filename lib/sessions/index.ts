@@ -78,3 +78,5 @@ export { prepareContainer, finalizeContainer, type ContainerInput } from './cont
 export { isLtServiceOutage, keepSignedStatus } from './lt-outage';
 /** One trigger pass over a credential's sessions with leases and a time budget. */
 export { pollSessions, triggerPassTiming, DEFAULT_POLL_BUDGET_MS, type PollSessionsOptions, type PollSessionsResult, type FinishedSession } from './poll';
+/** Web2App/App2App: check the callback the browser returned to, then complete the stored session with it. */
+export { completeSameDeviceCallback } from './same-device';

@@ -7,6 +7,7 @@ import { errorJson, toNodeError } from '../../shared/errors';
 import { addSignature } from './addSignature';
 import { authenticate } from './authenticate';
 import { buildAsice } from './buildAsice';
+import { completeCallback } from './completeCallback';
 import { getDeviceLink } from './getDeviceLink';
 import { getSigningCertificate } from './getSigningCertificate';
 import { getStatus } from './getStatus';
@@ -23,6 +24,7 @@ const ITEM_ACTIONS: Record<string, ItemAction> = {
 	'container.verifyContainer': verifyContainer,
 	'session.getStatus': getStatus,
 	'session.getDeviceLink': getDeviceLink,
+	'session.completeCallback': completeCallback,
 };
 
 /** Turn an outcome into an n8n item: binaries stored through n8n's helpers, paired to its input item(s). */
