@@ -86,17 +86,8 @@ export function startOptions(ctx: IExecuteFunctions, i: number, extra: Record<st
 	if (!Number.isFinite(seconds) || seconds < 1 || seconds > 600) {
 		throw new InvalidRequestError('Timeout must be between 1 and 600 seconds');
 	}
-	// Waiting uses the labels only to keep a signed container after a TSA/OCSP outage: bad Correlation Data must not stop it.
-	let kept: SessionLabels = { tag: str(ctx, 'tag', i) };
-	if (mode === 'start') kept = labels(ctx, i);
-	else {
-		try {
-			kept = labels(ctx, i);
-		} catch {
-			// keep the tag only
-		}
-	}
-	return { mode, timeoutMs: seconds * 1000, signal: ctx.getExecutionCancelSignal?.(), extra, ...kept };
+	// Waiting uses the labels only to keep a signed container after a TSA/OCSP outage (its fields are hidden then).
+	return { mode, timeoutMs: seconds * 1000, signal: ctx.getExecutionCancelSignal?.(), extra, ...labels(ctx, i) };
 }
 
 /** How a signature reaches the signer (Signing Method parameter). */
