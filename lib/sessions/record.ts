@@ -104,6 +104,21 @@ export function checkRecord(record: PendingSessionRecord): PendingSessionRecord 
 	return record;
 }
 
+/**
+ * The part of {@link checkRecord} `list` needs (id, credential, tag, creation time as text): a record that has it
+ * but fails the rest is still listed, so the trigger reports it (the strict parser names the field) instead of
+ * leaving it unreported in the store.
+ */
+export function checkListed(record: PendingSessionRecord): PendingSessionRecord {
+	assertSessionId(record?.sessionId);
+	if (typeof record.credentialKey !== 'string' || record.credentialKey.length === 0) {
+		throw new InvalidRequestError('Pending session needs a credentialKey (which credential started it)');
+	}
+	if (record.tag !== undefined && typeof record.tag !== 'string') throw new InvalidRequestError('Pending session tag must be a string');
+	if (typeof record.createdAt !== 'string') throw new InvalidRequestError('Pending session createdAt must be an ISO-8601 date');
+	return record;
+}
+
 /** True when `record` passes `filter`. */
 export function matchesFilter(record: PendingSessionRecord, filter: PendingSessionFilter | undefined): boolean {
 	if (!filter) return true;

@@ -5,6 +5,7 @@ import { SmartIdError } from '../errors';
 import {
 	assertLease,
 	assertSessionId,
+	checkListed,
 	checkRecord,
 	matchesFilter,
 	type PendingSessionFilter,
@@ -172,7 +173,7 @@ export class RedisSessionStore implements PendingSessionStore {
 				if (raw === null) return; // removed between ZRANGE and MGET
 				let record: PendingSessionRecord;
 				try {
-					record = parseRecord(raw, chunk[i]);
+					record = parseRecord(raw, chunk[i], checkListed);
 				} catch {
 					return; // one corrupt entry must not hide every other session
 				}
@@ -308,9 +309,9 @@ async function loadIoredis(): Promise<RedisConstructor> {
 	}
 }
 
-function parseRecord(raw: string, sessionId: string): PendingSessionRecord {
+function parseRecord(raw: string, sessionId: string, check = checkRecord): PendingSessionRecord {
 	try {
-		return checkRecord(JSON.parse(raw) as PendingSessionRecord);
+		return check(JSON.parse(raw) as PendingSessionRecord);
 	} catch (error) {
 		throw new SmartIdError(
 			'SMARTID_SESSION_STORE_CORRUPT',

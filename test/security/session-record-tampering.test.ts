@@ -132,6 +132,8 @@ describe.each(STORES)('%s', (_name, store) => {
 		['changed relying-party name', (r) => ({ ...r, context: { ...r.context, relyingPartyName: 'Evil RP' } })],
 		['changed MAC', (r) => ({ ...r, mac: (r.mac[0] === '0' ? '1' : '0') + r.mac.slice(1) })],
 		['planted record without a MAC', ({ mac: _mac, ...r }) => r],
+		// Not even a valid store envelope beyond id + credential: still reported, not left unreported in the store.
+		['planted record of an unknown kind and no expiry', ({ mac: _mac, expiresAt: _expires, ...r }) => ({ ...r, kind: 'evil', context: null })],
 		['record sealed with another credential key', (r) => sealPendingSession(r as PendingSession, deriveRecordKey('another key', r.credentialKey))],
 	])('%s → refused (SMARTID_SESSION_RECORD_UNAUTHENTIC, field mac)', async (label, tamper) => {
 		const json = await tampered(`t-${label.replace(/\W+/g, '-')}`, tamper);
