@@ -115,13 +115,15 @@ const KINDS: readonly PendingSessionKind[] = ['authentication', 'signature', 'ce
 const LEVELS = ['ADVANCED', 'QUALIFIED', 'QSCD'] as const;
 const SESSION_ID = { max: 128, pattern: /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, what: 'a session id' };
 const NAME = { max: 512 };
-const DOCUMENT = { max: 128, pattern: /^PNO[A-Z]{2}-/, what: 'a document number' };
+const DOCUMENT = { max: 128, pattern: /^(PNO|PAS|IDC)[A-Z]{2}-.+-[A-Za-z0-9]{4}-(Q|NQ)$/, what: 'a document number' };
 const SEMANTICS = { max: 128, pattern: /^(PNO|PAS|IDC)[A-Z]{2}-/, what: 'a semantics identifier' };
 /** Text sizes (Base64 certificate, interactions, stored containers) far above any real one are not ours. */
 const MAX_CERT_CHARS = 96 * 1024;
 const MAX_INTERACTIONS_CHARS = 4096;
 const MAX_BLOB_CHARS = 2 ** 30;
-const MAX_JSON = 64 * 1024;
+/** Correlation data is the user's JSON; a summary lists every data file name (containers may hold thousands). */
+const MAX_JSON = 1024 * 1024;
+const MAX_SUMMARY = 16 * 1024 * 1024;
 
 const flowTypes = (r: RecordReader, key: string, min: number) =>
 	r.list(key, (v, path) => {
@@ -237,7 +239,7 @@ function secrets(r: RecordReader, session: { sessionId: string; kind: PendingSes
 }
 
 function summary(r: RecordReader, key: string): ResultSummary {
-	const value = r.json(key, MAX_JSON);
+	const value = r.json(key, MAX_SUMMARY);
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) r.fail(key, 'is not an object');
 	return value as ResultSummary;
 }
