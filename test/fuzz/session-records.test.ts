@@ -31,6 +31,7 @@ import {
 	sealPendingSession,
 	type PendingSession,
 } from '../../lib/sessions';
+import { authenticationFixture, FIXTURE_EXPECTATION } from '../sessions/sealed';
 import { fuzzParams, fuzzTimeout, typedOutcome, typedOutcomeAsync, withBoundedHeap } from '../helpers/fuzz-budget';
 
 jest.setTimeout(fuzzTimeout(60_000));
@@ -128,35 +129,9 @@ describe('pending-session record fuzz', () => {
 	});
 
 	it('sealed PendingSession: every edit fails the MAC; resealed edits are parsed strictly or refused naming a field', async () => {
-		const expect_ = { credentialKey: 'cred-1', relyingPartyName: 'DEMO', schemeName: 'smart-id-demo' };
+		const expect_ = FIXTURE_EXPECTATION;
 		const key = deriveRecordKey('fuzz key', 'cred-1');
-		const rpChallenge = Buffer.alloc(64, 3).toString('base64');
-		const interactions = Buffer.from(JSON.stringify([{ type: 'displayTextAndPIN', displayText60: 'Log in' }])).toString('base64');
-		const session: PendingSession = {
-			format: PENDING_SESSION_FORMAT,
-			kind: 'authentication',
-			sessionId: GOOD.sessionId,
-			credentialKey: 'cred-1',
-			tag: 'fuzz',
-			correlation: { order: 1 },
-			createdAt: GOOD.createdAt,
-			expiresAt: GOOD.expiresAt,
-			context: { schemeName: 'smart-id-demo', relyingPartyName: 'DEMO', rpChallenge, interactions, requestedCertificateLevel: 'QUALIFIED', hashAlgorithm: 'SHA-512', allowedFlowTypes: ['QR'] },
-			secrets: {
-				sessionID: GOOD.sessionId,
-				sessionToken: 'token-1',
-				sessionSecret: Buffer.alloc(32, 9).toString('base64'),
-				deviceLinkBase: 'https://sid.demo.sk.ee/device-link/',
-				receivedAt: 1_700_000_000_000,
-				sessionType: 'auth',
-				schemeName: 'smart-id-demo',
-				relyingPartyName: 'DEMO',
-				signatureProtocol: 'ACSP_V2',
-				digestOrRpChallenge: rpChallenge,
-				interactions,
-				deviceLinkTypes: ['QR'],
-			},
-		};
+		const session = authenticationFixture();
 		const sealedRecord = sealPendingSession(session, key) as unknown as Record<string, unknown>;
 		expect(openPendingSession(sealedRecord, key, expect_)).toEqual(session);
 
