@@ -8,7 +8,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { createDeviceLink, startDeviceLinkAuthentication, startNotificationAuthentication, type DeviceLinkSecrets } from '../../lib/flows';
 import { SmartIdClient } from '../../lib/rp-api/client';
-import type { PendingSessionRecord, PendingSessionStore, SessionLease } from '../../lib/sessions';
+import type { PendingSessionRecord, SessionLease } from '../../lib/sessions';
 import { SmartIdTrigger } from '../../nodes/SmartIdTrigger/SmartIdTrigger.node';
 import { pollSessions } from '../../lib/sessions';
 import { configFromCredential } from '../../nodes/shared/config';
