@@ -3,11 +3,11 @@
 /**
  * Load bench of the Smart-ID Trigger: N pending authentication records in a FileSessionStore, of which half are
  * notification sessions that have completed in the simulator and half device-link sessions still RUNNING there
- * (nobody scans them), then ONE poll pass with the trigger's own code: `pollSessions` from
- * nodes/SmartIdTrigger/poll-sessions (claim with lease → status request → completeSession: ACSP_V2 + chain
- * validation → outcome) on a SmartIdRuntime built by configFromCredential, followed by removing every finished
- * record with its lease, as SmartIdTrigger.poll does. Only the n8n wrapper (getCredentials, item building,
- * prepareBinaryData) is left out: poll-sessions needs no n8n context.
+ * (nobody scans them), then ONE poll pass with the trigger's own code: `pollSessions` from lib/sessions (claim
+ * with lease → MAC + strict parse of the record → status request → completeSession: ACSP_V2 + chain validation →
+ * outcome) on a SessionRuntime built by settingsFromCredential, followed by removing every finished record with
+ * its lease, as SmartIdTrigger.poll does. Only the n8n wrapper (getCredentials, item building, prepareBinaryData)
+ * is left out: the lifecycle is in dist/lib, which never imports n8n.
  *
  * Reference in the same run: readdir of the records folder and reading + JSON.parse of every record file
  * (64 at a time, the store's default read concurrency), which is the floor of any pass over a file store.
@@ -32,9 +32,18 @@ const phase = common.arg('--phase', '');
 const LEASE_MS = 10 * 60_000;
 const SETUP_PARALLEL = 64;
 
+/** Session Record Key of the bench credential (stored records are sealed with a key derived from it). */
+const RECORD_KEY = 'bench-session-record-key';
+
 function credentials(sim, folder) {
 	const { simulatorCredentialData } = require(path.join(common.distRoot(), 'lib', 'simulator'));
-	return simulatorCredentialData(sim, folder);
+	return { ...simulatorCredentialData(sim, folder), sessionRecordKey: RECORD_KEY };
+}
+
+/** The runtime the nodes would build for the bench credential (the session folder is given, so no user folder is read). */
+function runtimeFor(root, sim, folder, maxSockets) {
+	const { SessionRuntime, settingsFromCredential } = require(path.join(root, 'lib', 'sessions'));
+	return new SessionRuntime(settingsFromCredential(credentials(sim, folder), { userFolder: os.tmpdir() }), maxSockets);
 }
 
 /** Bounded-parallel loop over 0..count-1. */
@@ -49,43 +58,40 @@ async function forEach(count, parallel, fn) {
 
 /** Start the sessions in the simulator (through the engine) and store one record each. */
 async function setup(root, sim, folder) {
-	const { SmartIdClient } = require(path.join(root, 'lib', 'rp-api'));
 	const { startNotificationAuthentication, startDeviceLinkAuthentication } = require(path.join(root, 'lib', 'flows'));
-	const { FileSessionStore } = require(path.join(root, 'lib', 'sessions'));
-	const { configFromCredential } = require(path.join(root, 'nodes', 'shared', 'config'));
-	const config = configFromCredential(credentials(sim, folder));
-	const client = new SmartIdClient({ baseUrl: sim.baseUrl, maxSockets: 16 });
-	const store = new FileSessionStore({ folder });
-	const flow = { ...config.relyingParty, schemeName: config.schemeName };
+	const { newPendingSession, savePendingSession } = require(path.join(root, 'lib', 'sessions'));
+	const runtime = runtimeFor(root, sim, folder, 16);
+	const client = runtime.client;
+	const flow = runtime.flowConfig;
 	const interactions = [{ type: 'displayTextAndPIN', displayText60: 'Log in' }];
 	const completed = Math.ceil(records / 2);
 	const t = performance.now();
 	await forEach(records, SETUP_PARALLEL, async (i) => {
-		const now = Date.now();
-		const record = { kind: 'authentication', credentialKey: config.credentialKey, tag: 'load', createdAt: new Date(now).toISOString(), expiresAt: new Date(now + 3_600_000).toISOString() };
+		const store = async (started) => {
+			const session = newPendingSession(runtime, started, { tag: 'load' });
+			// An hour instead of the default lifetime: nothing may expire between setup and the pass.
+			await savePendingSession(runtime, { ...session, expiresAt: new Date(Date.parse(session.createdAt) + 3_600_000).toISOString() });
+		};
 		if (i % 2 === 0) {
 			const started = await startNotificationAuthentication(client, flow, { documentNumber: DOC }, { interactions });
-			await store.put({ ...record, sessionId: started.sessionID, context: started.context });
+			await store({ sessionId: started.sessionID, kind: 'authentication', context: started.context });
 		} else {
 			const started = await startDeviceLinkAuthentication(client, flow, { anonymous: true }, { interactions, deviceLinkTypes: ['QR'] });
-			await store.put({ ...record, sessionId: started.sessionID, context: started.context, secrets: started.deviceLink });
+			await store({ sessionId: started.sessionID, kind: 'authentication', context: started.context, secrets: started.deviceLink });
 		}
 	});
-	client.close();
-	await store.close?.();
+	await runtime.close();
 	return { completed, running: records - completed, setupSeconds: Math.round((performance.now() - t) / 10) / 100 };
 }
 
 /** One trigger pass (pollSessions + remove with lease), in its own process. */
 async function pollPhase(sim, folder) {
 	const root = common.distRoot();
-	const { pollSessions } = require(path.join(root, 'nodes', 'SmartIdTrigger', 'poll-sessions'));
-	const { configFromCredential } = require(path.join(root, 'nodes', 'shared', 'config'));
-	const { SmartIdRuntime } = require(path.join(root, 'nodes', 'shared', 'runtime'));
+	const { pollSessions } = require(path.join(root, 'lib', 'sessions'));
 	const baselineSockets = common.openSockets();
 	const sampler = common.startSampler();
 	const t = performance.now();
-	const runtime = new SmartIdRuntime(configFromCredential(credentials(sim, folder)), concurrency);
+	const runtime = runtimeFor(root, sim, folder, concurrency);
 	let removed = 0;
 	let result;
 	let pollSeconds = 0;

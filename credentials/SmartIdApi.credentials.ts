@@ -140,6 +140,16 @@ export class SmartIdApi implements ICredentialType {
 			description: 'Empty means <n8n user folder>/.n8n/smart-id-sessions',
 			displayOptions: { show: { sessionStore: ['file'] } },
 		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- an HMAC key: whoever knows it can forge stored sessions
+		{
+			displayName: 'Session Record Key',
+			name: 'sessionRecordKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				"Optional secret that protects stored pending sessions against editing (HMAC). Empty means n8n's own encryption key (N8N_ENCRYPTION_KEY or the n8n config file). Changing it invalidates sessions still pending.",
+		},
 		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- redis://:password@host carries the Redis password
 		{
 			displayName: 'Redis URL',

@@ -6,6 +6,7 @@ import { SmartIdError } from '../errors';
 import {
 	assertLease,
 	assertSessionId,
+	checkListed,
 	checkRecord,
 	matchesFilter,
 	type PendingSessionFilter,
@@ -115,7 +116,7 @@ export class FileSessionStore implements PendingSessionStore {
 		return this.readRecord(this.recordPath(sessionId));
 	}
 
-	private async readRecord(file: string): Promise<PendingSessionRecord | undefined> {
+	private async readRecord(file: string, check = checkRecord): Promise<PendingSessionRecord | undefined> {
 		let text: string;
 		try {
 			text = await fs.readFile(file, 'utf8');
@@ -124,7 +125,7 @@ export class FileSessionStore implements PendingSessionStore {
 			throw storeError('read', path.basename(file), error);
 		}
 		try {
-			return checkRecord(JSON.parse(text) as PendingSessionRecord);
+			return check(JSON.parse(text) as PendingSessionRecord);
 		} catch (error) {
 			throw new SmartIdError(
 				'SMARTID_SESSION_STORE_CORRUPT',
@@ -149,9 +150,9 @@ export class FileSessionStore implements PendingSessionStore {
 		const worker = async () => {
 			while (next < names.length) {
 				const file = path.join(this.records, names[next++]);
-				// A record removed between readdir and read is simply gone; a corrupt one is skipped, not fatal
-				// for every other session of the credential.
-				const record = await this.readRecord(file).catch(() => undefined);
+				// A record removed between readdir and read is simply gone; one that is not even JSON with an id and a
+				// credential is skipped, not fatal for every other session of the credential.
+				const record = await this.readRecord(file, checkListed).catch(() => undefined);
 				if (!record || !matchesFilter(record, filter)) continue;
 				const checked = byChecked ? await fs.stat(file).then((st) => st.mtimeMs, () => undefined) : 0;
 				if (checked !== undefined) out.push({ record, checked });

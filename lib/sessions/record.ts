@@ -1,12 +1,11 @@
 import { InvalidRequestError } from '../errors';
 import type { DeviceLinkSecrets } from '../flows/device-link';
-import type { AuthenticationContext, SignatureContext } from '../rp-api/types';
-import type { CertificateChoiceContext } from '../validation/types';
 
-/** What a pending session was started for; decides how the trigger finishes it. */
-export type PendingSessionKind = 'authentication' | 'signature' | 'certificateChoice' | 'asiceSignature';
+import type { PendingSessionKind } from './pending-session';
 
-/** All kinds, for validation of records read back from disk or Redis. */
+export type { PendingSessionKind } from './pending-session';
+
+/** All kinds, for the envelope check of records read back from disk or Redis. */
 export const PENDING_SESSION_KINDS: readonly PendingSessionKind[] = [
 	'authentication',
 	'signature',
@@ -22,30 +21,23 @@ export const PENDING_SESSION_KINDS: readonly PendingSessionKind[] = [
 export type PendingSessionSecrets = DeviceLinkSecrets;
 
 /**
- * One session started in "Start and continue" mode, with everything needed to validate and finish it later.
- * Stored as JSON; dates are ISO-8601 strings.
+ * A record as a store holds it: the envelope the store itself needs (id, credential, tag, times, kind) and
+ * whatever else the writer put there. Stores check only the envelope; the content is read ONLY through
+ * `openPendingSession` (MAC, then the strict parser of `PendingSession`), because anyone who can write the
+ * store can write a record.
  */
 export interface PendingSessionRecord {
-	/** The RP API sessionID: unique, also the dedup key for whoever consumes the trigger's output. */
 	sessionId: string;
 	kind: PendingSessionKind;
-	/** Which credential (RP + endpoint) the session belongs to; the trigger lists only its own. */
 	credentialKey: string;
-	/** Free text the workflow chose, so several triggers can share one credential. */
 	tag?: string;
-	/** Any user JSON handed back unchanged with the result (e.g. an order number). */
 	correlation?: unknown;
 	createdAt: string;
-	/** After this the session cannot complete any more; the trigger reports it as expired. */
 	expiresAt: string;
-	/** Request-side facts validation needs (per kind: authentication, signature, certificate choice). */
-	context: AuthenticationContext | SignatureContext | CertificateChoiceContext;
-	/** Sensitive; see {@link PendingSessionSecrets}. */
+	context: object;
+	/** As stored, unchecked (use the opened PendingSession's). SENSITIVE. */
 	secrets?: PendingSessionSecrets;
-	/** Opaque state of the ASiC-E build (unsigned container, SignedInfo, ...) for kind `asiceSignature`. */
-	asicePending?: unknown;
-	/** Extra non-secret facts the starting operation wants back (e.g. output field names). */
-	meta?: Record<string, unknown>;
+	[field: string]: unknown;
 }
 
 /** Which records `list` returns. */
@@ -109,6 +101,21 @@ export function checkRecord(record: PendingSessionRecord): PendingSessionRecord 
 	if (typeof record.context !== 'object' || record.context === null) {
 		throw new InvalidRequestError('Pending session needs its request context (what validation checks against)');
 	}
+	return record;
+}
+
+/**
+ * The part of {@link checkRecord} `list` needs (id, credential, tag, creation time as text): a record that has it
+ * but fails the rest is still listed, so the trigger reports it (the strict parser names the field) instead of
+ * leaving it unreported in the store.
+ */
+export function checkListed(record: PendingSessionRecord): PendingSessionRecord {
+	assertSessionId(record?.sessionId);
+	if (typeof record.credentialKey !== 'string' || record.credentialKey.length === 0) {
+		throw new InvalidRequestError('Pending session needs a credentialKey (which credential started it)');
+	}
+	if (record.tag !== undefined && typeof record.tag !== 'string') throw new InvalidRequestError('Pending session tag must be a string');
+	if (typeof record.createdAt !== 'string') throw new InvalidRequestError('Pending session createdAt must be an ISO-8601 date');
 	return record;
 }
 

@@ -5,6 +5,7 @@ import { SmartIdError } from '../errors';
 import {
 	assertLease,
 	assertSessionId,
+	checkListed,
 	checkRecord,
 	matchesFilter,
 	type PendingSessionFilter,
@@ -107,12 +108,12 @@ export class RedisSessionStore implements PendingSessionStore {
 				client.disconnect();
 				this.client = undefined;
 				const reason = (error as Error).message;
+				const said = serverReason && serverReason !== reason ? `${serverReason} (${reason})` : reason;
+				// The cause is not kept: ioredis errors can carry the AUTH command with its arguments (the password).
 				throw new SmartIdError(
 					'SMARTID_SESSION_STORE_UNAVAILABLE',
-					`Cannot connect to the Redis session store at ${redactUrl(this.options.url)}: ${serverReason && serverReason !== reason ? `${serverReason} (${reason})` : reason}. ` +
+					`Cannot connect to the Redis session store at ${redactUrl(this.options.url)}: ${redactRedisSecrets(said, this.options.url)}. ` +
 						'Check the Redis URL in the credential and that Redis is reachable from every n8n process.',
-					{},
-					{ cause: error },
 				);
 			}
 			return client;
@@ -172,7 +173,7 @@ export class RedisSessionStore implements PendingSessionStore {
 				if (raw === null) return; // removed between ZRANGE and MGET
 				let record: PendingSessionRecord;
 				try {
-					record = parseRecord(raw, chunk[i]);
+					record = parseRecord(raw, chunk[i], checkListed);
 				} catch {
 					return; // one corrupt entry must not hide every other session
 				}
@@ -256,7 +257,7 @@ export class RedisSessionStore implements PendingSessionStore {
 				if (error) {
 					throw new SmartIdError(
 						'SMARTID_SESSION_STORE_UNAVAILABLE',
-						`Cannot remove pending sessions from the Redis session store: ${error.message}`,
+						`Cannot remove pending sessions from the Redis session store: ${redactRedisSecrets(error.message, this.options.url)}`,
 						{},
 						{ cause: error },
 					);
@@ -308,9 +309,9 @@ async function loadIoredis(): Promise<RedisConstructor> {
 	}
 }
 
-function parseRecord(raw: string, sessionId: string): PendingSessionRecord {
+function parseRecord(raw: string, sessionId: string, check = checkRecord): PendingSessionRecord {
 	try {
-		return checkRecord(JSON.parse(raw) as PendingSessionRecord);
+		return check(JSON.parse(raw) as PendingSessionRecord);
 	} catch (error) {
 		throw new SmartIdError(
 			'SMARTID_SESSION_STORE_CORRUPT',
@@ -321,13 +322,38 @@ function parseRecord(raw: string, sessionId: string): PendingSessionRecord {
 	}
 }
 
-/** The URL without its password, for messages. */
+/**
+ * The URL without its secrets, for messages: the password of the user info (a user info without ":" too, since
+ * ioredis takes `redis://secret@host` as the password) and the value of every query parameter (`?password=...`)
+ * become `***`; a user name next to a password stays, it says which ACL user was refused.
+ */
 export function redactUrl(url: string): string {
 	try {
 		const parsed = new URL(url);
 		if (parsed.password) parsed.password = '***';
+		else if (parsed.username) parsed.username = '***';
+		const names = [...new Set(parsed.searchParams.keys())];
+		parsed.search = names.length ? `?${names.map((name) => `${encodeURIComponent(name)}=***`).join('&')}` : '';
 		return parsed.toString();
 	} catch {
 		return '(unparseable URL)';
 	}
+}
+
+/** Text with every Redis URL redacted, and every secret part of `url` (password, query values) replaced by `***`. */
+export function redactRedisSecrets(text: string, url?: string): string {
+	let out = text.replace(/rediss?:\/\/[^\s"'<>]+/gi, (found) => redactUrl(found));
+	if (!url) return out;
+	const secrets = new Set<string>();
+	try {
+		const parsed = new URL(url);
+		const password = parsed.password || parsed.username;
+		if (password) secrets.add(password).add(decodeURIComponent(password));
+		for (const value of parsed.searchParams.values()) if (value) secrets.add(value);
+	} catch {
+		// An unparseable URL was never used to connect; the regex above already covers it in the text.
+	}
+	// Longest first, so a secret that contains a shorter one is replaced whole; very short ones would hit ordinary words.
+	for (const secret of [...secrets].filter((x) => x.length >= 4).sort((a, b) => b.length - a.length)) out = out.split(secret).join('***');
+	return out;
 }

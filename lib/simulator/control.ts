@@ -4,7 +4,7 @@ import { parseFaultRule } from './faults';
 import { statusOf, type CertStatus } from './ocsp-responder';
 import type { CertificatePurpose } from './pki';
 import { badRequest, SimulatorProblem } from './problem';
-import type { SimulatorCore } from './server';
+import type { SimulatorCore } from './core';
 
 const END_RESULTS: EndResult[] = [
 	'OK',

@@ -1,5 +1,3 @@
-import type { RunningSimulator } from './index';
-
 /**
  * Field values of the n8n "Smart-ID API" credential (`smartIdApi`) that point it at a running simulator:
  * environment, baseUrl, schemeName, relyingPartyUuid, relyingPartyName, trustAnchorsPem, tsaUrl, ocspUrl,
@@ -13,7 +11,8 @@ export type SimulatorCredentialData = Record<string, string>;
  * the benches can import it into n8n or hand it to the nodes without each spelling the fields out.
  */
 export function simulatorCredentialData(
-	sim: Pick<RunningSimulator, 'baseUrl' | 'schemeName' | 'relyingPartyUUID' | 'relyingPartyName' | 'caPems' | 'tsaUrl' | 'ocspUrl'>,
+	// The fields of RunningSimulator it reads (named here, not imported: ./index re-exports this file).
+	sim: { baseUrl: string; schemeName: string; relyingPartyUUID: string; relyingPartyName: string; caPems: string[]; tsaUrl: string; ocspUrl: string },
 	sessionFolder?: string,
 ): SimulatorCredentialData {
 	return {

@@ -2,51 +2,24 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomInt } from 'node:crypto';
 import type { FlowType, SessionStatus } from '../rp-api/types';
-import type { AccountRegistry, SimulatorAccount } from './accounts';
+import type { SimulatorAccount } from './accounts';
 import { handleControl } from './control';
-import type { FaultInjector, FaultRule, FaultTarget } from './faults';
+import type { SimulatorCore } from './core';
+import type { FaultRule, FaultTarget } from './faults';
 import { callbackUrlFor, checkScan, ProtocolFailure } from './mock-app';
-import { answerOcspRequest, type CertificateStatuses } from './ocsp-responder';
+import { answerOcspRequest } from './ocsp-responder';
 import { ignoredPropertiesOf, phoneAnswer } from './phone';
-import type { TestPki } from './pki';
 import { SimulatorProblem, badRequest } from './problem';
 import type { RelyingParty } from './relying-parties';
 import { parseCertificateRequest, parseSessionRequest, type Channel, type SessionKind } from './request-rules';
-import type { SessionStore, SimSession } from './sessions';
+import type { SimSession } from './sessions';
 import { answerTimestampRequest } from './tsa';
 
 /** Path prefix of the RP API, as on SK's demo host. */
 export const RP_API_PREFIX = '/smart-id-rp/v3/';
 
-/** Settings of a running simulator server. */
-export interface ServerSettings {
-	schemeName: string;
-	notificationDelayMs: number;
-	qrMaxAgeSeconds: number;
-	/** How long after a device-link certificate choice the app waits for the linked signature (spec §10.14). */
-	linkedSessionWindowMs: number;
-	/** Identical signature / certificate-choice requests within this window return the same session (spec §2.1). */
-	idempotencyWindowMs: number;
-}
-
-/** Everything the HTTP handlers share. */
-export interface SimulatorCore {
-	settings: ServerSettings;
-	pki: TestPki;
-	accounts: AccountRegistry;
-	sessions: SessionStore;
-	statuses: CertificateStatuses;
-	faults: FaultInjector;
-	relyingParties: RelyingParty[];
-	/** Set once listening: `http://host:port`. */
-	origin: string;
-	ocspUrl: string;
-	idempotency: Map<string, { expires: number; response: unknown }>;
-	/** Called with unexpected errors (answered as 500); the CLI prints them. */
-	onError?: (error: unknown) => void;
-	/** Certificate-choice sessions that ended OK and wait for their linked signature, by document number. */
-	pendingLinks: Map<string, { sessionId: string; flowType: FlowType; until: number }>;
-}
+/** The shared state of the handlers lives in ./core (type only), so ./control can use it without importing this file. */
+export type { ServerSettings, SimulatorCore } from './core';
 
 interface Endpoint {
 	kind: SessionKind;

@@ -1,9 +1,6 @@
 import {
 	NodeConnectionTypes,
-	type ICredentialsDecrypted,
-	type ICredentialTestFunctions,
 	type IExecuteFunctions,
-	type INodeCredentialTestResult,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -11,7 +8,7 @@ import {
 
 import { route } from './actions/router';
 import { smartIdProperties } from './descriptions';
-import { testSmartIdCredential } from '../shared/credential-test';
+import { credentialTestMethods } from '../shared/credential-test';
 
 /**
  * Smart-ID (SK ID Solutions): authenticate, get signing certificates, sign hashes, build / extend / verify ASiC-E
@@ -35,16 +32,7 @@ export class SmartId implements INodeType {
 		properties: smartIdProperties,
 	};
 
-	methods = {
-		credentialTest: {
-			async smartIdApiTest(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				return testSmartIdCredential(credential.data ?? {});
-			},
-		},
-	};
+	methods = credentialTestMethods;
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return route.call(this);

@@ -1,67 +1,26 @@
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
-	type ICredentialsDecrypted,
-	type ICredentialTestFunctions,
-	type INodeCredentialTestResult,
+	type IDataObject,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 	type IPollFunctions,
 } from 'n8n-workflow';
 
+import { pollSessions, redactRedisSecrets, SAMPLE_TRIGGER_RESULT, SessionRuntime, triggerPassTiming } from '../../lib/sessions';
 import { configFromCredential } from '../shared/config';
 import { toNodeError } from '../shared/errors';
-import { testSmartIdCredential } from '../shared/credential-test';
-import { SmartIdRuntime } from '../shared/runtime';
-import { DEFAULT_POLL_BUDGET_MS, pollSessions } from './poll-sessions';
+import { credentialTestMethods } from '../shared/credential-test';
 
-/**
- * A claimed session is reserved for the pass budget plus this: enough for the last check started within the
- * budget (a 1 s long poll, or finishing a container with TSA/OCSP) and for emitting and removing. After a crash
- * the next poll takes it over once the lease has expired.
- */
-const LEASE_MARGIN_MS = 2 * 60 * 1000;
-/** A finished session whose lease has less than this left is not emitted now (the next poll emits it). */
-const EMIT_MARGIN_MS = 60 * 1000;
-
-/**
- * Time for checking sessions in one poll: the engine's budget for the tick minus room to build items and remove
- * records, or {@link DEFAULT_POLL_BUDGET_MS} when the engine gives none.
- */
-function passBudgetMs(ctx: IPollFunctions): number {
-	let engine = NaN;
+/** n8n's time budget of this poll tick, ms, when the engine gives one. */
+function engineBudgetMs(ctx: IPollFunctions): number | undefined {
 	try {
-		engine = typeof ctx.getPollBudgetMs === 'function' ? Number(ctx.getPollBudgetMs()) : NaN;
+		return typeof ctx.getPollBudgetMs === 'function' ? Number(ctx.getPollBudgetMs()) : undefined;
 	} catch {
-		// An engine without a budget: use the default.
+		return undefined; // an engine without a budget: the default applies
 	}
-	if (!Number.isFinite(engine) || engine <= 0) return DEFAULT_POLL_BUDGET_MS;
-	return Math.max(1000, engine - Math.min(15_000, engine / 4));
 }
-
-const SAMPLE: INodeExecutionData = {
-	json: {
-		sample: true,
-		sessionId: '00000000-0000-4000-8000-000000000000',
-		kind: 'authentication',
-		state: 'COMPLETE',
-		endResult: 'OK',
-		correlation: { orderId: 42 },
-		documentNumber: 'PNOEE-40504040001-MOCK-Q',
-		certificateLevel: 'QUALIFIED',
-		identity: {
-			givenName: 'OK',
-			surname: 'TESTNUMBER',
-			personalCode: '40504040001',
-			country: 'EE',
-			dateOfBirth: '1905-04-04',
-			age: 121,
-		},
-		flowType: 'Notification',
-		interactionTypeUsed: 'displayTextAndPIN',
-	},
-};
 
 /**
  * Emits the results of Smart-ID sessions started with "Start and continue" or a device link (a certificate choice
@@ -119,24 +78,15 @@ export class SmartIdTrigger implements INodeType {
 		],
 	};
 
-	methods = {
-		credentialTest: {
-			async smartIdApiTest(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				return testSmartIdCredential(credential.data ?? {});
-			},
-		},
-	};
+	methods = credentialTestMethods;
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const tag = (this.getNodeParameter('tag', '') as string).trim();
 		const options = this.getNodeParameter('options', {}) as { concurrency?: number };
 		const concurrency = Math.max(1, Math.min(64, Number(options.concurrency ?? 16) || 16));
-		let runtime: SmartIdRuntime;
+		let runtime: SessionRuntime;
 		try {
-			runtime = new SmartIdRuntime(configFromCredential(await this.getCredentials('smartIdApi')), concurrency);
+			runtime = new SessionRuntime(configFromCredential(await this.getCredentials('smartIdApi')), concurrency);
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), error as Error, {
 				description: 'The Smart-ID credential is incomplete or invalid: open it, fix the field the message names, and save.',
@@ -146,23 +96,16 @@ export class SmartIdTrigger implements INodeType {
 			if (this.getMode() === 'manual') {
 				// "Fetch test event": show the output shape and how many are waiting; consume nothing.
 				const pending = await runtime.store.list({ credentialKey: runtime.config.credentialKey, tag: tag || undefined });
-				return [[{ json: { ...SAMPLE.json, pendingSessions: pending.length } }]];
+				return [[{ json: { ...(SAMPLE_TRIGGER_RESULT as IDataObject), pendingSessions: pending.length } }]];
 			}
-			const budgetMs = passBudgetMs(this);
-			const result = await pollSessions(runtime, {
-				tag,
-				concurrency,
-				budgetMs,
-				leaseMs: budgetMs + LEASE_MARGIN_MS,
-				emitMarginMs: EMIT_MARGIN_MS,
-			});
+			const result = await pollSessions(runtime, { tag, concurrency, ...triggerPassTiming(engineBudgetMs(this)) });
 			if (result.notReached > 0) {
 				this.logger.info(`Smart-ID Trigger: ${result.notReached} pending sessions not checked in this poll's time budget; the next poll checks them first`);
 			}
-			for (const message of result.deferred) this.logger.warn(`Smart-ID Trigger: will retry ${message}`);
+			for (const message of result.deferred) this.logger.warn(`Smart-ID Trigger: will retry ${redactRedisSecrets(message)}`);
 			const items: INodeExecutionData[] = [];
 			for (const { outcome } of result.finished) {
-				const item: INodeExecutionData = { json: outcome.json };
+				const item: INodeExecutionData = { json: outcome.json as IDataObject };
 				for (const file of outcome.files ?? []) {
 					item.binary ??= {};
 					item.binary[file.propertyName] = await this.helpers.prepareBinaryData(file.data, file.fileName, file.mimeType);

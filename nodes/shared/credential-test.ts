@@ -1,8 +1,9 @@
-import type { ICredentialDataDecryptedObject, INodeCredentialTestResult } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 
 import { SmartIdError } from '../../lib/errors';
 import { getSigningCertificate } from '../../lib/flows/signing-certificate';
-import { clientFor, configFromCredential } from './config';
+import { clientFor } from '../../lib/sessions';
+import { configFromCredential } from './config';
 
 /** Syntactically valid (EE check digit correct) document number that no real account has. */
 export const PROBE_DOCUMENT_NUMBER = 'PNOEE-30001019991-N8NT-Q';
@@ -49,3 +50,12 @@ export async function testSmartIdCredential(data: ICredentialDataDecryptedObject
 		client?.close();
 	}
 }
+
+/** `methods` of both nodes: the credential's Test button runs {@link testSmartIdCredential}. */
+export const credentialTestMethods = {
+	credentialTest: {
+		async smartIdApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+			return testSmartIdCredential(credential.data ?? {});
+		},
+	},
+};

@@ -1,12 +1,10 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { InvalidRequestError } from '../../lib/errors';
-import { createDeviceLink, deviceLinkQrPng } from '../../lib/flows/device-link';
+import type { DeviceLinkSecrets } from '../../lib/flows/device-link';
 import type { DeviceLinkType } from '../../lib/rp-api/types';
-import type { SessionOutcome } from './complete';
-import { str } from './params';
-import type { SmartIdRuntime } from './runtime';
-import { startOrWait, type StartedSession } from './session-flow';
+import { storeDeviceLinkSession, type SessionOutcome, type SessionRuntime, type StartedSession } from '../../lib/sessions';
+import { labels, str } from './params';
 
 const DEVICE_LINK_TYPES: readonly DeviceLinkType[] = ['QR', 'Web2App', 'App2App'];
 
@@ -24,45 +22,25 @@ export function deviceLinkSettings(ctx: IExecuteFunctions, i: number): { deviceL
 	return { deviceLinkType, initialCallbackUrl };
 }
 
+/** What a device-link starter gets from the item: the link type to offer and its callback URL. */
+export interface DeviceLinkRequest {
+	deviceLinkTypes: DeviceLinkType[];
+	initialCallbackUrl?: string;
+}
+
 /**
- * Store a started device-link session (its secrets only in the store's `secrets` field) and return at once with
- * the link and, for QR, a PNG of it. The Smart-ID Trigger or Session → Get Status finishes the session, and
- * Session → Get Device Link makes fresh links while it runs.
+ * Read the link settings, start the session with them (`start` calls lib/flows), store it with this item's tag
+ * and correlation data and return the link (and QR PNG) at once.
  */
-export async function deviceLinkOutcome(
+export async function startDeviceLinkSession(
 	ctx: IExecuteFunctions,
 	i: number,
-	runtime: SmartIdRuntime,
-	started: StartedSession & { secrets: NonNullable<StartedSession['secrets']> },
-	deviceLinkType: DeviceLinkType,
-	extra: IDataObject = {},
+	runtime: SessionRuntime,
+	start: (link: DeviceLinkRequest) => Promise<StartedSession & { secrets: DeviceLinkSecrets }>,
+	extra: Record<string, unknown> = {},
 ): Promise<SessionOutcome> {
-	const link = createDeviceLink(started.secrets, { deviceLinkType });
-	const outcome = await startOrWait(
-		ctx,
-		i,
-		runtime,
-		started,
-		{
-			flow: 'deviceLink',
-			deviceLinkType,
-			deviceLink: link,
-			...(deviceLinkType === 'QR'
-				? { note: 'A QR link is valid for about one second after it was made; show it at once or re-create it.' }
-				: {}),
-			...extra,
-		},
-		true,
-	);
-	if (deviceLinkType === 'QR') {
-		outcome.files = [
-			{
-				propertyName: str(ctx, 'qrBinaryProperty', i, 'qr') || 'qr',
-				data: await deviceLinkQrPng(link),
-				fileName: `smart-id-${started.sessionId}.png`,
-				mimeType: 'image/png',
-			},
-		];
-	}
-	return outcome;
+	const { deviceLinkType, initialCallbackUrl } = deviceLinkSettings(ctx, i);
+	const started = await start({ deviceLinkTypes: [deviceLinkType], initialCallbackUrl });
+	const qrPropertyName = str(ctx, 'qrBinaryProperty', i, 'qr') || 'qr';
+	return storeDeviceLinkSession(runtime, started, { ...labels(ctx, i), deviceLinkType, qrPropertyName, extra });
 }

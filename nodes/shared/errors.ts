@@ -8,10 +8,11 @@ import {
 import { SmartIdError } from '../../lib/errors';
 import { TokenServiceError } from '../../lib/pki/ocsp-tsp-http';
 import { HttpStatusError, RpApiError } from '../../lib/rp-api/errors';
+import { redactRedisSecrets } from '../../lib/sessions';
 
-/** Remove anything that looks like a device-link secret before text reaches n8n's UI or logs. */
+/** Remove anything that looks like a device-link secret or a Redis URL's secret before text reaches n8n's UI or logs. */
 function scrub(text: string): string {
-	return text.replace(/("?sessionSecret"?\s*[:=]\s*"?)[^",\s}]+/gi, '$1[redacted]');
+	return redactRedisSecrets(text.replace(/("?sessionSecret"?\s*[:=]\s*"?)[^",\s}]+/gi, '$1[redacted]'));
 }
 
 /** Stable code of any error: the engine's `code`, or a generic one. */

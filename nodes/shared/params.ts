@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { InvalidRequestError } from '../../lib/errors';
 import type { IdentityTarget } from '../../lib/rp-api/requests';
 import type { Interaction } from '../../lib/rp-api/types';
+import type { SessionLabels, StartOptions } from '../../lib/sessions';
 
 /** Read a string parameter, trimmed. */
 export function str(ctx: IExecuteFunctions, name: string, i: number, fallback = ''): string {
@@ -73,14 +74,20 @@ export function correlation(ctx: IExecuteFunctions, i: number): unknown {
 	return parsed;
 }
 
-/** Wait settings. */
-export function completionMode(ctx: IExecuteFunctions, i: number): { mode: 'wait' | 'start'; timeoutMs: number } {
+/** Trigger Tag and Correlation Data of a stored session. */
+export function labels(ctx: IExecuteFunctions, i: number): SessionLabels {
+	return { tag: str(ctx, 'tag', i), correlation: correlation(ctx, i) };
+}
+
+/** Completion mode, wait timeout, labels and the cancel signal: how a started session goes on. */
+export function startOptions(ctx: IExecuteFunctions, i: number, extra: Record<string, unknown>): StartOptions {
 	const mode = str(ctx, 'completion', i, 'wait') === 'start' ? 'start' : 'wait';
 	const seconds = Number(ctx.getNodeParameter('waitTimeoutSeconds', i, 120));
 	if (!Number.isFinite(seconds) || seconds < 1 || seconds > 600) {
 		throw new InvalidRequestError('Timeout must be between 1 and 600 seconds');
 	}
-	return { mode, timeoutMs: seconds * 1000 };
+	// Waiting uses the labels only to keep a signed container after a TSA/OCSP outage (its fields are hidden then).
+	return { mode, timeoutMs: seconds * 1000, signal: ctx.getExecutionCancelSignal?.(), extra, ...labels(ctx, i) };
 }
 
 /** How a signature reaches the signer (Signing Method parameter). */

@@ -13,6 +13,9 @@ import { SmartIdTrigger } from '../../nodes/SmartIdTrigger/SmartIdTrigger.node';
 import { binary, executeContext, pollContext } from '../nodes/harness';
 import { OK_DOC, startSimulatorEnv, type SimulatorEnv } from '../nodes/simulator-env';
 import { call } from '../simulator/helpers';
+import { SessionRuntime } from '../../lib/sessions';
+import { configFromCredential } from '../../nodes/shared/config';
+import { sealed } from '../sessions/sealed';
 
 let env: SimulatorEnv;
 let store: FileSessionStore;
@@ -92,7 +95,7 @@ describe.each(Object.entries(down))('%s down', (peer, rule) => {
 		expect(err.description).not.toMatch(/^[^.]*\bsign again\b[^.]*$/m); // the hint must not contradict "kept"
 		expect(err.description).toMatch(/no new signature needed/);
 		const kept = await store.get(sessionId);
-		expect(kept).toMatchObject({ sessionId, kind: 'asiceSignature', tag, meta: { completedStatus: { state: 'COMPLETE' } } });
+		expect(kept).toMatchObject({ sessionId, kind: 'asiceSignature', tag, keptStatus: { state: 'COMPLETE' } });
 
 		// Still down: the trigger keeps it (no error item, nothing lost).
 		expect(await poll(tag)).toBeNull();
@@ -121,10 +124,11 @@ describe.each(Object.entries(down))('%s down', (peer, rule) => {
 		expect(await store.get(sessionId)).toMatchObject({ sessionId, kind: 'asiceSignature' });
 
 		// The signature itself is kept with the record, so finishing does not depend on Smart-ID's retention...
-		expect((await store.get(sessionId))?.meta).toMatchObject({ completedStatus: { state: 'COMPLETE', result: { endResult: 'OK' } } });
+		expect((await store.get(sessionId))?.keptStatus).toMatchObject({ state: 'COMPLETE', result: { endResult: 'OK' } });
 		// ...nor on the pending-session lifetime: the service may be down for longer than that.
 		const record = (await store.get(sessionId))!;
-		await store.put({ ...record, expiresAt: new Date(Date.now() - 1000).toISOString() });
+		const past = Date.now() - 1000;
+		await store.put(sealed(new SessionRuntime(configFromCredential(env.credentials)), { ...record, createdAt: new Date(past - 60_000).toISOString(), expiresAt: new Date(past).toISOString() }));
 
 		await call(`${env.sim.controlUrl}faults`, { method: 'DELETE' });
 		// Smart-ID no longer knows the session (retention over): answered 404 from now on.

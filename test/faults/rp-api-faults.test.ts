@@ -11,12 +11,13 @@ import { TrustStore } from '../../lib/pki/trust-store';
 import { SmartIdClient, type RetryOptions } from '../../lib/rp-api/client';
 import { FileSessionStore } from '../../lib/sessions';
 import { SmartIdTrigger } from '../../nodes/SmartIdTrigger/SmartIdTrigger.node';
-import { pollSessions } from '../../nodes/SmartIdTrigger/poll-sessions';
+import { pollSessions } from '../../lib/sessions';
 import { configFromCredential } from '../../nodes/shared/config';
-import { SmartIdRuntime } from '../../nodes/shared/runtime';
+import { SessionRuntime } from '../../lib/sessions';
 import { pollContext } from '../nodes/harness';
 import { OK_CODE, OK_COUNTRY, startSimulatorEnv, type SimulatorEnv } from '../nodes/simulator-env';
 import { call, type Json } from '../simulator/helpers';
+import { sealed } from '../sessions/sealed';
 
 let env: SimulatorEnv;
 let store: FileSessionStore;
@@ -127,7 +128,7 @@ test('slow bodies: a trickling answer within the read timeout is accepted; one b
 }, 30_000);
 
 describe('trigger path (store + poll)', () => {
-	const rt = () => new SmartIdRuntime(configFromCredential(env.credentials));
+	const rt = () => new SessionRuntime(configFromCredential(env.credentials));
 
 	async function pending(tag: string, n: number): Promise<string[]> {
 		const c = client();
@@ -135,16 +136,18 @@ describe('trigger path (store + poll)', () => {
 		for (let k = 0; k < n; k++) {
 			const s = await start(c);
 			const now = Date.now();
-			await store.put({
-				sessionId: s.sessionID,
-				kind: 'authentication',
-				credentialKey: rt().config.credentialKey,
-				tag,
-				correlation: { n: k },
-				createdAt: new Date(now + k).toISOString(),
-				expiresAt: new Date(now + 600_000).toISOString(),
-				context: s.context,
-			});
+			await store.put(
+				sealed(rt(), {
+					sessionId: s.sessionID,
+					kind: 'authentication',
+					credentialKey: rt().config.credentialKey,
+					tag,
+					correlation: { n: k },
+					createdAt: new Date(now + k).toISOString(),
+					expiresAt: new Date(now + 600_000).toISOString(),
+					context: s.context,
+				}),
+			);
 			ids.push(s.sessionID);
 		}
 		c.close();
@@ -183,7 +186,7 @@ describe('trigger path (store + poll)', () => {
 		const [real] = await pending(tag, 1);
 		const record = (await store.get(real))!;
 		const ghost = randomUUID();
-		await store.put({ ...record, sessionId: ghost });
+		await store.put(sealed(rt(), { ...record, sessionId: ghost }));
 		const id = await fault({ kind: 'status', target: 'rp-api', status: 580, pathContains: 'session/', times: 50 });
 		expect(await trigger.poll.call(pollContext({ credentials: env.credentials, params: { tag } }))).toBeNull();
 		await call(`${env.sim.controlUrl}faults/${id}`, { method: 'DELETE' });

@@ -8,14 +8,15 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { createDeviceLink, startDeviceLinkAuthentication, startNotificationAuthentication, type DeviceLinkSecrets } from '../../lib/flows';
 import { SmartIdClient } from '../../lib/rp-api/client';
-import type { PendingSessionRecord, PendingSessionStore, SessionLease } from '../../lib/sessions';
+import type { PendingSessionRecord, SessionLease } from '../../lib/sessions';
 import { SmartIdTrigger } from '../../nodes/SmartIdTrigger/SmartIdTrigger.node';
-import { pollSessions } from '../../nodes/SmartIdTrigger/poll-sessions';
+import { pollSessions } from '../../lib/sessions';
 import { configFromCredential } from '../../nodes/shared/config';
-import { SmartIdRuntime } from '../../nodes/shared/runtime';
+import { SessionRuntime } from '../../lib/sessions';
 import { pollContext } from '../nodes/harness';
 import { OK_CODE, OK_COUNTRY, startSimulatorEnv, type SimulatorEnv } from '../nodes/simulator-env';
 import { startRestartableRedis, type RestartableRedis } from './redis-persistent';
+import { sealed } from '../sessions/sealed';
 
 const DEVICE_DOC = 'PNOEE-40404040009-MOCK-Q';
 const interactions = [{ type: 'displayTextAndPIN' as const, displayText60: 'Log in' }];
@@ -44,10 +45,12 @@ const backends: Array<[string, () => ICredentialDataDecryptedObject]> = [
 const flowConfig = () => ({ relyingPartyUUID: env.sim.relyingPartyUUID, relyingPartyName: env.sim.relyingPartyName, schemeName: env.sim.schemeName });
 
 /** A separate "process": its own runtime, so its own store instance and connections. */
-const processFor = (credentials: ICredentialDataDecryptedObject) => new SmartIdRuntime(configFromCredential(credentials));
+const processFor = (credentials: ICredentialDataDecryptedObject) => new SessionRuntime(configFromCredential(credentials));
 
 /** Put pending records for `completed` notification sessions (finished by the simulator) and `running` device-link ones. */
-async function startSessions(store: PendingSessionStore, credentialKey: string, tag: string, completed: number, running = 0) {
+async function startSessions(rt: SessionRuntime, tag: string, completed: number, running = 0) {
+	const { store } = rt;
+	const { credentialKey } = rt.config;
 	const now = Date.now();
 	const record = (sessionId: string, context: PendingSessionRecord['context'], k: number, secrets?: DeviceLinkSecrets): PendingSessionRecord => ({
 		sessionId,
@@ -63,12 +66,12 @@ async function startSessions(store: PendingSessionStore, credentialKey: string, 
 	const waiting: Array<{ id: string; secrets: DeviceLinkSecrets }> = [];
 	for (let k = 0; k < completed; k++) {
 		const s = await startNotificationAuthentication(client, flowConfig(), { semanticsIdentifier: `PNO${OK_COUNTRY}-${OK_CODE}` }, { interactions });
-		await store.put(record(s.sessionID, s.context, k));
+		await store.put(sealed(rt, record(s.sessionID, s.context, k)));
 		done.push(s.sessionID);
 	}
 	for (let k = 0; k < running; k++) {
 		const s = await startDeviceLinkAuthentication(client, flowConfig(), { anonymous: true }, { interactions, deviceLinkTypes: ['QR'] });
-		await store.put(record(s.sessionID, s.context, completed + k, s.deviceLink));
+		await store.put(sealed(rt, record(s.sessionID, s.context, completed + k, s.deviceLink)));
 		waiting.push({ id: s.sessionID, secrets: s.deviceLink });
 	}
 	await sleep(400); // the simulator's notification delay is 150 ms
@@ -86,7 +89,7 @@ async function scan(secrets: DeviceLinkSecrets): Promise<void> {
 }
 
 /** What the trigger does in one poll: pollSessions, build the items ("emit"), then remove with the lease. */
-async function pollAndEmit(rt: SmartIdRuntime, tag: string, leaseMs: number, crashBeforeRemove = false) {
+async function pollAndEmit(rt: SessionRuntime, tag: string, leaseMs: number, crashBeforeRemove = false) {
 	const result = await pollSessions(rt, { tag, concurrency: 4, leaseMs });
 	const emitted = result.finished.map((f) => ({ sessionId: f.record.sessionId, endResult: f.outcome.json.endResult, lease: f.lease }));
 	const removed: boolean[] = [];
@@ -98,7 +101,7 @@ describe.each(backends)('%s', (_name, credentials) => {
 	test('process killed between poll and emission (claimed, never removed): a new process emits it after the lease, once more at most', async () => {
 		const tag = `killed-${_name}`;
 		const a = processFor(credentials());
-		const { done } = await startSessions(a.store, a.config.credentialKey, tag, 3);
+		const { done } = await startSessions(a, tag, 3);
 		const first = await pollAndEmit(a, tag, 1200, true); // items built (maybe emitted), then the process dies
 		expect(first.emitted.map((e) => e.sessionId)).toEqual(done);
 		await a.close();
@@ -126,7 +129,7 @@ describe.each(backends)('%s', (_name, credentials) => {
 	test('two trigger processes on one store, polling concurrently while sessions finish: each session emitted exactly once', async () => {
 		const tag = `pair-${_name}`;
 		const [a, b] = [processFor(credentials()), processFor(credentials())];
-		const { done, waiting } = await startSessions(a.store, a.config.credentialKey, tag, 6, 4);
+		const { done, waiting } = await startSessions(a, tag, 6, 4);
 		const emitted: string[] = [];
 		const round = async () => {
 			const [ra, rb] = await Promise.all([pollAndEmit(a, tag, 60_000), pollAndEmit(b, tag, 60_000)]);
@@ -155,7 +158,7 @@ describe('Redis restarting', () => {
 	test('kill -9 between polls: the poll during the outage fails clearly and removes nothing; after the restart every session is there and emitted once', async () => {
 		const tag = 'restart-between';
 		const longLived = processFor(credentials()); // a process whose Redis connection outlives the restart
-		const { done, waiting } = await startSessions(longLived.store, longLived.config.credentialKey, tag, 3, 1);
+		const { done, waiting } = await startSessions(longLived, tag, 3, 1);
 		await redis.kill9();
 		const during = await poll(tag).then(() => undefined, (e: unknown) => e as Error);
 		expect(during).toBeInstanceOf(Error);
@@ -175,7 +178,7 @@ describe('Redis restarting', () => {
 	test('kill -9 in the middle of a poll (requests in flight): whatever that poll manages, every session is emitted afterwards and none twice under a different id', async () => {
 		const tag = 'restart-mid';
 		const setup = processFor(credentials());
-		const { done, waiting } = await startSessions(setup.store, setup.config.credentialKey, tag, 4, 1);
+		const { done, waiting } = await startSessions(setup, tag, 4, 1);
 		await setup.close();
 		// Hold the status answers so the poll is mid-flight (leases taken, answers pending) when Redis dies.
 		const res = await fetch(`${env.sim.controlUrl}faults`, {

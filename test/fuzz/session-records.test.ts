@@ -8,7 +8,11 @@
  * - an accepted session id can never name a path outside the store folder (no "/", "\", "..", NUL; the joined path
  *   stays inside);
  * - a corrupted record file is reported as SMARTID_SESSION_STORE_CORRUPT (naming the file, not its content), never
- *   silently returned when it fails checkRecord.
+ *   silently returned when it fails checkRecord;
+ * - a sealed PendingSession with any field changed, added or removed (at any depth) fails its MAC
+ *   (SMARTID_SESSION_RECORD_UNAUTHENTIC); the same edit sealed again with the right key is parsed or refused with
+ *   SMARTID_SESSION_RECORD_INVALID naming a field, and what it accepts still belongs to this credential (key, RP
+ *   name, scheme), its secrets to this session, and a kept answer only to an ASiC-E signature.
  *
  * Budget (see test/helpers/fuzz-budget.ts): FUZZ_SEED (default 20261122), FUZZ_RUNS, FUZZ_TIME_MS.
  * CI default: 400 id runs, 300 record runs, 60 file-store runs.
@@ -20,6 +24,14 @@ import fc from 'fast-check';
 import { SmartIdError } from '../../lib/errors';
 import { FileSessionStore } from '../../lib/sessions/file-store';
 import { assertSessionId, checkRecord, type PendingSessionRecord } from '../../lib/sessions/record';
+import {
+	deriveRecordKey,
+	openPendingSession,
+	PENDING_SESSION_FORMAT,
+	sealPendingSession,
+	type PendingSession,
+} from '../../lib/sessions';
+import { authenticationFixture, FIXTURE_EXPECTATION } from '../sessions/sealed';
 import { fuzzParams, fuzzTimeout, typedOutcome, typedOutcomeAsync, withBoundedHeap } from '../helpers/fuzz-budget';
 
 jest.setTimeout(fuzzTimeout(60_000));
@@ -112,6 +124,61 @@ describe('pending-session record fuzz', () => {
 					}
 				}),
 				fuzzParams(60),
+			),
+		);
+	});
+
+	it('sealed PendingSession: every edit fails the MAC; resealed edits are parsed strictly or refused naming a field', async () => {
+		const expect_ = FIXTURE_EXPECTATION;
+		const key = deriveRecordKey('fuzz key', 'cred-1');
+		const session = authenticationFixture();
+		const sealedRecord = sealPendingSession(session, key) as unknown as Record<string, unknown>;
+		expect(openPendingSession(sealedRecord, key, expect_)).toEqual(session);
+
+		/** Every path to a value in the record (objects and arrays, any depth), mac excluded. */
+		const paths: string[][] = [];
+		const walk = (value: unknown, at: string[]) => {
+			if (at.length && at[0] !== 'mac') paths.push(at);
+			if (value && typeof value === 'object') for (const k of Object.keys(value)) walk((value as Record<string, unknown>)[k], [...at, k]);
+		};
+		walk(sealedRecord, []);
+		const edit = fc.record({
+			path: fc.constantFrom(...paths),
+			value: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined), fc.constantFrom('', 'signature', 'Evil RP', 'smart-id', 'cred-2', 'QSCD', 'Web2App', 'x'.repeat(300))),
+			extra: fc.option(fc.tuple(fc.constantFrom('keptStatus', 'then', 'meta', 'linkedSignature', 'container'), fc.jsonValue({ maxDepth: 2 }))),
+		});
+		await withBoundedHeap(() =>
+			fc.assert(
+				fc.property(edit, ({ path: at, value, extra }) => {
+					const record = JSON.parse(JSON.stringify(sealedRecord)) as Record<string, unknown>;
+					let node = record as Record<string, unknown>;
+					for (const k of at.slice(0, -1)) node = node[k] as Record<string, unknown>;
+					const last = at[at.length - 1];
+					const before = JSON.stringify(record);
+					if (value === undefined) delete node[last];
+					else node[last] = value;
+					if (extra) record[extra[0]] = extra[1];
+					const changed = JSON.stringify(record) !== before;
+					const forged = typedOutcome('openPendingSession', [SmartIdError], () => openPendingSession(record, key, expect_));
+					if (changed) {
+						expect(forged.ok).toBe(false);
+						if (!forged.ok) expect((forged.error as SmartIdError).code).toBe('SMARTID_SESSION_RECORD_UNAUTHENTIC');
+					}
+					// The same edit written by someone holding the key: the parser is the last line.
+					const resealed = sealPendingSession(record as unknown as PendingSession, key) as unknown as Record<string, unknown>;
+					const out = typedOutcome('openPendingSession', [SmartIdError], () => openPendingSession(resealed, key, expect_));
+					if (out.ok) {
+						const s = out.value;
+						expect([s.credentialKey, s.format]).toEqual(['cred-1', PENDING_SESSION_FORMAT]);
+						if (s.kind === 'authentication') expect([s.context.relyingPartyName, s.context.schemeName]).toEqual(['DEMO', 'smart-id-demo']);
+						if (s.secrets) expect([s.secrets.sessionID, s.secrets.relyingPartyName, s.secrets.schemeName]).toEqual([s.sessionId, 'DEMO', 'smart-id-demo']);
+						if (s.kind !== 'asiceSignature') expect(s).not.toHaveProperty('keptStatus');
+					} else {
+						expect((out.error as SmartIdError).code).toBe('SMARTID_SESSION_RECORD_INVALID');
+						expect((out.error as SmartIdError).details.field).toEqual(expect.any(String));
+					}
+				}),
+				fuzzParams(300),
 			),
 		);
 	});

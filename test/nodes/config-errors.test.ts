@@ -7,7 +7,8 @@ import { SessionEndedError } from '../../lib/validation';
 import { SmartIdApi } from '../../credentials/SmartIdApi.credentials';
 import { SmartId } from '../../nodes/SmartId/SmartId.node';
 import { SmartIdTrigger } from '../../nodes/SmartIdTrigger/SmartIdTrigger.node';
-import { configFromCredential, trustFor } from '../../nodes/shared/config';
+import { trustFor } from '../../lib/sessions';
+import { configFromCredential } from '../../nodes/shared/config';
 import { errorJson, toNodeError } from '../../nodes/shared/errors';
 
 const node = { name: 'Smart-ID', type: 'n8n-nodes-smart-id.smartId', typeVersion: 1 } as INode;

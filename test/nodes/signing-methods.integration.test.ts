@@ -284,7 +284,7 @@ describe('Container → Let the Signer Choose the Certificate (C1 then linked S5
 		expect(String(item.json.deviceLink)).toMatch(/sessionType=cert&/);
 		expect(Buffer.from(item.binary!.qr.data, 'base64').subarray(0, 8)).toEqual(PNG_MAGIC);
 		const record = await store().get(choiceId);
-		expect(record).toMatchObject({ kind: 'certificateChoice', meta: { then: 'asiceSignature' } });
+		expect(record).toMatchObject({ kind: 'certificateChoice', linkedSignature: { fileName: expect.any(String) } });
 		const secret = record!.secrets!.sessionSecret;
 		expectNoSecrets(item, [secret]);
 

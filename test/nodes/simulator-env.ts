@@ -13,6 +13,8 @@ export const OK_COUNTRY = 'LT';
 export const OK_CODE = '40504040001';
 export const REFUSED_PIN_DOC = 'PNOEE-30403039928-MOCK-Q';
 export const WRONG_VC_DOC = 'PNOEE-30403039972-MOCK-Q';
+/** Session Record Key of the test credential. */
+export const TEST_RECORD_KEY = 'test-session-record-key-0123456789';
 
 /** A running simulator plus a credential pointing at it and a private session-store folder. */
 export interface SimulatorEnv {
@@ -28,7 +30,8 @@ export async function startSimulatorEnv(): Promise<SimulatorEnv> {
 	return {
 		sim,
 		folder,
-		credentials: simulatorCredentialData(sim, folder),
+		// The HMAC key of stored sessions (tests do not rely on an n8n encryption key being around).
+		credentials: { ...simulatorCredentialData(sim, folder), sessionRecordKey: TEST_RECORD_KEY },
 		async stop() {
 			await sim.stop();
 			await fs.rm(folder, { recursive: true, force: true });

@@ -7,17 +7,18 @@
 import { startDeviceLinkAuthentication, startNotificationAuthentication } from '../../lib/flows';
 import { SmartIdClient } from '../../lib/rp-api/client';
 import type { PendingSessionRecord, SessionLease } from '../../lib/sessions';
-import { pollSessions, type PollSessionsResult } from '../../nodes/SmartIdTrigger/poll-sessions';
+import { pollSessions, type PollSessionsResult } from '../../lib/sessions';
 import { configFromCredential } from '../../nodes/shared/config';
-import { SmartIdRuntime } from '../../nodes/shared/runtime';
+import { SessionRuntime } from '../../lib/sessions';
 import { OK_CODE, OK_COUNTRY, startSimulatorEnv, type SimulatorEnv } from './simulator-env';
+import { sealed } from '../sessions/sealed';
 
 const interactions = [{ type: 'displayTextAndPIN' as const, displayText60: 'Log in' }];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let env: SimulatorEnv;
 let client: SmartIdClient;
-const runtimes: SmartIdRuntime[] = [];
+const runtimes: SessionRuntime[] = [];
 
 beforeAll(async () => {
 	env = await startSimulatorEnv();
@@ -34,8 +35,8 @@ afterAll(async () => {
 });
 
 /** A separate poller ("process"): its own runtime, store instance and connections. */
-function poller(): SmartIdRuntime {
-	const rt = new SmartIdRuntime(configFromCredential(env.credentials));
+function poller(): SessionRuntime {
+	const rt = new SessionRuntime(configFromCredential(env.credentials));
 	runtimes.push(rt);
 	return rt;
 }
@@ -43,7 +44,7 @@ function poller(): SmartIdRuntime {
 const flowConfig = () => ({ relyingPartyUUID: env.sim.relyingPartyUUID, relyingPartyName: env.sim.relyingPartyName, schemeName: env.sim.schemeName });
 
 /** Store records in this order: 'done' = notification session the simulator completes, 'running' = device link nobody scans. */
-async function storeSessions(rt: SmartIdRuntime, tag: string, kinds: Array<'done' | 'running'>): Promise<{ done: string[]; running: string[] }> {
+async function storeSessions(rt: SessionRuntime, tag: string, kinds: Array<'done' | 'running'>): Promise<{ done: string[]; running: string[] }> {
 	const out = { done: [] as string[], running: [] as string[] };
 	const now = Date.now();
 	for (const [k, kind] of kinds.entries()) {
@@ -61,7 +62,7 @@ async function storeSessions(rt: SmartIdRuntime, tag: string, kinds: Array<'done
 			context: started.context,
 			...('deviceLink' in started && started.deviceLink ? { secrets: started.deviceLink } : {}),
 		};
-		await rt.store.put(record);
+		await rt.store.put(sealed(rt, record));
 		out[kind].push(started.sessionID);
 		await sleep(3); // distinct store times, so "least recently stored" is well defined
 	}
@@ -70,7 +71,7 @@ async function storeSessions(rt: SmartIdRuntime, tag: string, kinds: Array<'done
 }
 
 /** Watch which sessions a poller claims (calls through to the real store). */
-function watchClaims(rt: SmartIdRuntime): { ids: string[]; leases: Array<Promise<SessionLease | undefined>> } {
+function watchClaims(rt: SessionRuntime): { ids: string[]; leases: Array<Promise<SessionLease | undefined>> } {
 	const seen = { ids: [] as string[], leases: [] as Array<Promise<SessionLease | undefined>> };
 	const claim = rt.store.claim.bind(rt.store);
 	jest.spyOn(rt.store, 'claim').mockImplementation((sessionId, leaseMs) => {

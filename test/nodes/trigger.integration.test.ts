@@ -4,12 +4,13 @@ import { startDeviceLinkAuthentication, startNotificationAuthentication } from '
 import { FileSessionStore, type PendingSessionRecord } from '../../lib/sessions';
 import { SmartId } from '../../nodes/SmartId/SmartId.node';
 import { SmartIdTrigger } from '../../nodes/SmartIdTrigger/SmartIdTrigger.node';
-import { pollSessions } from '../../nodes/SmartIdTrigger/poll-sessions';
+import { pollSessions } from '../../lib/sessions';
 import { configFromCredential } from '../../nodes/shared/config';
-import { SmartIdRuntime } from '../../nodes/shared/runtime';
+import { SessionRuntime } from '../../lib/sessions';
 import { startRedis } from '../sessions/redis-server';
 import { executeContext, pollContext } from './harness';
 import { OK_CODE, OK_COUNTRY, OK_DOC, REFUSED_PIN_DOC, startSimulatorEnv, type SimulatorEnv } from './simulator-env';
+import { sealed } from '../sessions/sealed';
 
 let env: SimulatorEnv;
 let store: FileSessionStore;
@@ -52,9 +53,9 @@ async function poll(tag: string, mode: 'trigger' | 'manual' = 'trigger') {
 	return trigger.poll.call(pollContext({ credentials: env.credentials, params: { tag }, mode }));
 }
 
-function runtime(overrides: Record<string, unknown> = {}, maxSockets?: number): SmartIdRuntime {
+function runtime(overrides: Record<string, unknown> = {}, maxSockets?: number): SessionRuntime {
 	const config = configFromCredential(env.credentials);
-	return new SmartIdRuntime({ ...config, ...overrides }, maxSockets);
+	return new SessionRuntime({ ...config, ...overrides }, maxSockets);
 }
 
 test('Redis session store (queue mode): a certificate choice started by the node is emitted by the trigger once', async () => {
@@ -105,16 +106,18 @@ test('a running session is kept (not emitted, lease released), then emitted once
 		{ interactions: [{ type: 'displayTextAndPIN', displayText60: 'Log in' }], deviceLinkTypes: ['QR'] },
 	);
 	const now = Date.now();
-	await store.put({
-		sessionId: started.sessionID,
-		kind: 'authentication',
-		credentialKey: rt.config.credentialKey,
-		tag: 'running',
-		createdAt: new Date(now).toISOString(),
-		expiresAt: new Date(now + 600_000).toISOString(),
-		context: started.context,
-		secrets: started.deviceLink,
-	});
+	await store.put(
+		sealed(rt, {
+			sessionId: started.sessionID,
+			kind: 'authentication',
+			credentialKey: rt.config.credentialKey,
+			tag: 'running',
+			createdAt: new Date(now).toISOString(),
+			expiresAt: new Date(now + 600_000).toISOString(),
+			context: started.context,
+			secrets: started.deviceLink,
+		}),
+	);
 	expect(await poll('running')).toBeNull();
 	const lease = await store.claim(started.sessionID, 1000);
 	expect(lease).toBeDefined(); // the poll released its lease
@@ -125,7 +128,9 @@ test('a running session is kept (not emitted, lease released), then emitted once
 test('a session past its expiry is emitted as EXPIRED and removed', async () => {
 	const id = await startAuth('expired');
 	const record = (await store.get(id))!;
-	await store.put({ ...record, expiresAt: new Date(Date.now() - 1000).toISOString() });
+	// createdAt moves back too: a record whose expiry is not after its creation is refused as damaged.
+	const past = Date.now() - 1000;
+	await store.put(sealed(runtime(), { ...record, createdAt: new Date(past - 60_000).toISOString(), expiresAt: new Date(past).toISOString() }));
 	const items = (await poll('expired'))![0];
 	expect(items[0].json).toMatchObject({ sessionId: id, state: 'EXPIRED', code: 'SMARTID_SESSION_EXPIRED', correlation: { tag: 'expired' } });
 	expect(await store.get(id)).toBeUndefined();
@@ -136,7 +141,7 @@ test('a session Smart-ID does not know is emitted as UNKNOWN', async () => {
 	const record = (await store.get(id))!;
 	const ghost: PendingSessionRecord = { ...record, sessionId: randomUUID() };
 	await store.remove(id);
-	await store.put(ghost);
+	await store.put(sealed(runtime(), ghost));
 	const items = (await poll('unknown'))![0];
 	expect(items[0].json).toMatchObject({ sessionId: ghost.sessionId, state: 'UNKNOWN', code: 'SMARTID_SESSION_NOT_FOUND' });
 }, 30_000);
@@ -146,7 +151,8 @@ test('refusals and validation failures are emitted as error results, never dropp
 	const tampered = await startAuth('errors');
 	const record = (await store.get(tampered))!;
 	// Change what the RP claims it sent: the ACSP_V2 signature no longer matches, validation must refuse it.
-	await store.put({ ...record, context: { ...record.context, rpChallenge: Buffer.alloc(64, 7).toString('base64') } });
+	// (Sealed again with the credential's key: this checks validation itself, not the record MAC.)
+	await store.put(sealed(runtime(), { ...record, context: { ...record.context, rpChallenge: Buffer.alloc(64, 7).toString('base64') } }));
 	await sleep(400);
 	const items = (await poll('errors'))![0];
 	const byId = new Map(items.map((i) => [i.json.sessionId, i.json]));
@@ -209,16 +215,18 @@ test(`${LOAD} pending sessions, half completed: one poll emits exactly the compl
 	const completed = new Set<string>();
 	const now = Date.now();
 	const put = (sessionId: string, context: PendingSessionRecord['context'], secrets?: PendingSessionRecord['secrets']) =>
-		store.put({
-			sessionId,
-			kind: 'authentication',
-			credentialKey: rt.config.credentialKey,
-			tag: 'load',
-			createdAt: new Date(now).toISOString(),
-			expiresAt: new Date(now + 600_000).toISOString(),
-			context,
-			...(secrets ? { secrets } : {}),
-		});
+		store.put(
+			sealed(rt, {
+				sessionId,
+				kind: 'authentication',
+				credentialKey: rt.config.credentialKey,
+				tag: 'load',
+				createdAt: new Date(now).toISOString(),
+				expiresAt: new Date(now + 600_000).toISOString(),
+				context,
+				...(secrets ? { secrets } : {}),
+			}),
+		);
 	for (let batch = 0; batch < LOAD / 50; batch++) {
 		await Promise.all(
 			Array.from({ length: 25 }, async () => {

@@ -2,18 +2,16 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { startDeviceLinkAuthentication, startNotificationAuthentication } from '../../../lib/flows/authentication';
 import type { HashAlgorithm } from '../../../lib/hash-algorithm';
-import type { SessionOutcome } from '../../shared/complete';
-import { deviceLinkOutcome, deviceLinkSettings } from '../../shared/device-link';
-import { identityTarget, interactions, personTarget, str } from '../../shared/params';
-import type { SmartIdRuntime } from '../../shared/runtime';
-import { startOrWait } from '../../shared/session-flow';
+import { startOrStore, type SessionOutcome, type SessionRuntime } from '../../../lib/sessions';
+import { startDeviceLinkSession } from '../../shared/device-link';
+import { identityTarget, interactions, personTarget, startOptions, str } from '../../shared/params';
 
 /**
  * Authentication → Authenticate. Notification: wait or start-and-continue. Device link: always returns at once
  * with the link(s) and, for QR, a PNG; the Smart-ID Trigger (or Get Session Status) completes it. The
  * sessionSecret stays in the session store and is never output.
  */
-export async function authenticate(this: IExecuteFunctions, i: number, runtime: SmartIdRuntime): Promise<SessionOutcome> {
+export async function authenticate(this: IExecuteFunctions, i: number, runtime: SessionRuntime): Promise<SessionOutcome> {
 	const deviceLink = str(this, 'flow', i, 'notification') === 'deviceLink';
 	const params = {
 		interactions: interactions(this, i, deviceLink),
@@ -22,30 +20,17 @@ export async function authenticate(this: IExecuteFunctions, i: number, runtime: 
 	};
 	const signal = this.getExecutionCancelSignal?.();
 	if (deviceLink) {
-		const { deviceLinkType, initialCallbackUrl } = deviceLinkSettings(this, i);
-		const started = await startDeviceLinkAuthentication(
-			runtime.client,
-			runtime.flowConfig,
-			identityTarget(this, i, 'deviceLinkIdentifyBy'),
-			{ ...params, deviceLinkTypes: [deviceLinkType], initialCallbackUrl },
-			{ signal },
-		);
-		return deviceLinkOutcome(
-			this,
-			i,
-			runtime,
-			{ sessionId: started.sessionID, kind: 'authentication', context: started.context, secrets: started.deviceLink },
-			deviceLinkType,
-		);
+		return startDeviceLinkSession(this, i, runtime, async (link) => {
+			const started = await startDeviceLinkAuthentication(runtime.client, runtime.flowConfig, identityTarget(this, i, 'deviceLinkIdentifyBy'), { ...params, ...link }, { signal });
+			return { sessionId: started.sessionID, kind: 'authentication', context: started.context, secrets: started.deviceLink };
+		});
 	}
 	const started = await startNotificationAuthentication(runtime.client, runtime.flowConfig, personTarget(this, i), params, {
 		signal,
 	});
-	return startOrWait(
-		this,
-		i,
+	return startOrStore(
 		runtime,
 		{ sessionId: started.sessionID, kind: 'authentication', context: started.context },
-		{ flow: 'notification', verificationCode: started.verificationCode },
+		startOptions(this, i, { flow: 'notification', verificationCode: started.verificationCode }),
 	);
 }

@@ -2,9 +2,8 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { DataFileInput } from '../../../lib/asice/sign';
 import { InvalidRequestError } from '../../../lib/errors';
-import type { SessionOutcome } from '../../shared/complete';
+import type { SessionOutcome, SessionRuntime } from '../../../lib/sessions';
 import { signingMethod, str } from '../../shared/params';
-import type { SmartIdRuntime } from '../../shared/runtime';
 import { chooseCertificateThenSign, signContainer } from './container-common';
 
 /** The data files of the given items: every listed binary field (missing fields are an error naming them). */
@@ -40,13 +39,13 @@ export async function dataFilesOf(ctx: IExecuteFunctions, itemIndexes: number[],
 export async function buildAsice(
 	this: IExecuteFunctions,
 	itemIndexes: number[],
-	runtime: SmartIdRuntime,
+	runtime: SessionRuntime,
 ): Promise<SessionOutcome> {
 	const i = itemIndexes[0];
 	const method = signingMethod(this, i, true);
 	const files = await dataFilesOf(this, itemIndexes, i);
 	const fileName = str(this, 'containerFileName', i, 'signed.asice') || 'signed.asice';
 	const summary = { operation: 'buildAsice', dataFiles: files.map((f) => f.name) };
-	if (method === 'deviceLinkCertificateChoice') return chooseCertificateThenSign(this, i, runtime, { files }, fileName, summary);
-	return signContainer(this, i, runtime, { files }, fileName, summary);
+	if (method === 'deviceLinkCertificateChoice') return chooseCertificateThenSign(this, i, runtime, { input: { files }, fileName, summary });
+	return signContainer(this, i, runtime, { input: { files }, fileName, summary });
 }

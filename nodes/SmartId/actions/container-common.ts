@@ -4,15 +4,26 @@ import { smartIdSigningCertificate } from '../../../lib/asice/sign/smart-id-sign
 import { InvalidRequestError } from '../../../lib/errors';
 import { startDeviceLinkCertificateChoice } from '../../../lib/flows/certificate-choice';
 import { startDeviceLinkSignature, startNotificationSignature } from '../../../lib/flows/signature';
-import type { SessionOutcome } from '../../shared/complete';
-import { prepareContainer, type ContainerInput, type SignatureOptions } from '../../shared/container-prepare';
-import { deviceLinkOutcome, deviceLinkSettings } from '../../shared/device-link';
-import { linkedAsiceRequest, THEN_ASICE } from '../../shared/linked-signature';
-import { interactions, personTarget, signingMethod, str } from '../../shared/params';
-import type { SmartIdRuntime } from '../../shared/runtime';
-import { startOrWait } from '../../shared/session-flow';
+import {
+	linkedAsiceRequest,
+	prepareContainer,
+	startOrStore,
+	type ContainerInput,
+	type SessionOutcome,
+	type SessionRuntime,
+	type SignatureOptions,
+} from '../../../lib/sessions';
+import { deviceLinkSettings, startDeviceLinkSession } from '../../shared/device-link';
+import { interactions, personTarget, signingMethod, startOptions, str } from '../../shared/params';
 
 type Level = 'ADVANCED' | 'QUALIFIED' | 'QSCD';
+
+/** What Build ASiC-E / Add Signature sign: the data files or container, the output file name, the result summary. */
+export interface ContainerJob {
+	input: ContainerInput;
+	fileName: string;
+	summary: Record<string, unknown>;
+}
 
 /** The Certificate Level parameter of the container operations (Qualified unless the workflow says otherwise). */
 export function containerCertificateLevel(ctx: IExecuteFunctions, i: number): Level {
@@ -49,11 +60,10 @@ export function signatureOptions(ctx: IExecuteFunctions, i: number): SignatureOp
 export async function signContainer(
 	ctx: IExecuteFunctions,
 	i: number,
-	runtime: SmartIdRuntime,
-	input: ContainerInput,
-	fileName: string,
-	summary: IDataObject,
+	runtime: SessionRuntime,
+	job: ContainerJob,
 ): Promise<SessionOutcome> {
+	const { input, fileName, summary } = job;
 	const signal = ctx.getExecutionCancelSignal?.();
 	const method = signingMethod(ctx, i);
 	const target = personTarget(ctx, i);
@@ -64,8 +74,8 @@ export async function signContainer(
 			'Device-link signing of a container needs the Document Number (its certificate goes into the signature before the link is shown): set Identify Person By to Document Number',
 		);
 	}
-	const link = method === 'deviceLink' ? deviceLinkSettings(ctx, i) : undefined;
 	// Every parameter is checked before the certificate request, so a mistake costs no Smart-ID call.
+	if (method === 'deviceLink') deviceLinkSettings(ctx, i);
 	const shown = interactions(ctx, i, method === 'deviceLink');
 	const certificateLevel = containerCertificateLevel(ctx, i);
 	const certificate = await smartIdSigningCertificate({
@@ -88,31 +98,19 @@ export async function signContainer(
 		certificateLevel,
 		expectedCertificate: certificate.certificateBase64,
 	};
-	if (link) {
-		const started = await startDeviceLinkSignature(
-			runtime.client,
-			runtime.flowConfig,
-			{ documentNumber: certificate.documentNumber },
-			{ ...params, deviceLinkTypes: [link.deviceLinkType], initialCallbackUrl: link.initialCallbackUrl },
-			{ signal },
-		);
-		return deviceLinkOutcome(
-			ctx,
-			i,
-			runtime,
-			{ sessionId: started.sessionID, kind: 'asiceSignature', context: started.context, asicePending: state, secrets: started.deviceLink },
-			link.deviceLinkType,
-		);
+	if (method === 'deviceLink') {
+		return startDeviceLinkSession(ctx, i, runtime, async (link) => {
+			const started = await startDeviceLinkSignature(runtime.client, runtime.flowConfig, { documentNumber: certificate.documentNumber }, { ...params, ...link }, { signal });
+			return { sessionId: started.sessionID, kind: 'asiceSignature', context: started.context, container: state, secrets: started.deviceLink };
+		});
 	}
 	const started = await startNotificationSignature(runtime.client, runtime.flowConfig, { documentNumber: certificate.documentNumber }, params, {
 		signal,
 	});
-	return startOrWait(
-		ctx,
-		i,
+	return startOrStore(
 		runtime,
-		{ sessionId: started.sessionID, kind: 'asiceSignature', context: started.context, asicePending: state },
-		{ verificationCode: started.verificationCode },
+		{ sessionId: started.sessionID, kind: 'asiceSignature', context: started.context, container: state },
+		startOptions(ctx, i, { verificationCode: started.verificationCode }),
 	);
 }
 
@@ -125,40 +123,26 @@ export async function signContainer(
 export async function chooseCertificateThenSign(
 	ctx: IExecuteFunctions,
 	i: number,
-	runtime: SmartIdRuntime,
-	input: ContainerInput,
-	fileName: string,
-	summary: IDataObject,
+	runtime: SessionRuntime,
+	job: ContainerJob,
 ): Promise<SessionOutcome> {
-	const { deviceLinkType, initialCallbackUrl } = deviceLinkSettings(ctx, i);
 	const certificateLevel = containerCertificateLevel(ctx, i);
-	const request = linkedAsiceRequest(input, {
-		fileName,
+	const request = linkedAsiceRequest(job.input, {
+		fileName: job.fileName,
 		outputBinaryPropertyName: str(ctx, 'outputBinaryPropertyName', i, 'data') || 'data',
-		summary,
+		summary: job.summary,
 		signatureOptions: signatureOptions(ctx, i),
 		interactions: interactions(ctx, i, true),
 		certificateLevel,
 	});
-	const started = await startDeviceLinkCertificateChoice(
-		runtime.client,
-		runtime.flowConfig,
-		{ certificateLevel, deviceLinkTypes: [deviceLinkType], initialCallbackUrl },
-		{ signal: ctx.getExecutionCancelSignal?.() },
-	);
-	return deviceLinkOutcome(
+	return startDeviceLinkSession(
 		ctx,
 		i,
 		runtime,
-		{
-			sessionId: started.sessionID,
-			kind: 'certificateChoice',
-			context: started.context,
-			secrets: started.deviceLink,
-			asicePending: request,
-			meta: { then: THEN_ASICE },
+		async (link) => {
+			const started = await startDeviceLinkCertificateChoice(runtime.client, runtime.flowConfig, { certificateLevel, ...link }, { signal: ctx.getExecutionCancelSignal?.() });
+			return { sessionId: started.sessionID, kind: 'certificateChoice', context: started.context, secrets: started.deviceLink, linkedSignature: request };
 		},
-		deviceLinkType,
-		{ signingMethod: 'deviceLinkCertificateChoice', ...summary },
+		{ signingMethod: 'deviceLinkCertificateChoice', ...job.summary },
 	);
 }

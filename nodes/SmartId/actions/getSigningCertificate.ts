@@ -4,11 +4,8 @@ import { startNotificationCertificateChoice } from '../../../lib/flows/certifica
 import { getSigningCertificate as fetchSigningCertificate } from '../../../lib/flows/signing-certificate';
 import { InvalidRequestError } from '../../../lib/errors';
 import { validateCertificateByDocument } from '../../../lib/validation';
-import type { SessionOutcome } from '../../shared/complete';
-import { personTarget, str } from '../../shared/params';
-import { certificateJson } from '../../shared/results';
-import type { SmartIdRuntime } from '../../shared/runtime';
-import { startOrWait } from '../../shared/session-flow';
+import { certificateJson, startOrStore, type SessionOutcome, type SessionRuntime } from '../../../lib/sessions';
+import { personTarget, startOptions, str } from '../../shared/params';
 
 type Level = 'ADVANCED' | 'QUALIFIED' | 'QSCD';
 
@@ -16,7 +13,7 @@ type Level = 'ADVANCED' | 'QUALIFIED' | 'QSCD';
 export async function getSigningCertificate(
 	this: IExecuteFunctions,
 	i: number,
-	runtime: SmartIdRuntime,
+	runtime: SessionRuntime,
 ): Promise<SessionOutcome> {
 	const certificateLevel = str(this, 'certificateLevel', i, 'QUALIFIED') as Level;
 	const signal = this.getExecutionCancelSignal?.();
@@ -42,11 +39,9 @@ export async function getSigningCertificate(
 		{ certificateLevel },
 		{ signal },
 	);
-	return startOrWait(
-		this,
-		i,
+	return startOrStore(
 		runtime,
 		{ sessionId: started.sessionID, kind: 'certificateChoice', context: started.context },
-		{ source: 'certificateChoice' },
+		startOptions(this, i, { source: 'certificateChoice' }),
 	);
 }

@@ -1,20 +1,20 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { InvalidRequestError } from '../../../lib/errors';
+import { RecordKeyMissingError, SessionRuntime, type SessionOutcome } from '../../../lib/sessions';
 import { configFromCredential } from '../../shared/config';
-import type { SessionOutcome } from '../../shared/complete';
 import { errorJson, toNodeError } from '../../shared/errors';
-import { SmartIdRuntime } from '../../shared/runtime';
 import { addSignature } from './addSignature';
 import { authenticate } from './authenticate';
 import { buildAsice } from './buildAsice';
+import { completeCallback } from './completeCallback';
 import { getDeviceLink } from './getDeviceLink';
 import { getSigningCertificate } from './getSigningCertificate';
 import { getStatus } from './getStatus';
 import { signHash } from './signHash';
 import { verifyContainer } from './verifyContainer';
 
-type ItemAction = (this: IExecuteFunctions, i: number, runtime: SmartIdRuntime) => Promise<SessionOutcome>;
+type ItemAction = (this: IExecuteFunctions, i: number, runtime: SessionRuntime) => Promise<SessionOutcome>;
 
 const ITEM_ACTIONS: Record<string, ItemAction> = {
 	'authentication.authenticate': authenticate,
@@ -24,12 +24,13 @@ const ITEM_ACTIONS: Record<string, ItemAction> = {
 	'container.verifyContainer': verifyContainer,
 	'session.getStatus': getStatus,
 	'session.getDeviceLink': getDeviceLink,
+	'session.completeCallback': completeCallback,
 };
 
 /** Turn an outcome into an n8n item: binaries stored through n8n's helpers, paired to its input item(s). */
 async function toItem(ctx: IExecuteFunctions, outcome: SessionOutcome, paired: number[]): Promise<INodeExecutionData> {
 	const item: INodeExecutionData = {
-		json: outcome.json,
+		json: outcome.json as IDataObject,
 		pairedItem: paired.length === 1 ? { item: paired[0] } : paired.map((item) => ({ item })),
 	};
 	if (outcome.files?.length) {
@@ -39,6 +40,13 @@ async function toItem(ctx: IExecuteFunctions, outcome: SessionOutcome, paired: n
 		}
 	}
 	return item;
+}
+
+/** True when the item's operation stores a pending session ("Start and Continue" or any device link). */
+function storesSession(ctx: IExecuteFunctions, key: string, i: number): boolean {
+	if (key.startsWith('session.') || key === 'container.verifyContainer') return false;
+	const value = (name: string, fallback: string) => String(ctx.getNodeParameter(name, i, fallback) ?? '');
+	return value('completion', 'wait') === 'start' || value('flow', '') === 'deviceLink' || value('signingMethod', '').startsWith('deviceLink');
 }
 
 /** The session an error belongs to: from the engine error, or the Session ID parameter of a session operation. */
@@ -62,10 +70,10 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const key = `${resource}.${operation}`;
 	const out: INodeExecutionData[] = [];
-	let runtime: SmartIdRuntime | undefined;
+	let runtime: SessionRuntime | undefined;
 	const runtimeFor = async (i: number) => {
 		try {
-			runtime ??= new SmartIdRuntime(configFromCredential(await this.getCredentials('smartIdApi', i)));
+			runtime ??= new SessionRuntime(configFromCredential(await this.getCredentials('smartIdApi', i)));
 		} catch (error) {
 			throw toNodeError(this.getNode(), error, i);
 		}
@@ -80,6 +88,8 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			const i = group[0];
 			try {
 				const rt = await runtimeFor(i);
+				// Refuse before Smart-ID is asked (and a phone rings) when the session could not be stored safely.
+				if (!rt.recordKey && storesSession(this, key, i)) throw new RecordKeyMissingError();
 				let outcome: SessionOutcome;
 				if (key === 'container.buildAsice') {
 					outcome = await buildAsice.call(this, group, rt);

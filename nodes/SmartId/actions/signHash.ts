@@ -4,11 +4,9 @@ import { InvalidRequestError } from '../../../lib/errors';
 import { startDeviceLinkSignature, startNotificationSignature } from '../../../lib/flows/signature';
 import { digestLength, hashBytes, isHashAlgorithm, type HashAlgorithm } from '../../../lib/hash-algorithm';
 import { decodeBase64Strict } from '../../../lib/encoding';
-import type { SessionOutcome } from '../../shared/complete';
-import { deviceLinkOutcome, deviceLinkSettings } from '../../shared/device-link';
-import { interactions, personTarget, signingMethod, str } from '../../shared/params';
-import type { SmartIdRuntime } from '../../shared/runtime';
-import { startOrWait } from '../../shared/session-flow';
+import { startOrStore, type SessionOutcome, type SessionRuntime } from '../../../lib/sessions';
+import { startDeviceLinkSession } from '../../shared/device-link';
+import { interactions, personTarget, signingMethod, startOptions, str } from '../../shared/params';
 
 /** The digest to sign as Base64, from hex, Base64 or the hash of a binary field. */
 async function digestOf(ctx: IExecuteFunctions, i: number, algorithm: HashAlgorithm): Promise<string> {
@@ -38,7 +36,7 @@ async function digestOf(ctx: IExecuteFunctions, i: number, algorithm: HashAlgori
 }
 
 /** Signature → Sign Hash (RAW_DIGEST_SIGNATURE): notification (S3/S4) or device link (S1/S2, never anonymous). */
-export async function signHash(this: IExecuteFunctions, i: number, runtime: SmartIdRuntime): Promise<SessionOutcome> {
+export async function signHash(this: IExecuteFunctions, i: number, runtime: SessionRuntime): Promise<SessionOutcome> {
 	const hashAlgorithm = str(this, 'hashAlgorithm', i, 'SHA-512');
 	if (!isHashAlgorithm(hashAlgorithm)) throw new InvalidRequestError(`Unknown hash algorithm ${hashAlgorithm}`);
 	const digest = await digestOf(this, i, hashAlgorithm);
@@ -51,29 +49,21 @@ export async function signHash(this: IExecuteFunctions, i: number, runtime: Smar
 	};
 	const signal = this.getExecutionCancelSignal?.();
 	if (method === 'deviceLink') {
-		const { deviceLinkType, initialCallbackUrl } = deviceLinkSettings(this, i);
-		const started = await startDeviceLinkSignature(
-			runtime.client,
-			runtime.flowConfig,
-			personTarget(this, i),
-			{ ...params, deviceLinkTypes: [deviceLinkType], initialCallbackUrl },
-			{ signal },
-		);
-		return deviceLinkOutcome(
+		return startDeviceLinkSession(
 			this,
 			i,
 			runtime,
-			{ sessionId: started.sessionID, kind: 'signature', context: started.context, secrets: started.deviceLink },
-			deviceLinkType,
+			async (link) => {
+				const started = await startDeviceLinkSignature(runtime.client, runtime.flowConfig, personTarget(this, i), { ...params, ...link }, { signal });
+				return { sessionId: started.sessionID, kind: 'signature', context: started.context, secrets: started.deviceLink };
+			},
 			{ digest },
 		);
 	}
 	const started = await startNotificationSignature(runtime.client, runtime.flowConfig, personTarget(this, i), params, { signal });
-	return startOrWait(
-		this,
-		i,
+	return startOrStore(
 		runtime,
 		{ sessionId: started.sessionID, kind: 'signature', context: started.context },
-		{ verificationCode: started.verificationCode, digest },
+		startOptions(this, i, { verificationCode: started.verificationCode, digest }),
 	);
 }

@@ -3,12 +3,11 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { verifyContainer as verify } from '../../../lib/asice/verify';
 import { openAsiceContainer } from '../../../lib/asice/zip/reader-container';
 import { guessMediaType } from '../../../lib/asice/sign';
-import type { ResultFile, SessionOutcome } from '../../shared/complete';
+import type { ResultFile, SessionOutcome, SessionRuntime } from '../../../lib/sessions';
 import { str } from '../../shared/params';
-import type { SmartIdRuntime } from '../../shared/runtime';
 
 /** Container → Verify Container: the SiVa-like report as JSON, optionally the data files as binaries. */
-export async function verifyContainer(this: IExecuteFunctions, i: number, runtime: SmartIdRuntime): Promise<SessionOutcome> {
+export async function verifyContainer(this: IExecuteFunctions, i: number, runtime: SessionRuntime): Promise<SessionOutcome> {
 	const property = str(this, 'containerPropertyName', i, 'data') || 'data';
 	const meta = this.helpers.assertBinaryData(i, property);
 	const data = await this.helpers.getBinaryDataBuffer(i, property);

@@ -3,7 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 const show = { resource: ['session'], operation: ['getStatus'] };
 const link = { resource: ['session'], operation: ['getDeviceLink'] };
 
-/** Session → Get Session Status, Get Device Link. */
+/** Session → Get Session Status, Get Device Link, Complete Same-Device Callback. */
 export const sessionOperations: INodeProperties[] = [
 	{
 		displayName: 'Operation',
@@ -12,6 +12,13 @@ export const sessionOperations: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['session'] } },
 		options: [
+			{
+				name: 'Complete Same-Device Callback',
+				value: 'completeCallback',
+				description:
+					'Check the URL the browser returned to after a Web2App/App2App session and complete the session with it',
+				action: 'Complete a same device callback',
+			},
 			{
 				name: 'Get Device Link',
 				value: 'getDeviceLink',
@@ -40,7 +47,18 @@ export const sessionFields: INodeProperties[] = [
 		placeholder: 'e.g. de305d54-75b4-431b-adb2-eb6b9e546014',
 		description: 'The sessionId output by the Smart-ID operation that started the session',
 		hint: 'Usually an expression that reads the sessionId field from the output of the node that started the session',
-		displayOptions: { show: { resource: ['session'], operation: ['getStatus', 'getDeviceLink'] } },
+		displayOptions: { show: { resource: ['session'], operation: ['getStatus', 'getDeviceLink', 'completeCallback'] } },
+	},
+	{
+		displayName: 'Callback URL',
+		name: 'callbackUrl',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'https://example.com/smart-id/callback?value=…&sessionSecretDigest=…',
+		description:
+			'The full URL the Smart-ID app sent the browser to (with value, sessionSecretDigest and, for authentication, userChallengeVerifier). The session must have been started with a Callback URL carrying a value=<token> parameter.',
+		displayOptions: { show: { resource: ['session'], operation: ['completeCallback'] } },
 	},
 	{
 		displayName: 'User Challenge Verifier',

@@ -1,10 +1,12 @@
-import type { IDataObject } from 'n8n-workflow';
-
-import { SmartIdError } from '../../lib/errors';
-import { SessionNotFoundError } from '../../lib/rp-api/errors';
-import type { PendingSessionRecord, SessionLease } from '../../lib/sessions';
-import { KEPT_STATUS_META, baseJson, completeSession, isLtServiceOutage, keptStatusOf, type SessionOutcome } from '../shared/complete';
-import type { SmartIdRuntime } from '../shared/runtime';
+import { SmartIdError } from '../errors';
+import { SessionNotFoundError } from '../rp-api/errors';
+import { completeSession } from './complete';
+import { isLtServiceOutage, keepSignedStatus } from './lt-outage';
+import { errorOutcome, expiredOutcome, rejectedOutcome, type SessionOutcome } from './outcome';
+import type { PendingSession } from './pending-session';
+import type { PendingSessionRecord, SessionLease } from './record';
+import { openPendingSession, RecordKeyMissingError } from './record-seal';
+import type { SessionRuntime } from './runtime';
 
 /** Options of one poll over the pending sessions of a credential. */
 export interface PollSessionsOptions {
@@ -34,6 +36,7 @@ export interface PollSessionsOptions {
 
 /** A finished session, ready to emit, with the lease that lets us remove it afterwards. */
 export interface FinishedSession {
+	/** The record as stored (only its envelope: a rejected record's content was not used). */
 	record: PendingSessionRecord;
 	lease: SessionLease;
 	outcome: SessionOutcome;
@@ -55,6 +58,25 @@ export interface PollSessionsResult {
 /** Default time budget of one pass when the caller gives none (n8n polls every minute at the shortest). */
 export const DEFAULT_POLL_BUDGET_MS = 45_000;
 
+/**
+ * A claimed session is reserved for the pass budget plus this: enough for the last check started within the
+ * budget (a 1 s long poll, or finishing a container with TSA/OCSP) and for emitting and removing. After a crash
+ * the next poll takes it over once the lease has expired.
+ */
+const LEASE_MARGIN_MS = 2 * 60 * 1000;
+/** A finished session whose lease has less than this left is not emitted now (the next poll emits it). */
+const EMIT_MARGIN_MS = 60 * 1000;
+
+/**
+ * Budget, lease and emit margin of a trigger pass: the engine's budget for the tick minus room to build items and
+ * remove records, or {@link DEFAULT_POLL_BUDGET_MS} when the engine gives none.
+ */
+export function triggerPassTiming(engineBudgetMs: number | undefined): Pick<PollSessionsOptions, 'budgetMs' | 'leaseMs' | 'emitMarginMs'> {
+	const engine = Number(engineBudgetMs);
+	const budgetMs = !Number.isFinite(engine) || engine <= 0 ? DEFAULT_POLL_BUDGET_MS : Math.max(1000, engine - Math.min(15_000, engine / 4));
+	return { budgetMs, leaseMs: budgetMs + LEASE_MARGIN_MS, emitMarginMs: EMIT_MARGIN_MS };
+}
+
 /** Errors that say nothing about the session itself: keep the record and try again next poll. */
 function isTransient(error: unknown): boolean {
 	if (isLtServiceOutage(error)) return true;
@@ -71,36 +93,6 @@ function isTransient(error: unknown): boolean {
 	].includes(code);
 }
 
-/** An error result for a session that ended without a usable result (refused, timeout, failed validation...). */
-export function errorOutcome(record: PendingSessionRecord, error: unknown): SessionOutcome {
-	const details = error instanceof SmartIdError ? error.details : {};
-	return {
-		json: {
-			...baseJson(record),
-			state: 'COMPLETE',
-			...(typeof details.endResult === 'string' ? { endResult: details.endResult } : {}),
-			...(typeof details.interaction === 'string' ? { interaction: details.interaction } : {}),
-			...(typeof details.rule === 'string' ? { validationRule: details.rule } : {}),
-			error: error instanceof Error ? error.message : String(error),
-			code: error instanceof SmartIdError ? error.code : 'SMARTID_UNEXPECTED_ERROR',
-		} as IDataObject,
-	};
-}
-
-function expiredOutcome(record: PendingSessionRecord, reason: 'expired' | 'unknown'): SessionOutcome {
-	return {
-		json: {
-			...baseJson(record),
-			state: reason === 'expired' ? 'EXPIRED' : 'UNKNOWN',
-			code: reason === 'expired' ? 'SMARTID_SESSION_EXPIRED' : 'SMARTID_SESSION_NOT_FOUND',
-			error:
-				reason === 'expired'
-					? `Session ${record.sessionId} did not complete before ${record.expiresAt}; start a new one`
-					: `Smart-ID no longer knows session ${record.sessionId} (expired or never existed); start a new one`,
-		},
-	};
-}
-
 /**
  * One pass: claim each pending session of the credential just before checking it (leases keep two processes
  * apart), least recently checked first, ask Smart-ID with bounded concurrency until the time budget is spent,
@@ -109,7 +101,7 @@ function expiredOutcome(record: PendingSessionRecord, reason: 'expired' | 'unkno
  * sessionId). Only a certificate choice that continued as its linked signature is removed here (its successor
  * is stored).
  */
-export async function pollSessions(runtime: SmartIdRuntime, options: PollSessionsOptions): Promise<PollSessionsResult> {
+export async function pollSessions(runtime: SessionRuntime, options: PollSessionsOptions): Promise<PollSessionsResult> {
 	const now = options.now ?? Date.now;
 	const started = Date.now();
 	const budgetMs = positive(options.budgetMs) ?? DEFAULT_POLL_BUDGET_MS;
@@ -118,6 +110,8 @@ export async function pollSessions(runtime: SmartIdRuntime, options: PollSession
 		{ credentialKey: runtime.config.credentialKey, tag: options.tag || undefined },
 		{ order: 'lastChecked' },
 	);
+	// Without the record key nothing stored can be trusted: say what to set instead of rejecting every record.
+	if (records.length > 0 && !runtime.recordKey) throw new RecordKeyMissingError();
 	const result: PollSessionsResult = { finished: [], stillRunning: 0, busy: 0, deferred: [], statusRequests: 0, notReached: 0 };
 	let next = 0;
 	const worker = async () => {
@@ -131,34 +125,19 @@ export async function pollSessions(runtime: SmartIdRuntime, options: PollSession
 				continue;
 			}
 			let outcome: SessionOutcome | undefined;
+			let session: PendingSession;
 			try {
-				// A signed container waiting for TSA/OCSP carries Smart-ID's answer: it never expires, nothing to ask.
-				const kept = keptStatusOf(record);
-				if (!kept && Date.parse(record.expiresAt) <= now()) {
-					outcome = expiredOutcome(record, 'expired');
-				} else {
-					if (!kept) result.statusRequests++;
-					// The API's shortest long poll: a RUNNING session costs 1 s, not more.
-					const status = kept ?? (await runtime.client.getSessionStatus(record.sessionId, options.statusTimeoutMs ?? 1000));
-					if (status.state === 'COMPLETE') {
-						// A transient failure (e.g. TSA down while finishing a container) keeps the record for the next poll.
-						const done = await completeSession(record, status, runtime).then(
-							(value) => ({ value, transient: undefined as unknown }),
-							(error: unknown) => ({ value: isTransient(error) ? undefined : errorOutcome(record, error), transient: error }),
-						);
-						outcome = done.value;
-						if (!outcome) result.deferred.push(`${record.sessionId}: ${(done.transient as Error)?.message ?? String(done.transient)}`);
-						if (!outcome && !kept && isLtServiceOutage(done.transient)) {
-							// Keep the signature itself: finishing later must not depend on Smart-ID still knowing the session.
-							await runtime.store.put({ ...record, meta: { ...record.meta, [KEPT_STATUS_META]: status } }).catch(() => undefined);
-						}
-					} else {
-						result.stillRunning++;
-					}
-				}
+				session = openPendingSession(record, runtime.recordKey, runtime.expectation);
+			} catch (error) {
+				// Edited, planted or damaged: reported once as an error item (never a success), then removed.
+				result.finished.push({ record, lease, outcome: rejectedOutcome(record.sessionId, error) });
+				continue;
+			}
+			try {
+				outcome = await checkSession(session, runtime, result, options, now);
 			} catch (error) {
 				if (error instanceof SessionNotFoundError) {
-					outcome = expiredOutcome(record, 'unknown');
+					outcome = expiredOutcome(session, 'unknown');
 				} else {
 					result.deferred.push(`${record.sessionId}: ${error instanceof Error ? error.message : String(error)}`);
 				}
@@ -187,6 +166,41 @@ export async function pollSessions(runtime: SmartIdRuntime, options: PollSession
 	}
 	result.finished = safe.sort((a, b) => a.record.createdAt.localeCompare(b.record.createdAt));
 	return result;
+}
+
+/**
+ * Ask Smart-ID about one checked session (or use the answer kept after a TSA/OCSP outage) and finish it. Undefined
+ * when it is still running or a transient failure keeps it for the next poll.
+ */
+async function checkSession(
+	session: PendingSession,
+	runtime: SessionRuntime,
+	result: PollSessionsResult,
+	options: PollSessionsOptions,
+	now: () => number,
+): Promise<SessionOutcome | undefined> {
+	// A signed container waiting for TSA/OCSP carries Smart-ID's answer: it never expires, nothing to ask.
+	const kept = session.kind === 'asiceSignature' ? session.keptStatus : undefined;
+	if (!kept && Date.parse(session.expiresAt) <= now()) return expiredOutcome(session, 'expired');
+	if (!kept) result.statusRequests++;
+	// The API's shortest long poll: a RUNNING session costs 1 s, not more.
+	const status = kept ?? (await runtime.client.getSessionStatus(session.sessionId, options.statusTimeoutMs ?? 1000));
+	if (status.state !== 'COMPLETE') {
+		result.stillRunning++;
+		return undefined;
+	}
+	try {
+		return await completeSession(session, status, runtime);
+	} catch (error) {
+		if (!isTransient(error)) return errorOutcome(session, error);
+		// A transient failure (e.g. TSA down while finishing a container) keeps the record for the next poll.
+		result.deferred.push(`${session.sessionId}: ${error instanceof Error ? error.message : String(error)}`);
+		if (!kept && session.kind === 'asiceSignature' && isLtServiceOutage(error)) {
+			// Keep the signature itself: finishing later must not depend on Smart-ID still knowing the session.
+			await keepSignedStatus(runtime, session, status).catch(() => undefined);
+		}
+		return undefined;
+	}
 }
 
 function positive(value: number | undefined): number | undefined {

@@ -1,18 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import type { IDataObject } from 'n8n-workflow';
-
-import { prepareSignature, type DataFileInput, type PreparedSignature, type ProductionPlace } from '../../lib/asice/sign';
-import type { CertificateChoiceResult } from '../../lib/validation';
-import type { AsicePendingState } from './complete';
-
-/** Production place / role of the XAdES signature (Signature Options collection). */
-export interface SignatureOptions {
-	productionPlace?: ProductionPlace;
-	roles?: string[];
-}
+import { finalizeSignature, parsePendingSignature, prepareSignature, type DataFileInput, type PreparedSignature } from '../asice/sign';
+import type { CertificateChoiceResult } from '../validation';
+import type { ResultFile } from './outcome';
+import type { AsicePendingState, ResultSummary, SignatureOptions } from './pending-session';
+import type { SessionRuntime } from './runtime';
 
 /** Where the data to sign comes from: new data files, or an existing container to add a signature to. */
 export type ContainerInput = { files: DataFileInput[] } | { container: Buffer };
@@ -25,7 +20,7 @@ export async function prepareContainer(
 	input: ContainerInput,
 	signerCertificate: CertificateChoiceResult['certificate'],
 	options: SignatureOptions,
-	output: { fileName: string; outputBinaryPropertyName: string; summary: IDataObject },
+	output: { fileName: string; outputBinaryPropertyName: string; summary: ResultSummary },
 ): Promise<{ prepared: PreparedSignature; state: AsicePendingState }> {
 	const work = await fs.mkdtemp(path.join(os.tmpdir(), 'smart-id-prepare-'));
 	try {
@@ -53,3 +48,27 @@ export async function prepareContainer(
 	}
 }
 
+/** Write the stored container bytes to a private temp folder, finalize there (TSA, OCSP), return the finished container. */
+export async function finalizeContainer(state: AsicePendingState, signatureValueBase64: string, runtime: SessionRuntime): Promise<ResultFile> {
+	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'smart-id-asice-'));
+	try {
+		const partial = path.join(dir, 'partial.asice');
+		await fs.writeFile(partial, Buffer.from(state.containerBase64, 'base64'), { mode: 0o600 });
+		const pending = parsePendingSignature({ ...state.pending, partialContainer: partial });
+		const out = path.join(dir, `${randomBytes(6).toString('hex')}.asice`);
+		await finalizeSignature(pending, signatureValueBase64, {
+			out,
+			tsaUrl: runtime.config.tsaUrl,
+			ocspUrl: runtime.config.ocspUrl,
+			trust: runtime.trust,
+		});
+		return {
+			propertyName: state.outputBinaryPropertyName,
+			data: await fs.readFile(out),
+			fileName: state.fileName,
+			mimeType: 'application/vnd.etsi.asic-e+zip',
+		};
+	} finally {
+		await fs.rm(dir, { recursive: true, force: true });
+	}
+}

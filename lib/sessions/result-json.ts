@@ -1,9 +1,8 @@
-import type { IDataObject } from 'n8n-workflow';
-
-import type { AuthenticationResult, CertificateChoiceResult, SignatureResult } from '../../lib/validation';
+import type { AuthenticationResult, CertificateChoiceResult, SignatureResult } from '../validation';
+import type { ResultJson } from './outcome';
 
 /** Certificate + identity part shared by every validated result (never any secret). */
-export function certificateJson(result: CertificateChoiceResult | AuthenticationResult | SignatureResult): IDataObject {
+export function certificateJson(result: CertificateChoiceResult | AuthenticationResult | SignatureResult): ResultJson {
 	const id = result.identity;
 	return {
 		documentNumber: result.documentNumber,
@@ -27,7 +26,7 @@ export function certificateJson(result: CertificateChoiceResult | Authentication
 }
 
 /** Output of a validated authentication. */
-export function authenticationJson(result: AuthenticationResult): IDataObject {
+export function authenticationJson(result: AuthenticationResult): ResultJson {
 	return {
 		...certificateJson(result),
 		flowType: result.flowType,
@@ -39,7 +38,7 @@ export function authenticationJson(result: AuthenticationResult): IDataObject {
 }
 
 /** Output of a validated signature. */
-export function signatureJson(result: SignatureResult): IDataObject {
+export function signatureJson(result: SignatureResult): ResultJson {
 	return {
 		...certificateJson(result),
 		signatureValue: result.signatureBase64,
