@@ -117,6 +117,31 @@ describe('PAdES levels', () => {
 		expect(shown).toMatch(/\/VRI <<\s*\/[0-9A-F]{40} <</);
 	});
 
+	it('B-LT on a document that already has a DSS with indirect arrays keeps the earlier entries', async () => {
+		const [a] = env.signers;
+		const input = fixturePath('pdf', 'pades-lta-dss-indirect-arrs-test.pdf');
+		const done = await signPdf(input, a.certificate, { certificates: a.chain, sign: a.sign, tsaUrl: env.sim.tsaUrl, ocspUrl: env.sim.ocspUrl, trust: env.trust, level: 'B-LT', out: out('lt-dss.pdf') });
+		expectValidOurs(done.path, 1, false);
+		const oldDss = [...fs.readFileSync(input, 'latin1').matchAll(/\/DSS (\d+) 0 R/g)].pop()![1];
+		const newDss = [...fs.readFileSync(done.path, 'latin1').matchAll(/\/DSS (\d+) 0 R/g)].pop()![1];
+		expect(newDss).not.toBe(oldDss);
+		const json = (file: string, num: string): string => execFileSync('qpdf', [`--show-object=${num}`, file], { encoding: 'utf8' });
+		const oldText = json(input, oldDss);
+		const resolveArray = async (file: string, text: string, key: string): Promise<string[]> => {
+			const m = new RegExp(`/${key} (\\d+) 0 R`).exec(text);
+			const body = m ? json(file, m[1]) : (new RegExp(`/${key} \\[([^\\]]*)\\]`).exec(text)?.[1] ?? '');
+			return [...body.matchAll(/(\d+) 0 R/g)].map((x) => x[1]);
+		};
+		const newText = json(done.path, newDss);
+		for (const key of ['Certs', 'OCSPs']) {
+			const before = await resolveArray(input, oldText, key);
+			const after = await resolveArray(done.path, newText, key);
+			expect(before.length).toBeGreaterThan(0);
+			expect(after.slice(0, before.length)).toEqual(before);
+			expect(after.length).toBeGreaterThan(before.length);
+		}
+	});
+
 	it('B-LTA adds a document timestamp that covers the whole file; a second signer can still sign after it', async () => {
 		const [a, b] = env.signers;
 		const lta = await signPdf(fixturePath('pdf', 'minimal-xref.pdf'), a.certificate, { certificates: a.chain, sign: a.sign, tsaUrl: env.sim.tsaUrl, ocspUrl: env.sim.ocspUrl, trust: env.trust, level: 'B-LTA', out: out('lta.pdf') });
