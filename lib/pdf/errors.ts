@@ -32,5 +32,5 @@ export type PdfSignErrorCode =
 
 /** Throw a {@link PdfSignError} `PDF_MALFORMED`. */
 export function malformed(message: string, details: Record<string, unknown> = {}): never {
-	throw new PdfSignError('PDF_MALFORMED', `The PDF cannot be signed: ${message}`, details);
+	throw new PdfSignError('PDF_MALFORMED', `The PDF's structure cannot be read: ${message}`, details);
 }

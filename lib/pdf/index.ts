@@ -24,3 +24,5 @@ export { PdfDocument } from './document';
 export { vriKey } from './dss';
 /** Typed errors with stable codes. */
 export { PdfSignError, type PdfSignErrorCode } from './errors';
+/** ByteRange coverage check of existing signatures (what a verifier must not call intact). */
+export { checkByteRanges, type ByteRangeReport, type ByteRangeAnomalyCode } from './byte-range';

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PdfSignError, signPdf } from '../../lib/pdf';
+import { checkByteRanges, PdfSignError, signPdf } from '../../lib/pdf';
 import { fixturePath } from '../helpers/fixtures';
 import { opensslCmsVerify, opensslTsVerifyDigest, pdfsig, qpdfCheck, sha256, signaturesOf, signerInfoParts } from './helpers/oracles';
 import { startPdfSigningEnv, type PdfSigningEnv } from './helpers/signers';
@@ -50,6 +50,13 @@ describe.each(FIXTURES)('%s signed twice', (fixture) => {
 		expect(ours).toHaveLength(2);
 		for (const s of ours) expect({ fixture, valid: s.valid, subFilter: s.subFilter }).toEqual({ fixture, valid: true, subFilter: 'ETSI.CAdES.detached' });
 		expect(ours[1].total).toBe(true);
+	});
+
+	it('our ByteRange checker finds the two new signatures normal, the last covering the whole file', async () => {
+		const reports = (await checkByteRanges(out)).filter((r) => r.subFilter === 'ETSI.CAdES.detached' && r.fieldName.startsWith('Signature'));
+		const ours = reports.slice(-2);
+		expect(ours.map((r) => r.anomalies)).toEqual([[], []]);
+		expect(ours.map((r) => r.coversWholeFile)).toEqual([false, true]);
 	});
 
 	it('qpdf --check passes (no warning that the input did not already have)', () => {
