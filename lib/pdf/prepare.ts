@@ -3,6 +3,7 @@ import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { nodeHash, signedAttributes, type PdfHashAlgorithm } from './cms';
+import { checkSigningAllowed } from './doc-mdp';
 import { PdfDocument } from './document';
 import { PdfSignError } from './errors';
 import { pdfDate, textString, type PdfObject } from './objects';
@@ -106,6 +107,7 @@ export async function preparePdfSignature(input: string, signerCertificate: PdfC
 	let revision;
 	const inputSize = doc.file.size;
 	try {
+		await checkSigningAllowed(doc);
 		revision = await buildSignatureRevision(doc, cadesSignatureEntries(pdfDate(signingTime), extra), contentsBytes, options.fieldName);
 	} finally {
 		await doc.close();

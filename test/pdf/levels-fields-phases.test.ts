@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { finalizePdfSignature, parsePdfPendingSignature, preparePdfSignature, signPdf, type PdfPendingSignature } from '../../lib/pdf';
 import { fixturePath } from '../helpers/fixtures';
-import { opensslCmsVerify, opensslTsVerifyDigest, pdfsig, qpdfCheck, qpdfRewrite, sha256, signaturesOf, signerInfoParts } from './helpers/oracles';
+import { opensslCmsPrint, opensslCmsVerify, opensslTsVerifyDigest, pdfsig, qpdfCheck, qpdfRewrite, sha256, signaturesOf, signerInfoParts } from './helpers/oracles';
 import { startPdfSigningEnv, type PdfSigningEnv } from './helpers/signers';
 
 jest.setTimeout(300_000);
@@ -103,6 +103,35 @@ describe('two phases with a stored state', () => {
 	});
 });
 
+describe('the CMS as openssl reads it', () => {
+	it.each([
+		['SHA-256', 'sha256', 32],
+		['SHA-512', 'sha512', 64],
+	] as const)('%s: RSASSA-PSS params as Smart-ID signs, signed attributes without signing-time', async (hash, name, salt) => {
+		const [a] = env.signers;
+		const done = await signPdf(fixturePath('pdf', 'minimal.pdf'), a.certificate, { hashAlgorithm: hash, certificates: a.chain, sign: a.sign, tsaUrl: env.sim.tsaUrl, trust: env.trust, out: out(`cms-${hash}.pdf`) });
+		expectValidOurs(done.path, 1);
+		const [sig] = signaturesOf(done.path);
+		const text = opensslCmsPrint(sig.cms);
+		const signerInfo = text.slice(text.indexOf('signerInfos:'));
+		expect(signerInfo).toMatch(/signatureAlgorithm:\s+algorithm: rsassaPss/);
+		// openssl prints the RSASSA-PSS-params as an ASN.1 dump: [0] hash, [1] MGF1 with the same hash, [2] salt.
+		const params = new RegExp(
+			`cont \\[ 0 \\][\\s\\S]*?OBJECT\\s+:${name}[\\s\\S]*?cont \\[ 1 \\][\\s\\S]*?OBJECT\\s+:mgf1[\\s\\S]*?OBJECT\\s+:${name}[\\s\\S]*?cont \\[ 2 \\][\\s\\S]*?INTEGER\\s+:${salt.toString(16).toUpperCase()}\\s`,
+		);
+		const algorithm = signerInfo.slice(signerInfo.indexOf('signatureAlgorithm'), signerInfo.indexOf('signature: ', signerInfo.indexOf('signatureAlgorithm')));
+		expect(algorithm).toMatch(params);
+		expect(algorithm).not.toMatch(/cont \[ 3 \]/); // trailerField: the default, so absent
+		expect(signerInfo).toMatch(/object: contentType/);
+		expect(signerInfo).toMatch(/object: messageDigest/);
+		expect(signerInfo).toMatch(/object: (id-smime-aa-signingCertificateV2|signingCertificateV2)/);
+		expect(signerInfo).not.toMatch(/object: signingTime/);
+		expect(signerInfo).toMatch(/object: id-smime-aa-timeStampToken/);
+		expect(text).toMatch(/eContentType: pkcs7-data \(1.2.840.113549.1.7.1\)\s+eContent: <ABSENT>/);
+		expect(fs.readFileSync(done.path, 'latin1')).toMatch(/\/SubFilter \/ETSI\.CAdES\.detached \/M \(D:\d{14}\+00'00'\)/);
+	});
+});
+
 describe('PAdES levels', () => {
 	it('B-LT adds a DSS with certificates, OCSP and VRI; the signature stays valid', async () => {
 		const [a] = env.signers;
@@ -166,6 +195,8 @@ describe.each([
 	['object streams', ['--object-streams=generate']],
 	['linearized', ['--linearize']],
 	['linearized with object streams', ['--linearize', '--object-streams=generate']],
+	['PDF 1.4, no object streams', ['--force-version=1.4', '--object-streams=disable']],
+	['PDF 2.0 with object streams', ['--force-version=2.0', '--object-streams=generate']],
 ])('input rewritten by qpdf (%s)', (_label, args) => {
 	it.each(['fontembed.pdf', 'minimal-two-pages.pdf', 'minimal-two-fields-signed-twice.pdf'])('%s signed twice', async (fixture) => {
 		const rewritten = out(`${fixture}.${args.join('')}.pdf`);

@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PdfDocument, PdfSignError, preparePdfSignature } from '../../lib/pdf';
+import { layoutIncrementalUpdate, objectNumbers } from '../../lib/pdf/incremental-writer';
+import { PdfDict, PdfName, PdfNumber, PdfRef } from '../../lib/pdf/objects';
 import { fixturePath } from '../helpers/fixtures';
 import { testSignerCertificate } from './helpers/test-certificate';
 
@@ -74,4 +76,35 @@ it('reads the page tree of every fixture', async () => {
 			await doc.close();
 		}
 	}
+});
+
+describe('certified documents (DocMDP)', () => {
+	async function certified(p: number): Promise<string> {
+		const input = fixturePath('pdf', 'minimal.pdf');
+		const doc = await PdfDocument.open(input);
+		let update: Buffer;
+		try {
+			const catalog = await doc.catalog();
+			const newNum = objectNumbers(doc.xref);
+			const sigRef = new PdfRef(newNum(), 0);
+			const params = new PdfDict().set('Type', new PdfName('TransformParams')).set('P', PdfNumber.of(p)).set('V', new PdfName('1.2'));
+			const reference = new PdfDict().set('Type', new PdfName('SigRef')).set('TransformMethod', new PdfName('DocMDP')).set('TransformParams', params);
+			const sig = new PdfDict().set('Type', new PdfName('Sig')).set('Reference', [reference]);
+			update = layoutIncrementalUpdate(doc.xref, doc.file.size, false, [
+				{ ref: sigRef, value: sig },
+				{ ref: catalog.ref, value: catalog.value.clone().set('Perms', new PdfDict().set('DocMDP', sigRef)) },
+			]).bytes;
+		} finally {
+			await doc.close();
+		}
+		return variant(`certified-p${p}.pdf`, Buffer.concat([fs.readFileSync(input), update]));
+	}
+
+	it('refuses P=1 (no changes) with PDF_INVALID_INPUT', async () => {
+		expect(await refusal(await certified(1))).toBe('PDF_INVALID_INPUT');
+	});
+
+	it('allows P=2 (form filling and signing)', async () => {
+		expect(await refusal(await certified(2))).toBe('signed');
+	});
 });
