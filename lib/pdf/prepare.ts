@@ -71,7 +71,17 @@ const CMS_OVERHEAD = 1024 + 512 + 12 * 1024;
  * attributes for the remote signer with a JSON state. The input is never modified; an encrypted or unreadable
  * input is refused before anything is written.
  */
-export async function preparePdfSignature(input: string, signerCertificate: PdfCertificateLike, options: PreparePdfOptions = {}): Promise<PreparedPdfSignature> {
+export async function preparePdfSignature(input: string | Uint8Array, signerCertificate: PdfCertificateLike, options: PreparePdfOptions = {}): Promise<PreparedPdfSignature> {
+	if (typeof input !== 'string') {
+		// Bytes in memory (e.g. a small n8n binary): through a temporary file, so there is one code path.
+		const temp = path.join(os.tmpdir(), `smart-id-pdf-${randomBytes(8).toString('hex')}.input`);
+		await fsp.writeFile(temp, input, { flag: 'wx' });
+		try {
+			return await preparePdfSignature(temp, signerCertificate, options);
+		} finally {
+			await fsp.rm(temp, { force: true });
+		}
+	}
 	const hashAlgorithm = options.hashAlgorithm ?? 'SHA-256';
 	if (!['SHA-256', 'SHA-384', 'SHA-512'].includes(hashAlgorithm)) throw new PdfSignError('PDF_INVALID_INPUT', `hashAlgorithm must be SHA-256, SHA-384 or SHA-512 (got ${JSON.stringify(hashAlgorithm)}).`);
 	const level = options.level ?? 'B-T';

@@ -9,7 +9,7 @@ export type SignPdfOptions = PreparePdfOptions & FinalizePdfOptions & { sign: Di
  * One call from a PDF to a signed PDF (PAdES B-T by default): prepare, let `sign` sign the digest (e.g.
  * `smartIdDigestSigner` of `lib/asice/sign`), finalize. The partial file is removed when signing fails.
  */
-export async function signPdf(input: string, signerCertificate: PdfCertificateLike, options: SignPdfOptions): Promise<FinalizedPdfSignature> {
+export async function signPdf(input: string | Uint8Array, signerCertificate: PdfCertificateLike, options: SignPdfOptions): Promise<FinalizedPdfSignature> {
 	const prepared = await preparePdfSignature(input, signerCertificate, options);
 	try {
 		const value = await options.sign({

@@ -83,6 +83,14 @@ describe('two phases with a stored state', () => {
 		await expect(finalizePdfSignature(stored, value, { tsaUrl: env.sim.tsaUrl, trust: env.trust })).rejects.toMatchObject({ code: 'PDF_PENDING_INVALID' });
 	});
 
+	it('signs bytes given in memory as well as a path', async () => {
+		const [a] = env.signers;
+		const bytes = fs.readFileSync(fixturePath('pdf', 'minimal-xref.pdf'));
+		const done = await signPdf(bytes, a.certificate, { certificates: a.chain, sign: a.sign, tsaUrl: env.sim.tsaUrl, trust: env.trust, out: out('from-bytes.pdf') });
+		expect(fs.readFileSync(done.path).subarray(0, bytes.length).equals(bytes)).toBe(true);
+		expectValidOurs(done.path, 1);
+	});
+
 	it('refuses a /Contents reservation that cannot hold the certificates and a timestamp', async () => {
 		const [a] = env.signers;
 		await expect(preparePdfSignature(fixturePath('pdf', 'minimal.pdf'), a.certificate, { certificates: a.chain, contentsBytes: 4096 })).rejects.toMatchObject({ code: 'PDF_PLACEHOLDER_TOO_SMALL' });
