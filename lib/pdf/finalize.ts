@@ -2,14 +2,14 @@ import { createHash, type X509Certificate } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { decodeBase64Strict } from '../encoding';
-import { parseOcspResponse, verifyOcspResponse } from '../pki/ocsp';
+import { parseOcspResponse, verifyOcspResponse, type OcspVerification } from '../pki/ocsp';
 import { verifyTimestampToken, type TimestampVerification } from '../pki/timestamp';
 import type { TrustStore } from '../pki/trust-store';
 import { verifyPssPrehashed } from '../validation';
 import { nodeHash, signedAttributes, signedData } from './cms';
 import { PdfDocument } from './document';
 import { buildDssUpdate } from './dss';
-import { PdfSignError } from './errors';
+import { PdfSignError, type PdfSignErrorCode } from './errors';
 import { httpPdfLtServices, type PdfLtServices } from './lt-services';
 import { parsePdfPendingSignature, type PdfPendingSignature } from './pending';
 import { pdfCertificate, type PdfCertificateLike } from './prepare';
@@ -159,36 +159,59 @@ export async function finalizePdfSignature(pendingInput: PdfPendingSignature | s
 		fail('PDF_TIMESTAMP_FAILED', `Could not get a valid signature timestamp: ${(error as Error).message}`, error);
 	}
 	const cms = signedData({ hashAlgorithm: p.hashAlgorithm, signedAttributes: attributes, signature, signerDer: signer.raw, certificates: chain.map((c) => c.raw), timestampToken: token });
-	await writeContents(p.partialFile, p.byteRange[1], p.contentsBytes, cms, 'CMS signature with its timestamp');
+	if (cms.length > p.contentsBytes) {
+		fail('PDF_PLACEHOLDER_TOO_SMALL', `The CMS signature with its timestamp is ${cms.length} bytes but only ${p.contentsBytes} were reserved in /Contents; prepare again with contentsBytes of at least ${cms.length + 2048}.`);
+	}
 
+	// B-LT: OCSP for the signer, produced after the timestamp, fetched before anything is written (so a failure
+	// leaves the partial file as it was and finalize can be retried).
 	let ocspProducedAt: Date | undefined;
-	let docTimestampTime: Date | undefined;
+	let dss: { certificates: Buffer[]; ocspResponses: Buffer[] } | undefined;
 	if (p.level !== 'B-T') {
 		const extraIssuer = options.issuer !== undefined ? [pdfCertificate(options.issuer, 'The issuer certificate')] : [];
 		const candidates = [...extraIssuer, ...chain, ...(options.trust ? [...options.trust.anchors(), ...options.trust.intermediates()] : [])];
 		const issuer = findIssuer(signer, candidates);
 		if (!issuer) fail('PDF_OCSP_FAILED', `The issuing CA of the signer certificate ("${signer.issuer.replace(/\n/g, ', ')}") is not known; pass it as "issuer", in the chain, or in the trust store, so OCSP can be asked.`);
-		let ocspDer: Buffer;
-		try {
-			ocspDer = await services.ocsp(signer, issuer);
-			const ocsp = verifyOcspResponse(parseOcspResponse(ocspDer), { certificate: signer, issuer, trust: options.trust, at: new Date() });
-			if (ocsp.status !== 'good') fail('PDF_OCSP_FAILED', `The OCSP responder says the signer certificate is ${ocsp.status}; the signature cannot be made long-term.`);
-			ocspProducedAt = ocsp.producedAt;
-			const doc = await PdfDocument.open(p.partialFile);
-			let update: Buffer;
+		const notBefore = Math.floor(ts.genTime.getTime() / 1000) * 1000;
+		for (let attempt = 0; ; attempt++) {
+			let ocspDer: Buffer;
+			let ocsp: OcspVerification;
 			try {
-				const certificates = [signer.raw, ...chain.map((c) => c.raw), issuer.raw, ts.tsaCertificate.raw, ...(ts.chain ?? []).map((c) => c.raw), ocsp.responder.raw];
-				update = await buildDssUpdate(doc, { certificates, ocspResponses: [ocspDer], signatureCms: cms });
-			} finally {
-				await doc.close();
+				ocspDer = await services.ocsp(signer, issuer);
+				ocsp = verifyOcspResponse(parseOcspResponse(ocspDer), { certificate: signer, issuer, trust: options.trust, at: new Date() });
+			} catch (error) {
+				fail('PDF_OCSP_FAILED', `Could not get a valid OCSP response for the signer certificate: ${(error as Error).message}`, error);
 			}
-			await appendTo(p.partialFile, update);
-		} catch (error) {
-			if (error instanceof PdfSignError) throw error;
-			fail('PDF_OCSP_FAILED', `Could not get a valid OCSP response for the signer certificate: ${(error as Error).message}`, error);
+			if (ocsp.status !== 'good') fail('PDF_OCSP_FAILED', `The OCSP responder says the signer certificate is ${ocsp.status}; the signature cannot be made long-term.`);
+			if (ocsp.producedAt.getTime() >= notBefore) {
+				ocspProducedAt = ocsp.producedAt;
+				const certificates = [signer.raw, ...chain.map((c) => c.raw), issuer.raw, ts.tsaCertificate.raw, ...(ts.chain ?? []).map((c) => c.raw), ocsp.responder.raw];
+				dss = { certificates, ocspResponses: [ocspDer] };
+				break;
+			}
+			if (attempt === 2) fail('PDF_OCSP_FAILED', `The OCSP response was produced at ${ocsp.producedAt.toISOString()}, before the timestamp (${ts.genTime.toISOString()}); validators reject that. Check the clocks of the TSA and the OCSP responder.`);
+			await new Promise((resolve) => setTimeout(resolve, 1100));
 		}
+	}
+
+	await writeContents(p.partialFile, p.byteRange[1], p.contentsBytes, cms, 'CMS signature with its timestamp');
+	let docTimestampTime: Date | undefined;
+	if (dss) {
+		const doc = await PdfDocument.open(p.partialFile);
+		let update: Buffer;
+		try {
+			update = await buildDssUpdate(doc, { ...dss, signatureCms: cms });
+		} finally {
+			await doc.close();
+		}
+		await appendTo(p.partialFile, update);
 		if (p.level === 'B-LTA') {
-			docTimestampTime = (await addDocumentTimestamp(p.partialFile, services, options.trust, options.docTimestampBytes ?? 16 * 1024)).genTime;
+			try {
+				docTimestampTime = (await addDocumentTimestamp(p.partialFile, services, options.trust, options.docTimestampBytes ?? 16 * 1024)).genTime;
+			} catch (error) {
+				const why = error instanceof Error ? error.message : String(error);
+				throw new PdfSignError(error instanceof PdfSignError ? (error.code as PdfSignErrorCode) : 'PDF_TIMESTAMP_FAILED', `${why} The signature itself is complete (PAdES B-LT) in ${p.partialFile}; add the document timestamp later.`, { partialFile: p.partialFile }, error);
+			}
 		}
 	}
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { isArray, isRef, PdfDict, PdfName, PdfNumber, PdfString, writeObject, type PdfObject, type PdfRef } from './objects';
+import { isArray, PdfDict, PdfName, PdfNumber, PdfString, writeObject, type PdfObject, type PdfRef } from './objects';
 import type { XrefInfo } from './xref';
 
 /** One object of an update: a new object or a new version of an existing one. */
@@ -40,7 +40,7 @@ function runs(nums: number[]): [number, number][] {
 function trailerBase(xref: XrefInfo, size: number): PdfDict {
 	const t = new PdfDict().set('Size', PdfNumber.of(size)).set('Root', xref.trailer.get('Root') as PdfObject);
 	const info = xref.trailer.get('Info');
-	if (isRef(info)) t.set('Info', info);
+	if (info !== undefined) t.set('Info', info);
 	const id = xref.trailer.get('ID');
 	const fresh = new PdfString(createHash('md5').update(randomBytes(16)).digest(), true);
 	const first = isArray(id) && id[0] instanceof PdfString ? id[0] : fresh;

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { finalizePdfSignature, parsePdfPendingSignature, preparePdfSignature, signPdf, type PdfPendingSignature } from '../../lib/pdf';
+import { finalizePdfSignature, httpPdfLtServices, parsePdfPendingSignature, preparePdfSignature, signPdf, type PdfPendingSignature } from '../../lib/pdf';
 import { fixturePath } from '../helpers/fixtures';
 import { opensslCmsPrint, opensslCmsVerify, opensslTsVerifyDigest, pdfsig, qpdfCheck, qpdfRewrite, sha256, signaturesOf, signerInfoParts } from './helpers/oracles';
 import { startPdfSigningEnv, type PdfSigningEnv } from './helpers/signers';
@@ -152,6 +152,20 @@ describe('PAdES levels', () => {
 		expect(shown).toMatch(/\/Certs \[/);
 		expect(shown).toMatch(/\/OCSPs \[/);
 		expect(shown).toMatch(/\/VRI <<\s*\/[0-9A-F]{40} <</);
+	});
+
+	it('B-LT with the OCSP responder down: PDF_OCSP_FAILED, partial file unchanged, finalize can be retried', async () => {
+		const [a] = env.signers;
+		const prepared = await preparePdfSignature(fixturePath('pdf', 'minimal-two-pages.pdf'), a.certificate, { certificates: a.chain, level: 'B-LT' });
+		const before = fs.readFileSync(prepared.pending.partialFile);
+		const value = await a.sign({ digest: prepared.digestToSign, hashAlgorithm: 'SHA-256', signatureScheme: 'rsassa-pss', signerCertificate: prepared.pending.signerCertificate });
+		const good = httpPdfLtServices({ tsaUrl: env.sim.tsaUrl, ocspUrl: env.sim.ocspUrl, trust: env.trust });
+		const down = { timestamp: good.timestamp, ocsp: async (): Promise<Buffer> => Promise.reject(new Error('connect ECONNREFUSED')) };
+		await expect(finalizePdfSignature(prepared.pending, value, { services: down, trust: env.trust })).rejects.toMatchObject({ code: 'PDF_OCSP_FAILED' });
+		expect(fs.readFileSync(prepared.pending.partialFile).equals(before)).toBe(true);
+		const done = await finalizePdfSignature(prepared.pending, value, { services: good, trust: env.trust, out: out('lt-retry.pdf') });
+		expect(done.ocspProducedAt).toBeInstanceOf(Date);
+		expectValidOurs(done.path, 1, false);
 	});
 
 	it('B-LT on a document that already has a DSS with indirect arrays keeps the earlier entries', async () => {
