@@ -74,7 +74,7 @@ export class PdfDocument {
 			const data = await this.streamData(holder);
 			const n = intOf(dict.get('N'));
 			const first = intOf(dict.get('First'));
-			if (n === undefined || first === undefined || first > data.length) malformed(`object stream ${streamNum} has an invalid /N or /First.`);
+			if (n === undefined || first === undefined || first > data.length || n > first) malformed(`object stream ${streamNum} has an invalid /N or /First.`);
 			const header = new PdfParser(data.subarray(0, first), 0, 0, true);
 			const offsets = new Map<number, number>();
 			for (let i = 0; i < n; i++) {

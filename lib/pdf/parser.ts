@@ -52,8 +52,10 @@ export class PdfParser {
 		return this.buf.toString('latin1', this.pos, end);
 	}
 
+	/** The next keyword or number; an empty token (a delimiter where a word belongs) is malformed, never a no-op. */
 	word(): string {
 		const w = this.peekWord();
+		if (w.length === 0) malformed(`expected a keyword or number at offset ${this.base + this.pos}, found "${this.buf.toString('latin1', this.pos, this.pos + 1)}".`, { offset: this.base + this.pos });
 		this.pos += w.length;
 		return w;
 	}

@@ -108,3 +108,25 @@ describe('certified documents (DocMDP)', () => {
 		expect(await refusal(await certified(2))).toBe('signed');
 	});
 });
+
+it.each(fs.readdirSync(fixturePath('pdf')).filter((f) => f.endsWith('.pdf') && f !== 'minimal-aes256.pdf'))('%s with bytes flipped in its structure: refused with a code or signed, never a crash', async (fixture) => {
+	const bytes = fs.readFileSync(fixturePath('pdf', fixture));
+	let seed = 0x9e3779b9 ^ bytes.length;
+	const rand = (n: number): number => {
+		seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+		return seed % n;
+	};
+	const seen = new Map<string, number>();
+	for (let i = 0; i < 60; i++) {
+		const copy = Buffer.from(bytes);
+		// Mostly the tail (trailer, xref, late objects), sometimes anywhere.
+		for (let k = 0; k < 1 + rand(3); k++) {
+			const at = rand(4) === 0 ? rand(copy.length) : copy.length - 1 - rand(Math.min(copy.length, 1500));
+			copy[at] = [0x20, 0x30, 0x2f, 0x3c, 0x3e, 0x5b, 0x5d, 0x0a, rand(256)][rand(9)];
+		}
+		const code = await refusal(variant(`${fixture}.flip${i}.pdf`, copy));
+		seen.set(code, (seen.get(code) ?? 0) + 1);
+		expect(['PDF_MALFORMED', 'PDF_FIELD', 'PDF_ENCRYPTED', 'signed']).toContain(code);
+	}
+	expect([...seen.keys()].length).toBeGreaterThan(0);
+});
