@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { isArray, PdfDict, PdfName, PdfNumber, PdfString, writeObject, type PdfObject, type PdfRef } from './objects';
+import { randomBytes } from 'node:crypto';
+import { isArray, PdfDict, PdfName, PdfNumber, PdfRef, PdfString, writeObject, type PdfObject } from './objects';
 import type { XrefInfo } from './xref';
 
 /** One object of an update: a new object or a new version of an existing one. */
@@ -42,7 +42,8 @@ function trailerBase(xref: XrefInfo, size: number): PdfDict {
 	const info = xref.trailer.get('Info');
 	if (info !== undefined) t.set('Info', info);
 	const id = xref.trailer.get('ID');
-	const fresh = new PdfString(createHash('md5').update(randomBytes(16)).digest(), true);
+	// A fresh second /ID part per revision (random: no MD5, which FIPS builds of OpenSSL refuse).
+	const fresh = new PdfString(randomBytes(16), true);
 	const first = isArray(id) && id[0] instanceof PdfString ? id[0] : fresh;
 	t.set('ID', [first, fresh]);
 	t.set('Prev', PdfNumber.of(xref.startxref));
@@ -102,7 +103,7 @@ export function layoutIncrementalUpdate(xref: XrefInfo, fileSize: number, needsN
 		const dict = trailerBase(xref, size);
 		const entries = new PdfDict().set('Type', new PdfName('XRef')).set('W', [PdfNumber.of(1), PdfNumber.of(width), PdfNumber.of(2)]).set('Index', index);
 		for (const [key, value] of dict.map) entries.set(key, value);
-		push(objectBytes({ ref: { num: xrefNum, gen: 0 } as PdfRef, value: entries, stream: data }));
+		push(objectBytes({ ref: new PdfRef(xrefNum, 0), value: entries, stream: data }));
 		push(Buffer.from(`startxref\n${xrefAt}\n%%EOF\n`, 'latin1'));
 	}
 	return { bytes: Buffer.concat(parts), offsets, size };
