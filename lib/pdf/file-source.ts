@@ -1,0 +1,63 @@
+import { promises as fsp } from 'node:fs';
+import { malformed } from './errors';
+import { NeedMoreData, PdfParser } from './parser';
+import type { PdfIndirect } from './objects';
+
+/** Largest window read to parse one object or one cross-reference table (a 3-million-object table is 60 MB). */
+const MAX_WINDOW = 96 * 1024 * 1024;
+
+/** Random access to a PDF on disk: only the parts that are parsed are ever read into memory. */
+export class PdfFileSource {
+	private constructor(
+		private readonly handle: fsp.FileHandle,
+		readonly size: number,
+	) {}
+
+	static async open(path: string): Promise<PdfFileSource> {
+		const handle = await fsp.open(path, 'r');
+		try {
+			const { size } = await handle.stat();
+			return new PdfFileSource(handle, size);
+		} catch (error) {
+			await handle.close();
+			throw error;
+		}
+	}
+
+	async close(): Promise<void> {
+		await this.handle.close();
+	}
+
+	/** Up to `length` bytes from `offset` (fewer at the end of the file). */
+	async read(offset: number, length: number): Promise<Buffer> {
+		const n = Math.max(0, Math.min(length, this.size - offset));
+		const buf = Buffer.alloc(n);
+		let done = 0;
+		while (done < n) {
+			const { bytesRead } = await this.handle.read(buf, done, n - done, offset + done);
+			if (bytesRead === 0) break;
+			done += bytesRead;
+		}
+		return buf.subarray(0, done);
+	}
+
+	/** Run `parse` on a window starting at `offset`, growing the window while the parser runs off its end. */
+	async parseAt<T>(offset: number, parse: (p: PdfParser) => T, window = 4096): Promise<T> {
+		if (!Number.isSafeInteger(offset) || offset < 0 || offset >= this.size) malformed(`an offset (${offset}) points outside the file.`, { offset });
+		for (let size = window; ; size *= 4) {
+			const buf = await this.read(offset, size);
+			const atEof = offset + buf.length >= this.size;
+			try {
+				return parse(new PdfParser(buf, 0, offset, atEof));
+			} catch (error) {
+				if (!(error instanceof NeedMoreData)) throw error;
+				if (atEof || size >= MAX_WINDOW) malformed(`a structure at offset ${offset} is larger than ${MAX_WINDOW} bytes or cut off.`, { offset });
+			}
+		}
+	}
+
+	/** The indirect object at `offset`. */
+	indirectAt(offset: number): Promise<PdfIndirect> {
+		return this.parseAt(offset, (p) => p.indirect());
+	}
+}

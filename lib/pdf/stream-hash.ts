@@ -1,0 +1,47 @@
+import type { Hash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+
+const CHUNK = 1 << 20;
+
+/**
+ * Copy `from` to the open `out` handle (at its start) while hashing every byte into `hash`, one chunk in memory
+ * at a time; the next read overlaps with hashing and writing the current chunk. Returns the number of bytes.
+ */
+export async function copyAndHash(from: string, out: fsp.FileHandle, hash: Hash): Promise<number> {
+	const input = await fsp.open(from, 'r');
+	try {
+		let position = 0;
+		let bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+		let pending = input.read(bufs[0], 0, CHUNK, 0);
+		for (;;) {
+			const { bytesRead } = await pending;
+			if (bytesRead === 0) return position;
+			const chunk = bufs[0].subarray(0, bytesRead);
+			pending = input.read(bufs[1], 0, CHUNK, position + bytesRead);
+			hash.update(chunk);
+			await out.write(chunk, 0, bytesRead, position);
+			position += bytesRead;
+			bufs = [bufs[1], bufs[0]];
+		}
+	} finally {
+		await input.close();
+	}
+}
+
+/** Feed the byte ranges `[start, length]...` of a file into `hash`, streaming. */
+export async function hashRanges(path: string, ranges: [number, number][], hash: Hash): Promise<void> {
+	const handle = await fsp.open(path, 'r');
+	try {
+		const buf = Buffer.allocUnsafe(CHUNK);
+		for (const [start, length] of ranges) {
+			for (let done = 0; done < length; ) {
+				const { bytesRead } = await handle.read(buf, 0, Math.min(CHUNK, length - done), start + done);
+				if (bytesRead === 0) throw new Error(`${path} is shorter than its byte range`);
+				hash.update(buf.subarray(0, bytesRead));
+				done += bytesRead;
+			}
+		}
+	} finally {
+		await handle.close();
+	}
+}
