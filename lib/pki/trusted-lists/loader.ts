@@ -130,10 +130,13 @@ export class TrustedListLoader {
 		if (this.current && this.lastRefresh && now - this.lastRefresh.getTime() < this.opts.refreshIntervalMs) return this.current;
 		if (!this.current && this.cache) {
 			const fromCache = this.fromCacheOnly();
-			if (fromCache.lotl && fromCache.oldestFetchedAt && now - fromCache.oldestFetchedAt.getTime() < this.opts.refreshIntervalMs) {
+			if (fromCache.lotl) {
+				// Stale or not, the verified cached copies are what a failed download falls back to.
 				this.current = fromCache;
-				this.lastRefresh = fromCache.oldestFetchedAt;
-				return fromCache;
+				if (fromCache.oldestFetchedAt && now - fromCache.oldestFetchedAt.getTime() < this.opts.refreshIntervalMs) {
+					this.lastRefresh = fromCache.oldestFetchedAt;
+					return fromCache;
+				}
 			}
 		}
 		return this.refresh({ force: true });
