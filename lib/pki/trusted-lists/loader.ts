@@ -216,6 +216,7 @@ export class TrustedListLoader {
 	private lotlFromCache(problems: LoadProblem[]): TrustedListSnapshot['lotl'] {
 		if (!this.cache) return null;
 		const lim = resolveLimits(this.opts.limits);
+		const mark = problems.length;
 		for (const slot of ['current', 'last-good'] as CacheSlot[]) {
 			const entry = this.cache.read('lotl', slot, lim.maxBytes);
 			if (!entry) continue;
@@ -227,6 +228,7 @@ export class TrustedListLoader {
 					source: entry.source,
 					pivots: this.cachedPivots(entry.bytes),
 				});
+				this.settle(problems, mark, 'used-last-good');
 				return { ...v, origin: slot === 'current' ? 'cache' : 'cache-last-good', fetchedAt: entry.fetchedAt };
 			} catch (err) {
 				problems.push({ territory: 'EU', code: 'TL_CACHE_CORRUPT', message: `Cached LOTL (${slot}) refused: ${codeOf(err)}: ${messageOf(err)}`, outcome: 'unavailable' });
@@ -256,11 +258,13 @@ export class TrustedListLoader {
 	private nationalFromCache(territory: string, lotl: TrustedList, problems: LoadProblem[]): LoadedList | null {
 		if (!this.cache) return null;
 		const lim = resolveLimits(this.opts.limits);
+		const mark = problems.length;
 		for (const slot of ['current', 'last-good'] as CacheSlot[]) {
 			const entry = this.cache.read(territory, slot, lim.maxBytes);
 			if (!entry) continue;
 			try {
 				const v = verifyNationalList(entry.bytes, lotl, territory, { at: this.opts.validationTime(), limits: this.opts.limits, source: entry.source });
+				this.settle(problems, mark, 'used-last-good');
 				return { ...v, origin: slot === 'current' ? 'cache' : 'cache-last-good', fetchedAt: entry.fetchedAt };
 			} catch (err) {
 				problems.push({ territory, code: 'TL_CACHE_CORRUPT', message: `Cached ${territory} list (${slot}) refused: ${codeOf(err)}: ${messageOf(err)}`, outcome: 'unavailable' });

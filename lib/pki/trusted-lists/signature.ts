@@ -147,7 +147,8 @@ export function verifyListSignature(doc: Document, allowed: X509Certificate[], o
 					fail('TL_SIGNATURE_UNSUPPORTED', 'The whole-list reference must use the enveloped-signature transform, optionally followed by one canonicalization.', { transforms });
 				}
 				const alg = transforms[1] ?? INCLUSIVE_C14N;
-				octets = withoutSignature(signature, () => canonicalize(uri === '' ? doc : root, alg, { budget, withComments: uri === '' || uri.startsWith('#') ? false : undefined }));
+				// Same-document dereferencing ("" or "#id") yields a node-set without comments (XMLDSig §4.3.3.3).
+				octets = withoutSignature(signature, () => canonicalize(uri === '' ? doc : root, alg, { budget, withComments: false }));
 				coversDocument = true;
 			} else if (uri && uri.startsWith('#')) {
 				const target = findById(doc, uri.slice(1));

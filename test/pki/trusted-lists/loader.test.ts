@@ -226,9 +226,9 @@ describe('TrustedListLoader over a real loopback HTTP server', () => {
 		expect(fetches).toBe(0);
 		expect(snap.lotl).toMatchObject({ origin: 'cache-last-good' });
 		expect(snap.lotl?.list.sequenceNumber).toBe(247);
-		expect(snap.problems.map((p) => [p.territory, p.code])).toEqual([
-			['EU', 'TL_CACHE_CORRUPT'],
-			['LV', 'TL_CACHE_CORRUPT'],
+		expect(snap.problems.map((p) => [p.territory, p.code, p.outcome])).toEqual([
+			['EU', 'TL_CACHE_CORRUPT', 'used-last-good'],
+			['LV', 'TL_CACHE_CORRUPT', 'unavailable'],
 		]);
 		expect(snap.problems[0].message).toMatch(/TL_DIGEST_MISMATCH/);
 		expect(snap.problems[1].message).toMatch(/TL_XML_REFUSED/);
