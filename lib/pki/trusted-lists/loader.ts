@@ -171,7 +171,7 @@ export class TrustedListLoader {
 	}
 
 	private territories(lotl: TrustedList): string[] {
-		if (this.opts.territories) return this.opts.territories;
+		if (this.opts.territories) return [...this.opts.territories];
 		const all = lotl.pointers.filter((p) => p.mimeType === TSL_MIME_XML && p.tslType !== TSL_TYPE.euLotl && p.territory !== 'EU').map((p) => p.territory);
 		return [...new Set(all)];
 	}
@@ -297,7 +297,7 @@ export class TrustedListLoader {
 		const lists = new Map<string, LoadedList>();
 		if (lotl) {
 			// 2. National lists, a few at a time.
-			const queue = this.territories(lotl.list);
+			const queue = [...this.territories(lotl.list)];
 			const lotlList = lotl.list;
 			const worker = async (): Promise<void> => {
 				for (let t = queue.shift(); t !== undefined; t = queue.shift()) {

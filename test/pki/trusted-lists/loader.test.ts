@@ -74,7 +74,7 @@ function tmpDir(): string {
 function loader(cacheDir: string | undefined, clock: { now: Date }, extra: Partial<ConstructorParameters<typeof TrustedListLoader>[0]> = {}): TrustedListLoader {
 	return new TrustedListLoader({
 		ojCertificates: OJ_2019(),
-		territories: [...TERRITORIES],
+		territories: TERRITORIES as unknown as string[],
 		cacheDir,
 		fetcher: loopback,
 		timeoutMs: 2000,
