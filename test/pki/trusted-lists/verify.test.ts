@@ -5,6 +5,7 @@ import {
 	verifyTrustedList,
 	parseTrustedListXml,
 	lotlSigningCertificates,
+	pivotUrls,
 } from '../../../lib/pki/trusted-lists';
 import { AT, OJ_2019, OJ_PIVOT_SIGNER, TERRITORIES, lotlSigner, lotlUnverified, tlBytes } from './helpers';
 
@@ -43,6 +44,11 @@ describe('EU LOTL signature anchored in the Official Journal certificates', () =
 		expect(v.pivots.map((p) => p.list.sequenceNumber)).toEqual([247]);
 		expect(v.pivots[0].signature.signer.subject).toContain('de Boer');
 		expect(v.signature.signer.subject).toContain('Patrick Kremer');
+	});
+
+	it('reads the pivot addresses a LOTL lists, oldest first (247 lists itself and 226, 191, 172; 248 lists none)', () => {
+		expect(pivotUrls(lotlUnverified('eu-lotl-pivot.xml')).map((u) => /tl-pivot-(\d+)/.exec(u)?.[1])).toEqual(['172', '191', '226', '247']);
+		expect(pivotUrls(lotlUnverified())).toEqual([]);
 	});
 
 	it('refuses a pivot that the OJ certificates did not sign (TL_PIVOT_FAILED)', () => {
