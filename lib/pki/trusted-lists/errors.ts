@@ -31,6 +31,8 @@ export type TrustedListErrorCode =
 	| 'TL_UNEXPECTED_LIST'
 	/** The list was issued after the validation time (or NextUpdate before issue). */
 	| 'TL_NOT_YET_ISSUED'
+	/** A downloaded list has a lower sequence number than the verified copy in use (replayed old list). */
+	| 'TL_OLDER_THAN_CACHED'
 	/** A pivot LOTL listed by the LOTL could not be obtained or verified. */
 	| 'TL_PIVOT_FAILED'
 	/** Download failed: network error, non-2xx answer, timeout, truncated body. */

@@ -280,13 +280,15 @@ export class TrustedListLoader {
 
 	private async doRefresh(): Promise<TrustedListSnapshot> {
 		const problems: LoadProblem[] = [];
-		const prior = this.current;
+		// What is in use (memory, else the verified cache): the fallback, and the floor for sequence numbers.
+		const prior = this.current ?? (this.cache ? this.fromCacheOnly() : null);
 		let lotl: TrustedListSnapshot['lotl'] = null;
 		// 1. The LOTL.
 		const mark = problems.length;
 		try {
 			const bytes = await this.fetch(this.opts.lotlUrl);
 			const v = await this.verifyLotlBytes(bytes, this.opts.lotlUrl, true);
+			notOlder(v, prior?.lotl ?? null, 'EU');
 			lotl = { ...v, origin: 'network', fetchedAt: this.opts.now() };
 			this.cache?.write('lotl', bytes, { fetchedAt: lotl.fetchedAt, source: this.opts.lotlUrl, sha256: v.sha256 });
 		} catch (err) {
@@ -320,6 +322,7 @@ export class TrustedListLoader {
 			if (!pointer) throw new TrustedListError('TL_UNEXPECTED_LIST', `The LOTL has no XML pointer for ${territory}.`, { territory });
 			const bytes = await this.fetch(pointer.location);
 			const v = verifyNationalList(bytes, lotl, territory, { at: this.opts.validationTime(), limits: this.opts.limits, source: pointer.location });
+			notOlder(v, prior?.lists.get(territory) ?? null, territory);
 			const l: LoadedList = { ...v, origin: 'network', fetchedAt: this.opts.now() };
 			this.cache?.write(territory, bytes, { fetchedAt: l.fetchedAt, source: pointer.location, sha256: v.sha256 });
 			return l;
@@ -355,6 +358,17 @@ export class TrustedListLoader {
 			ageMs: oldest ? loadedAt.getTime() - oldest.getTime() : null,
 			trustedLists: [...lists.values()].map((l) => l.list),
 		};
+	}
+}
+
+/** A verified download must not go back in sequence number from the copy in use (an old list replayed). */
+function notOlder(v: VerifiedTrustedList, inUse: VerifiedTrustedList | null, territory: string): void {
+	if (inUse && v.list.sequenceNumber < inUse.list.sequenceNumber) {
+		throw new TrustedListError(
+			'TL_OLDER_THAN_CACHED',
+			`The downloaded ${territory} list has sequence number ${v.list.sequenceNumber}, older than ${inUse.list.sequenceNumber} in use; keeping the newer one.`,
+			{ territory, downloaded: v.list.sequenceNumber, inUse: inUse.list.sequenceNumber },
+		);
 	}
 }
 

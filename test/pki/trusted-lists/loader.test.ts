@@ -242,6 +242,26 @@ describe('TrustedListLoader over a real loopback HTTP server', () => {
 		expect(fs.readFileSync(lv).equals(tlBytes('LV.xml'))).toBe(true);
 	});
 
+	it('a replayed older LOTL (pivot 247 after 248) is refused and the newer one stays in use', async () => {
+		const dir = tmpDir();
+		const clock = { now: new Date('2019-09-04T12:00:00Z') };
+		const both = [...OJ_2019(), ...OJ_PIVOT_SIGNER()];
+		expect((await loader(dir, clock, { ojCertificates: both }).load()).lotl?.list.sequenceNumber).toBe(248);
+		const before = cacheFiles(dir);
+		routes.set('/lotl.xml', { file: 'eu-lotl-pivot.xml' });
+		const snap = await loader(dir, clock, { ojCertificates: both }).refresh({ force: true });
+		expect(snap.problems.map((p) => [p.territory, p.code, p.outcome])).toEqual([['EU', 'TL_OLDER_THAN_CACHED', 'used-cache']]);
+		expect(snap.lotl?.list.sequenceNumber).toBe(248);
+		expect(cacheFiles(dir)).toEqual(before);
+	});
+
+	it('a LOTL not signed by an OJ certificate whose pivots cannot be fetched is refused (TL_PIVOT_FAILED)', async () => {
+		routes.set('/lotl.xml', { file: 'eu-lotl-pivot.xml' });
+		const snap = await loader(undefined, { now: new Date('2019-09-04T12:00:00Z') }).load();
+		expect(snap.lotl).toBeNull();
+		expect(snap.problems).toEqual([expect.objectContaining({ territory: 'EU', code: 'TL_PIVOT_FAILED', outcome: 'unavailable' })]);
+	});
+
 	it('without cache and network there is no list, a reported problem and no exception', async () => {
 		routes.set('/lotl.xml', { status: 500 });
 		const snap = await loader(undefined, { now: new Date('2019-09-04T12:00:00Z') }).load();
