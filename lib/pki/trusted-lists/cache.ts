@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** Where a cached entry came from. */
 export type CacheSlot = 'current' | 'last-good';
@@ -62,10 +62,11 @@ export class TrustedListCache {
 	}
 
 	/**
-	 * Store newly verified bytes as the current copy; the previous current copy (verified when it was written)
-	 * becomes the last-good copy. Identical bytes only refresh the metadata.
+	 * Store newly verified bytes as the current copy. The previous current copy becomes the last-good copy only when
+	 * its SHA-256 is `inUseSha256`, the hash of the copy the caller verified and is using: a file changed on disk since
+	 * is never promoted. Identical bytes only refresh the metadata.
 	 */
-	write(key: string, bytes: Buffer, meta: { fetchedAt: Date; source: string; sha256?: string }): void {
+	write(key: string, bytes: Buffer, meta: { fetchedAt: Date; source: string; sha256?: string }, inUseSha256?: string): void {
 		fs.mkdirSync(this.dir, { recursive: true });
 		const cur = this.file(key, 'current');
 		const metaJson = Buffer.from(JSON.stringify({ fetchedAt: meta.fetchedAt.toISOString(), source: meta.source, sha256: meta.sha256 } satisfies Meta));
@@ -75,8 +76,14 @@ export class TrustedListCache {
 		} catch {
 			same = false;
 		}
-		if (!same && fs.existsSync(cur)) {
-			atomicWrite(this.file(key, 'last-good'), fs.readFileSync(cur));
+		let previous: Buffer | null = null;
+		try {
+			previous = fs.readFileSync(cur);
+		} catch {
+			previous = null;
+		}
+		if (!same && previous && inUseSha256 && createHash('sha256').update(previous).digest('hex') === inUseSha256) {
+			atomicWrite(this.file(key, 'last-good'), previous);
 			try {
 				atomicWrite(this.metaFile(key, 'last-good'), fs.readFileSync(this.metaFile(key, 'current')));
 			} catch {

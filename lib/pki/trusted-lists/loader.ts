@@ -290,7 +290,7 @@ export class TrustedListLoader {
 			const v = await this.verifyLotlBytes(bytes, this.opts.lotlUrl, true);
 			notOlder(v, prior?.lotl ?? null, 'EU');
 			lotl = { ...v, origin: 'network', fetchedAt: this.opts.now() };
-			this.cache?.write('lotl', bytes, { fetchedAt: lotl.fetchedAt, source: this.opts.lotlUrl, sha256: v.sha256 });
+			this.cache?.write('lotl', bytes, { fetchedAt: lotl.fetchedAt, source: this.opts.lotlUrl, sha256: v.sha256 }, prior?.lotl?.sha256);
 		} catch (err) {
 			problems.push({ territory: 'EU', code: codeOf(err), message: messageOf(err), outcome: 'unavailable' });
 			lotl = prior?.lotl ?? this.lotlFromCache(problems);
@@ -324,7 +324,7 @@ export class TrustedListLoader {
 			const v = verifyNationalList(bytes, lotl, territory, { at: this.opts.validationTime(), limits: this.opts.limits, source: pointer.location });
 			notOlder(v, prior?.lists.get(territory) ?? null, territory);
 			const l: LoadedList = { ...v, origin: 'network', fetchedAt: this.opts.now() };
-			this.cache?.write(territory, bytes, { fetchedAt: l.fetchedAt, source: pointer.location, sha256: v.sha256 });
+			this.cache?.write(territory, bytes, { fetchedAt: l.fetchedAt, source: pointer.location, sha256: v.sha256 }, prior?.lists.get(territory)?.sha256);
 			return l;
 		} catch (err) {
 			problems.push({ territory, code: codeOf(err), message: messageOf(err), outcome: 'unavailable' });

@@ -242,6 +242,20 @@ describe('TrustedListLoader over a real loopback HTTP server', () => {
 		expect(fs.readFileSync(lv).equals(tlBytes('LV.xml'))).toBe(true);
 	});
 
+	it('a cache file changed on disk after it was verified is never promoted to the last-good copy', async () => {
+		const dir = tmpDir();
+		const clock = { now: new Date('2019-09-04T12:00:00Z') };
+		const both = [...OJ_2019(), ...OJ_PIVOT_SIGNER()];
+		routes.set('/lotl.xml', { file: 'eu-lotl-pivot.xml' });
+		const l = loader(dir, clock, { ojCertificates: both });
+		expect((await l.load()).lotl?.list.sequenceNumber).toBe(247);
+		fs.appendFileSync(path.join(dir, 'lotl.xml'), '<!-- changed on disk -->');
+		defaults();
+		expect((await l.refresh({ force: true })).lotl?.list.sequenceNumber).toBe(248);
+		expect(fs.existsSync(path.join(dir, 'lotl.last-good.xml'))).toBe(false);
+		expect(fs.readFileSync(path.join(dir, 'lotl.xml')).equals(tlBytes('eu-lotl.xml'))).toBe(true);
+	});
+
 	it('a replayed older LOTL (pivot 247 after 248) is refused and the newer one stays in use', async () => {
 		const dir = tmpDir();
 		const clock = { now: new Date('2019-09-04T12:00:00Z') };
