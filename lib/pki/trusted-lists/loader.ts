@@ -123,7 +123,8 @@ export class TrustedListLoader {
 
 	/**
 	 * The lists to use now: the in-memory snapshot when refreshed within the interval; else, on first use, the cache
-	 * when it is younger than the interval (no network); else a refresh.
+	 * when every list in it verified and it is younger than the interval (no network); else a refresh (which falls
+	 * back to the verified cached copies, and also reports what was wrong with the cache).
 	 */
 	async load(): Promise<TrustedListSnapshot> {
 		const now = this.opts.now().getTime();
@@ -133,10 +134,16 @@ export class TrustedListLoader {
 			if (fromCache.lotl) {
 				// Stale or not, the verified cached copies are what a failed download falls back to.
 				this.current = fromCache;
-				if (fromCache.oldestFetchedAt && now - fromCache.oldestFetchedAt.getTime() < this.opts.refreshIntervalMs) {
+				const fresh = fromCache.oldestFetchedAt !== null && now - fromCache.oldestFetchedAt.getTime() < this.opts.refreshIntervalMs;
+				if (fresh && fromCache.problems.length === 0) {
 					this.lastRefresh = fromCache.oldestFetchedAt;
 					return fromCache;
 				}
+			}
+			if (fromCache.problems.length > 0) {
+				const snap = await this.refresh({ force: true });
+				snap.problems.unshift(...fromCache.problems);
+				return snap;
 			}
 		}
 		return this.refresh({ force: true });
@@ -317,7 +324,8 @@ export class TrustedListLoader {
 
 	private async refreshNational(territory: string, lotl: TrustedList, prior: TrustedListSnapshot | null, problems: LoadProblem[]): Promise<LoadedList | null> {
 		const pointer = nationalPointer(lotl, territory);
-		const mark = problems.length;
+		// Several territories run at once: collect this one's problems apart, then append them in one go.
+		const local: LoadProblem[] = [];
 		try {
 			if (!pointer) throw new TrustedListError('TL_UNEXPECTED_LIST', `The LOTL has no XML pointer for ${territory}.`, { territory });
 			const bytes = await this.fetch(pointer.location);
@@ -327,7 +335,7 @@ export class TrustedListLoader {
 			this.cache?.write(territory, bytes, { fetchedAt: l.fetchedAt, source: pointer.location, sha256: v.sha256 }, prior?.lists.get(territory)?.sha256);
 			return l;
 		} catch (err) {
-			problems.push({ territory, code: codeOf(err), message: messageOf(err), outcome: 'unavailable' });
+			local.push({ territory, code: codeOf(err), message: messageOf(err), outcome: 'unavailable' });
 			let l: LoadedList | null = null;
 			const before = prior?.lists.get(territory);
 			if (before && pointer) {
@@ -339,8 +347,9 @@ export class TrustedListLoader {
 					l = null;
 				}
 			}
-			l = l ?? this.nationalFromCache(territory, lotl, problems);
-			this.settle(problems, mark, l ? (l.origin === 'cache-last-good' ? 'used-last-good' : 'used-cache') : 'unavailable');
+			l = l ?? this.nationalFromCache(territory, lotl, local);
+			this.settle(local, 0, l ? (l.origin === 'cache-last-good' ? 'used-last-good' : 'used-cache') : 'unavailable');
+			problems.push(...local);
 			return l;
 		}
 	}
