@@ -63,6 +63,7 @@ export {
 	type ServiceAtTime,
 	type ServiceFilter,
 	type ServiceMatch,
+	type SignatureQualificationLabel,
 } from './query';
 /** Download (node:http/https, timeout, size limit, truncation check) and the injectable fetcher type. */
 export { httpFetcher, type TrustedListFetcher } from './fetch';

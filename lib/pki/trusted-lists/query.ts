@@ -169,9 +169,20 @@ export function applicableQualifiers(phase: ServicePhase, cert: X509Certificate)
 /** DSS-style qualification labels of a certificate at a time. */
 export type CertificateQualification = 'QC_FOR_ESIG' | 'QC_FOR_ESEAL' | 'QC_FOR_WSA' | 'QC' | 'NOT_QC' | 'NO_TRUSTED_SERVICE';
 
+/**
+ * Signature-level label in DSS's words, assuming the signature itself is AdES-valid (the verifier decides that):
+ * QESig/QESeal (qualified certificate for that use, key in a QSCD), AdESig-QC/AdESeal-QC (qualified certificate,
+ * no QSCD), AdESig/AdESeal (trusted CA, certificate not qualified), NA (no trusted CA/QC service at that time).
+ */
+export type SignatureQualificationLabel = 'QESig' | 'QESeal' | 'AdESig-QC' | 'AdESeal-QC' | 'AdESig' | 'AdESeal' | 'NA';
+
 /** What the lists say about a (signer) certificate at a time: which service, and the qualification it gives. */
 export interface CertificateQualificationResult {
 	qualification: CertificateQualification;
+	/** Key in a (Q)SCD: from the service's qualifiers (QCWithQSCD, QCNoQSCD, …AsInCert) or else the certificate's QcSSCD. */
+	qscd: boolean;
+	/** DSS-style label of a valid signature made with this certificate at that time. */
+	signatureLevel: SignatureQualificationLabel;
 	/** The CA/QC service (granted/acceptable at `at`) that issued the certificate, null when none. */
 	match: ServiceMatch | null;
 	/** Qualifiers of that service applying to the certificate. */
@@ -198,6 +209,8 @@ export function qualifyCertificate(cert: X509Certificate, lists: TrustedList[], 
 		const m = matches[0] ?? null;
 		return {
 			qualification: 'NO_TRUSTED_SERVICE',
+			qscd: false,
+			signatureLevel: 'NA',
 			match: m,
 			qualifiers: [],
 			qcCompliance: qc.compliance,
@@ -221,8 +234,19 @@ export function qualifyCertificate(cert: X509Certificate, lists: TrustedList[], 
 	const allowed: Record<string, string> = { QC_FOR_ESIG: ADDITIONAL_INFO.forESignatures, QC_FOR_ESEAL: ADDITIONAL_INFO.forESeals, QC_FOR_WSA: ADDITIONAL_INFO.forWebSiteAuthentication };
 	const asiLimits = asi.filter((u) => u !== ADDITIONAL_INFO.rootCaQc);
 	if (asiLimits.length > 0 && allowed[use] && !asiLimits.includes(allowed[use])) qualified = false;
+	let qscd = qc.sscd;
+	if (has(QUALIFIER.qcWithQscd) || has(QUALIFIER.qcWithSscd) || has(QUALIFIER.qcQscdManagedOnBehalf)) qscd = true;
+	else if (has(QUALIFIER.qcNoQscd) || has(QUALIFIER.qcNoSscd)) qscd = false;
+	const seal = use === 'QC_FOR_ESEAL';
+	let signatureLevel: SignatureQualificationLabel;
+	if (!qualified) signatureLevel = seal ? 'AdESeal' : 'AdESig';
+	else if (use === 'QC_FOR_WSA') signatureLevel = 'AdESig';
+	else if (qscd) signatureLevel = seal ? 'QESeal' : 'QESig';
+	else signatureLevel = seal ? 'AdESeal-QC' : 'AdESig-QC';
 	return {
 		qualification: qualified ? use : 'NOT_QC',
+		qscd,
+		signatureLevel,
 		match: granted,
 		qualifiers,
 		qcCompliance: qc.compliance,

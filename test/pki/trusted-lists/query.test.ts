@@ -78,6 +78,8 @@ describe('a signer certificate against the lists at signature time', () => {
 		expect(r.match?.service).toMatchObject({ territory: 'BE', provider: 'QuoVadis Trustlink BVBA', service: 'QuoVadis BE PKI Certification Authority G2', statusName: 'granted' });
 		expect(r.match?.path).toHaveLength(2);
 		expect(r.qualification).toBe('QC_FOR_ESEAL');
+		// The certificate says QcSSCD and the service has no QSCD qualifier: a seal made with it is a QESeal.
+		expect(r).toMatchObject({ qscd: true, signatureLevel: 'QESeal' });
 		expect(r.summary).toContain('BE list 43');
 		// Before the G2 service existed in any form, the same certificate has no trusted service.
 		expect(qualifyCertificate(cert, lists, new Date('2016-01-01T00:00:00Z')).qualification).toBe('NO_TRUSTED_SERVICE');
@@ -100,7 +102,6 @@ describe('a signer certificate against the lists at signature time', () => {
 		const signingTime = new Date(/<(?:\w+:)?SigningTime>([^<]+)</.exec(xml)![1]);
 		expect(cert.issuer).toContain('DEMO LV eID ICA 2021');
 		const r = qualifyCertificate(cert, lists, signingTime);
-		expect(r.qualification).toBe('NO_TRUSTED_SERVICE');
-		expect(r.match).toBeNull();
+		expect(r).toMatchObject({ qualification: 'NO_TRUSTED_SERVICE', signatureLevel: 'NA', match: null });
 	});
 });
