@@ -1,0 +1,35 @@
+import * as fs from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { fixturePath } from '../../helpers/fixtures';
+import { parseTrustedListXml, readTrustedList, type TrustedList } from '../../../lib/pki/trusted-lists';
+
+/** Bytes of a file in test/fixtures/trusted-lists. */
+export function tlBytes(name: string): Buffer {
+	return fs.readFileSync(fixturePath('trusted-lists', name));
+}
+
+/** Validation time: shortly after the LOTL (sequence 248) was issued, 2019-09-04T08:00Z. */
+export const AT = new Date('2019-09-04T10:00:00Z');
+
+/** The LOTL read without verification (only to pick certificates the tests then set as known-good). */
+export function lotlUnverified(name = 'eu-lotl.xml'): TrustedList {
+	return readTrustedList(parseTrustedListXml(tlBytes(name)));
+}
+
+/** The LOTL signing certificate announced in the LOTL whose subject contains `cn`. */
+export function lotlSigner(cn: string): X509Certificate {
+	const eu = lotlUnverified().pointers.find((p) => p.territory === 'EU')!;
+	const c = eu.certificates.map((d) => new X509Certificate(d)).find((x) => x.subject.includes(cn));
+	if (!c) throw new Error(`no LOTL signer ${cn}`);
+	return c;
+}
+
+/**
+ * Known-good Official Journal certificates for the 2019 fixtures: OJ C 276 (2019) announced the set the LOTL of
+ * 2019-09-04 is signed with; Patrick Kremer's certificate signed it.
+ */
+export const OJ_2019 = (): X509Certificate[] => [lotlSigner('Patrick Kremer')];
+/** The signer of pivot LOTL 247 (an OJ C 233 (2016)-era certificate): anchors 248 only through the pivot. */
+export const OJ_PIVOT_SIGNER = (): X509Certificate[] => [lotlSigner('de Boer')];
+
+export const TERRITORIES = ['LV', 'LT', 'BE', 'SE'] as const;
