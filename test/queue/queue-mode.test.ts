@@ -220,9 +220,13 @@ describeQueue('n8n queue mode: main + webhook processor + 2 workers, Postgres, R
 		const { counts } = await batch('redis-restart', REDIS_SESSIONS, async (progress) => {
 			while (progress() < REDIS_SESSIONS) await sleep(100);
 			await cluster.activate(triggerId).catch(() => undefined); // polls at once; 'batch' re-activates if needed
-			await sleep(1500);
+			// A poll is in progress when it holds leases: restart Redis right then.
+			const until = Date.now() + 90_000;
+			while (wf.leaseCount(cluster) === 0 && Date.now() < until) await sleep(50);
+			const leases = wf.leaseCount(cluster);
 			const keysBefore = cluster.redis.cli(['DBSIZE']).trim();
-			report(`redis-restart: restarting Redis (SIGTERM, 2 s down) during the poll; ${keysBefore} keys before`);
+			report(`redis-restart: restarting Redis (SIGTERM, 2 s down) during the poll: ${leases} leases held, ${keysBefore} keys before`);
+			expect(leases).toBeGreaterThan(0);
 			await cluster.redis.restart({ signal: 'SIGTERM', downMs: 2000 });
 			report(`redis-restart: Redis back with ${cluster.redis.cli(['DBSIZE']).trim()} keys`);
 		});

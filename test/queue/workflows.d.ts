@@ -37,3 +37,5 @@ export declare function waitForEmitted(
 	expected: Set<string>,
 	options: { timeoutMs: number; forceEveryMs?: number; onProgress?: (done: number, total: number) => void },
 ): Promise<Emitted & { missing: string[] }>;
+/** Leases held right now in the Redis session store (a poll in progress, or one cut short). */
+export declare function leaseCount(cluster: QueueCluster): number;

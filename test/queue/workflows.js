@@ -165,6 +165,11 @@ async function emitted(cluster, triggerWorkflowId) {
 	return { executions, items, containers, sessionIds: new Set(counts.keys()), duplicates };
 }
 
+/** Leases held right now (a poll is working on that many sessions, or an interrupted poll left them). */
+function leaseCount(cluster) {
+	return cluster.redis.cli(['--scan', '--pattern', 'smart-id:sessions:lease:*']).split('\n').filter((l) => l.trim() !== '').length;
+}
+
 /**
  * Waits until every session id in `expected` was emitted, forcing a poll every `forceEveryMs` by deactivating and
  * activating the trigger workflow (activation polls at once; the schedule alone polls once a minute at a random
@@ -180,7 +185,8 @@ async function waitForEmitted(cluster, triggerWorkflowId, expected, { timeoutMs,
 		const running = snap.executions.some((e) => e.status === 'running' || e.status === 'new');
 		if (missing.length === 0 && !running) return { ...snap, missing };
 		if (Date.now() > deadline) return { ...snap, missing };
-		if (forceEveryMs > 0 && Date.now() - lastForce > forceEveryMs && !running) {
+		// Never re-activate while a poll holds leases: a deactivation could drop the items of a poll in flight.
+		if (forceEveryMs > 0 && Date.now() - lastForce > forceEveryMs && !running && leaseCount(cluster) === 0) {
 			lastForce = Date.now();
 			// Activation fails while a dependency (e.g. Redis) is away: try again at the next turn.
 			await cluster.deactivate(triggerWorkflowId).catch(() => undefined);
@@ -190,4 +196,4 @@ async function waitForEmitted(cluster, triggerWorkflowId, expected, { timeoutMs,
 	}
 }
 
-module.exports = { SIGNER_DOCUMENT, CREDENTIAL_ID, credential, signWorkflow, triggerWorkflow, startBatch, emitted, waitForEmitted };
+module.exports = { leaseCount, SIGNER_DOCUMENT, CREDENTIAL_ID, credential, signWorkflow, triggerWorkflow, startBatch, emitted, waitForEmitted };
