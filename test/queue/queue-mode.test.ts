@@ -91,7 +91,7 @@ describeQueue('n8n queue mode: main + webhook processor + 2 workers, Postgres, R
 
 	afterAll(async () => {
 		if (summary.length) {
-			report('summary (scenario | requests | sessions started | emitted | duplicates | lost | orphans | retries | wall s | executions per worker)');
+			report('summary (scenario | requests | sessions started | emitted | duplicates | lost | orphans | retries | wall s | signing executions per worker)');
 			for (const c of summary) {
 				report(`${c.scenario} | ${c.requests} | ${c.started} | ${c.emitted} | ${c.duplicates} | ${c.lost} | ${c.orphans} | ${c.retries} | ${(c.wallMs / 1000).toFixed(1)} | ${JSON.stringify(c.perWorker)}`);
 			}
@@ -100,11 +100,16 @@ describeQueue('n8n queue mode: main + webhook processor + 2 workers, Postgres, R
 		await sim?.stop();
 	}, 120_000);
 
-	/** Executions of the signing workflow per worker since `since` (from the worker logs: "Worker started execution"). */
+	/** Executions of the signing workflow per worker, new since `before` (worker logs: "Worker started execution <id>"). */
 	function perWorker(before: Map<string, string>): Record<string, number> {
+		const signing = new Set(
+			cluster.pg
+				.query(`SELECT e.id FROM execution_entity e JOIN workflow_entity w ON w.id = e."workflowId" WHERE w.name = 'Queue sign ${TAG}'`)
+				.map(([id]) => id),
+		);
 		const out: Record<string, number> = {};
 		for (const [id, worker] of cluster.executionWorkers()) {
-			if (before.has(id)) continue;
+			if (before.has(id) || !signing.has(id)) continue;
 			out[worker] = (out[worker] ?? 0) + 1;
 		}
 		return out;
