@@ -104,7 +104,7 @@ async function main() {
 		await sim.stop();
 	}
 	const lines = [
-		`| configuration | sessions | start wall s | starts/s | finish after last start s | end-to-end sessions/s | emitted | missing | duplicates | executions per worker |`,
+		`| configuration | sessions | start wall s | starts/s | finish after last start s | end-to-end sessions/s | emitted | missing | duplicates | executions per worker (incl. 2 warm-up + trigger runs) |`,
 		`|---|---|---|---|---|---|---|---|---|---|`,
 		...rows.map((r) =>
 			`| ${r.name === 'single' ? 'single process (regular mode)' : `queue mode, ${r.workers} worker(s) x ${concurrency}`} | ${r.sessions} | ${(r.startMs / 1000).toFixed(1)} | ${r.startsPerS} | ${(r.finishMs / 1000).toFixed(1)} | ${r.endToEndPerS} | ${r.emitted} | ${r.missing} | ${r.duplicates} | ${JSON.stringify(r.byWorker)} |`,
