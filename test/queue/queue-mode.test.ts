@@ -122,6 +122,7 @@ describeQueue('n8n queue mode: main + webhook processor + 2 workers, Postgres, R
 	async function batch(scenario: string, count: number, during?: (progress: () => number) => Promise<void>): Promise<{ counts: Counts; snap: wf.Emitted }> {
 		const t0 = Date.now();
 		const before = new Map(cluster.executionWorkers());
+		const lastExecution = Number(cluster.pg.query('SELECT coalesce(max(id), 0) FROM execution_entity')[0][0]);
 		const runId = `${scenario}-${Date.now().toString(36)}`;
 		let done = 0;
 		const starting = wf.startBatch(cluster, { count, parallel: PARALLEL, webhookPath: 'queue-sign', runId, onProgress: (n) => (done = n) });
@@ -156,6 +157,11 @@ describeQueue('n8n queue mode: main + webhook processor + 2 workers, Postgres, R
 		};
 		summary.push(counts);
 		report(`${scenario}: ${JSON.stringify(counts)}`);
+		// What n8n recorded for the signing executions of this batch (a killed worker's jobs end as errors).
+		const statuses = cluster.pg.query(
+			`SELECT e.status, count(*) FROM execution_entity e JOIN workflow_entity w ON w.id = e."workflowId" WHERE w.name = 'Queue sign ${TAG}' AND e.id > ${lastExecution} GROUP BY e.status ORDER BY 1`,
+		);
+		report(`${scenario}: signing executions in Postgres by status: ${statuses.map(([st, n]) => `${st} ${n}`).join(', ')}`);
 		if (lostRequests.length) report(`${scenario}: requests with nothing emitted: ${lostRequests.slice(0, 5).map((r) => `${r.requestId} ${r.errors.join('; ')}`).join(' | ')}`);
 		return { counts, snap: { ...snap, items: mine } };
 	}
