@@ -1,3 +1,4 @@
+import JSZip from 'jszip';
 import { createHash } from 'node:crypto';
 
 import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
@@ -321,6 +322,40 @@ describe('Container → Build / Add Signature / Verify', () => {
 			{ items: [{ json: {}, binary: { container: added.out[0].binary!.container } }] },
 		);
 		expect(twice.out[0].json).toMatchObject({ indication: 'TOTAL-PASSED', signaturesCount: 2, validSignaturesCount: 2 });
+	}, 90_000);
+
+	test('Output Data Files withholds the files of a container that does not verify (unsigned extra file, hidden local entry)', async () => {
+		const { out } = await run(
+			{ resource: 'container', operation: 'buildAsice', filesFrom: 'allItems', binaryPropertyNames: 'data', containerFileName: 'both.asice', ...signing },
+			{ items: files },
+		);
+		const signed = Buffer.from(out[0].binary!.container.data, 'base64');
+		const forgeries = {
+			// An extra data file no signature covers, added by re-zipping (JSZip writes a clean central directory).
+			unsignedFile: await (async () => {
+				const zip = await JSZip.loadAsync(signed);
+				zip.file('three.txt', 'nobody signed this');
+				return zip.generateAsync({ type: 'nodebuffer', compression: 'STORE' });
+			})(),
+			// Bytes between the last local entry and the central directory: a streaming extractor would see them.
+			hiddenEntry: (() => {
+				const eocd = signed.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+				const cdOffset = signed.readUInt32LE(eocd + 16);
+				const junk = Buffer.from('PK\x03\x04hidden');
+				const forged = Buffer.concat([signed.subarray(0, cdOffset), junk, signed.subarray(cdOffset)]);
+				forged.writeUInt32LE(cdOffset + junk.length, eocd + junk.length + 16);
+				return forged;
+			})(),
+		};
+		for (const [name, bytes] of Object.entries(forgeries)) {
+			const verified = await run(
+				{ resource: 'container', operation: 'verifyContainer', containerPropertyName: 'container', outputDataFiles: true },
+				{ items: [{ json: {}, binary: { container: binary(bytes, `${name}.asice`, 'application/vnd.etsi.asic-e+zip') } }] },
+			);
+			expect(verified.out[0].json.valid).toBe(false);
+			expect(verified.out[0].json.dataFilesWithheld).toMatch(/only for TOTAL-PASSED/);
+			expect(Object.keys(verified.out[0].binary ?? {})).toEqual([]);
+		}
 	}, 90_000);
 
 	test('build per item, start and continue → the trigger emits the finished container as a binary', async () => {

@@ -12,8 +12,12 @@ export async function verifyContainer(this: IExecuteFunctions, i: number, runtim
 	const meta = this.helpers.assertBinaryData(i, property);
 	const data = await this.helpers.getBinaryDataBuffer(i, property);
 	const report = await verify(data, { trust: runtime.trust, filename: meta.fileName || 'container.asice' });
+	const conclusion = report.validationConclusion;
+	const valid = conclusion.indication === 'TOTAL-PASSED';
+	const wantFiles = this.getNodeParameter('outputDataFiles', i, false) === true;
 	const files: ResultFile[] = [];
-	if (this.getNodeParameter('outputDataFiles', i, false) === true) {
+	// Files leave the node only from a container that verified: a workflow must never pass on bytes nobody signed.
+	if (wantFiles && valid) {
 		const container = openAsiceContainer(data);
 		container.dataFiles.forEach((entry, n) => {
 			files.push({
@@ -24,11 +28,11 @@ export async function verifyContainer(this: IExecuteFunctions, i: number, runtim
 			});
 		});
 	}
-	const conclusion = report.validationConclusion;
 	return {
 		json: {
 			indication: conclusion.indication,
-			valid: conclusion.indication === 'TOTAL-PASSED',
+			valid,
+			...(wantFiles && !valid ? { dataFilesWithheld: `Data files are output only for TOTAL-PASSED containers; this one is ${conclusion.indication} (see report)` } : {}),
 			signaturesCount: conclusion.signaturesCount,
 			validSignaturesCount: conclusion.validSignaturesCount,
 			report: report as unknown as IDataObject,

@@ -155,7 +155,7 @@ export const containerFields: INodeProperties[] = [
 		name: 'outputDataFiles',
 		type: 'boolean',
 		default: false,
-		description: 'Whether to put the data files of the container into binary fields (file_0, file_1, ...)',
+		description: 'Whether to put the data files into binary fields (file_0, file_1, ...); only when the container verifies TOTAL-PASSED',
 		displayOptions: { show: verify },
 	},
 ];
