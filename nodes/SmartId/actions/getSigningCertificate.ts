@@ -1,9 +1,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { startNotificationCertificateChoice } from '../../../lib/flows/certificate-choice';
-import { getSigningCertificate as fetchSigningCertificate } from '../../../lib/flows/signing-certificate';
+import { fetchValidatedSigningCertificate } from '../../../lib/flows/signing-certificate';
 import { InvalidRequestError } from '../../../lib/errors';
-import { validateCertificateByDocument } from '../../../lib/validation';
 import { certificateJson, startOrStore, type SessionOutcome, type SessionRuntime } from '../../../lib/sessions';
 import { personTarget, startOptions, str } from '../../shared/params';
 
@@ -19,12 +18,13 @@ export async function getSigningCertificate(
 	const signal = this.getExecutionCancelSignal?.();
 	if (str(this, 'certificateSource', i, 'documentNumber') === 'documentNumber') {
 		const documentNumber = str(this, 'documentNumber', i);
-		const answer = await fetchSigningCertificate(runtime.client, runtime.flowConfig, documentNumber, { certificateLevel }, { signal });
-		const result = validateCertificateByDocument(
-			{ state: 'OK', cert: { value: answer.certificate, certificateLevel: answer.certificateLevel } },
+		const result = await fetchValidatedSigningCertificate(
+			runtime.client,
+			runtime.flowConfig,
 			documentNumber,
-			{ requestedCertificateLevel: certificateLevel },
+			{ certificateLevel },
 			{ trust: runtime.trust },
+			{ signal },
 		);
 		return { json: { source: 'documentNumber', ...certificateJson(result) } };
 	}
