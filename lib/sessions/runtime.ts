@@ -5,7 +5,7 @@ import { TrustStore } from '../pki/trust-store';
 import { SmartIdClient } from '../rp-api/client';
 import { createSessionStore } from './factory';
 import type { PendingSessionExpectation } from './pending-session';
-import { deriveRecordKey } from './record-seal';
+import { RecordKeyMissingError, deriveRecordKey } from './record-seal';
 import type { RuntimeSettings } from './settings';
 import type { PendingSessionStore } from './store';
 
@@ -58,6 +58,15 @@ export class SessionRuntime {
 	get store(): PendingSessionStore {
 		this.storeInstance ??= createSessionStore(this.config.store);
 		return this.storeInstance;
+	}
+
+	/**
+	 * Throws when sessions could not be stored safely or findably (no record key; a store that cannot work here, such as
+	 * a file store in queue mode), so "Start and Continue" refuses before Smart-ID is asked and a phone rings.
+	 */
+	assertCanStoreSessions(): void {
+		if (!this.recordKey) throw new RecordKeyMissingError();
+		void this.store;
 	}
 
 	/** MAC key of this credential's records (HKDF of the record secret), or undefined when none is configured. */

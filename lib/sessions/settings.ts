@@ -31,6 +31,8 @@ export interface HostSettings {
 	userFolder: string;
 	/** n8n's own encryption key, when the host could read it. */
 	n8nEncryptionKey?: string;
+	/** n8n runs in queue mode (workers apart from the main process), where only a shared store can work. */
+	queueMode?: boolean;
 }
 
 function text(data: Record<string, unknown>, name: string): string {
@@ -65,7 +67,7 @@ export function settingsFromCredential(data: Record<string, unknown>, host: Host
 		if (!url) throw new InvalidRequestError('The Smart-ID credential uses the Redis session store but has no Redis URL');
 		store = { type: 'redis', url };
 	} else {
-		store = { type: 'file', folder: text(data, 'sessionFolder') || defaultSessionFolder(host.userFolder) };
+		store = { type: 'file', folder: text(data, 'sessionFolder') || defaultSessionFolder(host.userFolder), ...(host.queueMode ? { queueMode: true } : {}) };
 	}
 	const credentialKey = createHash('sha256').update(`${environment}\n${baseUrl}\n${relyingPartyUUID}`).digest('hex').slice(0, 32);
 	const ownKey = typeof data.sessionRecordKey === 'string' ? data.sessionRecordKey : '';

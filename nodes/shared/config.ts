@@ -35,5 +35,9 @@ export function n8nEncryptionKey(userFolder: string): string | undefined {
 /** Resolve a credential into engine settings; throws InvalidRequestError naming the field to fix. */
 export function configFromCredential(data: ICredentialDataDecryptedObject, userFolder = n8nUserFolder()): SmartIdConfig {
 	const ownKey = typeof data.sessionRecordKey === 'string' && data.sessionRecordKey !== '';
-	return settingsFromCredential(data, { userFolder, n8nEncryptionKey: ownKey ? undefined : n8nEncryptionKey(userFolder) });
+	return settingsFromCredential(data, {
+		userFolder,
+		n8nEncryptionKey: ownKey ? undefined : n8nEncryptionKey(userFolder),
+		queueMode: process.env.EXECUTIONS_MODE === 'queue',
+	});
 }

@@ -9,7 +9,7 @@ export declare function credential(
 	id?: string,
 	name?: string,
 ): { id: string; name: string; type: string; data: Record<string, string> };
-export declare function signWorkflow(options: { tag: string; webhookPath: string; credentialId?: string }): object;
+export declare function signWorkflow(options: { tag: string; webhookPath: string; credentialId?: string; continueOnFail?: boolean }): object;
 export declare function triggerWorkflow(options: { tag: string; credentialId?: string; concurrency?: number }): object;
 
 export interface StartResult {

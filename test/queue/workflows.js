@@ -33,7 +33,7 @@ function credential(simData, store, id = CREDENTIAL_ID, name = 'Smart-ID simulat
 	return { id, name, type: 'smartIdApi', data };
 }
 
-function signWorkflow({ tag, webhookPath, credentialId = CREDENTIAL_ID }) {
+function signWorkflow({ tag, webhookPath, credentialId = CREDENTIAL_ID, continueOnFail = false }) {
 	return {
 		name: `Queue sign ${tag}`,
 		nodes: [
@@ -66,6 +66,7 @@ function signWorkflow({ tag, webhookPath, credentialId = CREDENTIAL_ID }) {
 					correlation: "={{ { \"requestId\": $('Webhook').first().json.headers['x-request-id'] } }}",
 				},
 				credentials: { smartIdApi: { id: credentialId, name: 'Smart-ID simulator (queue)' } },
+				...(continueOnFail ? { onError: 'continueRegularOutput' } : {}),
 			},
 		],
 		connections: { Webhook: { main: [[{ node: 'Start signing', type: 'main', index: 0 }]] } },

@@ -199,6 +199,22 @@ describe('record key sources', () => {
 		expect(out[0].json).toMatchObject({ code: 'SMARTID_SESSION_KEY_MISSING', error: expect.stringMatching(/Session Record Key.*N8N_ENCRYPTION_KEY/) });
 	}, 30_000);
 
+	test('a File store in n8n queue mode: Start and Continue refuses before Smart-ID is asked, naming the Redis store; Wait for Completion still works', async () => {
+		const saved = process.env.EXECUTIONS_MODE;
+		process.env.EXECUTIONS_MODE = 'queue';
+		try {
+			const params = { resource: 'authentication', operation: 'authenticate', flow: 'notification', identifyBy: 'documentNumber', documentNumber: OK_DOC, displayText: 'Log in' };
+			const started = await node.execute.call(executeContext({ credentials: env.credentials, continueOnFail: true, params: { ...params, completion: 'start' } }));
+			expect(started[0][0].json).toMatchObject({ code: 'SMARTID_SESSION_STORE_CONFIG', error: expect.stringMatching(/queue mode.*set Session Store to Redis/) });
+			expect(started[0][0].json.sessionId ?? null).toBeNull(); // no Smart-ID session was started
+			const waited = await node.execute.call(executeContext({ credentials: env.credentials, continueOnFail: true, params: { ...params, completion: 'wait' } }));
+			expect(waited[0][0].json).toMatchObject({ endResult: 'OK' });
+		} finally {
+			if (saved === undefined) delete process.env.EXECUTIONS_MODE;
+			else process.env.EXECUTIONS_MODE = saved;
+		}
+	}, 60_000);
+
 	test("n8n's key from N8N_ENCRYPTION_KEY or the user folder's config file; records do not survive a key change", async () => {
 		process.env.N8N_ENCRYPTION_KEY = 'env-key-for-test';
 		const sessionId = await startAuth(withoutOwnKey(), 'key-env');

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { InvalidRequestError } from '../../../lib/errors';
-import { RecordKeyMissingError, SessionRuntime, type SessionOutcome } from '../../../lib/sessions';
+import { SessionRuntime, type SessionOutcome } from '../../../lib/sessions';
 import { configFromCredential } from '../../shared/config';
 import { errorJson, toNodeError } from '../../shared/errors';
 import { addSignature } from './addSignature';
@@ -89,7 +89,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			try {
 				const rt = await runtimeFor(i);
 				// Refuse before Smart-ID is asked (and a phone rings) when the session could not be stored safely.
-				if (!rt.recordKey && storesSession(this, key, i)) throw new RecordKeyMissingError();
+				if (storesSession(this, key, i)) rt.assertCanStoreSessions();
 				let outcome: SessionOutcome;
 				if (key === 'container.buildAsice') {
 					outcome = await buildAsice.call(this, group, rt);
