@@ -58,7 +58,9 @@ export async function answerTimestampRequest(der: Buffer, tsa: PkiEntity): Promi
 	}
 	if (request.reqPolicy && request.reqPolicy !== SIMULATOR_TSA_POLICY) return rejection(15, 'Requested policy is not offered');
 	const serial = randomBytes(16);
-	serial[0] &= 0x7f;
+	// Positive and with a non-zero first byte: a leading 0x00 before a byte < 0x80 is illegal DER padding, which
+	// OpenSSL 3 refuses (`openssl ts -verify` failed on about 1 token in 256).
+	serial[0] = (serial[0] & 0x7f) | 0x10;
 	const tstInfo = new pkijs.TSTInfo({
 		version: 1,
 		policy: SIMULATOR_TSA_POLICY,

@@ -229,7 +229,7 @@ describe.each([
 		expectValidOurs(two.path, 2);
 		for (const s of signaturesOf(two.path).slice(-2)) {
 			const parts = signerInfoParts(s.cms);
-			expect(opensslTsVerifyDigest(parts.timestampToken!, sha256(parts.signature), env.caPem).ok).toBe(true);
+			expect(opensslTsVerifyDigest(parts.timestampToken!, sha256(parts.signature), env.caPem).output).toMatch(/Verification: OK/);
 		}
 	});
 });
