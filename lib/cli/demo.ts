@@ -260,11 +260,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoSession> {
 				body: JSON.stringify(DEMO_OWNER),
 			});
 			if (setup.status !== 200) throw new Error(`n8n owner setup failed: HTTP ${setup.status}`);
+			const webhookUrl = `${url}/webhook/smart-id-verify`;
+			// n8n answers /healthz before it has registered the published webhooks; on a loaded machine the example
+			// answered 404 for a while. Wait (bounded) until n8n knows the path: a CORS preflight stops being 404.
+			for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
+				const probe = await fetch(webhookUrl, { method: 'OPTIONS' }).catch(() => undefined);
+				if (probe && probe.status !== 404) break;
+			}
 			session.editor = {
 				url,
 				email: DEMO_OWNER.email,
 				password: DEMO_OWNER.password,
-				webhookUrl: `${url}/webhook/smart-id-verify`,
+				webhookUrl,
 			};
 		}
 		return session;
