@@ -16,12 +16,12 @@ const os = require('node:os');
 const path = require('node:path');
 
 const dist = path.resolve(__dirname, '..', 'dist', 'lib');
-if (!fs.existsSync(path.join(dist, 'asice', 'build', 'index.js'))) {
+if (!fs.existsSync(path.join(dist, 'asice', 'sign', 'index.js'))) {
 	console.error('dist/ is missing: run `npm run build` first.');
 	process.exit(2);
 }
-const { prepareSignature, finalizeSignature, smartIdDigestSigner } = require(path.join(dist, 'asice', 'build'));
-const { smartIdSigningCertificate } = require(path.join(dist, 'asice', 'build', 'smart-id-signer'));
+const { prepareSignature, finalizeSignature, smartIdDigestSigner } = require(path.join(dist, 'asice', 'sign'));
+const { smartIdSigningCertificate } = require(path.join(dist, 'asice', 'sign', 'smart-id-signer'));
 const { startSimulator } = require(path.join(dist, 'simulator'));
 const { SmartIdClient } = require(path.join(dist, 'rp-api', 'client'));
 const { TrustStore } = require(path.join(dist, 'pki', 'trust-store'));

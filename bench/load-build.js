@@ -74,8 +74,8 @@ async function enginePhase(sim, work) {
 	const root = common.distRoot();
 	const { SmartIdClient } = require(path.join(root, 'lib', 'rp-api'));
 	const { TrustStore } = require(path.join(root, 'lib', 'pki'));
-	const { buildAsice } = require(path.join(root, 'lib', 'asice', 'build'));
-	const { smartIdDigestSigner, smartIdSigningCertificate } = require(path.join(root, 'lib', 'asice', 'build', 'smart-id-signer'));
+	const { buildAsice } = require(path.join(root, 'lib', 'asice', 'sign'));
+	const { smartIdDigestSigner, smartIdSigningCertificate } = require(path.join(root, 'lib', 'asice', 'sign', 'smart-id-signer'));
 	if (globalAgent === 'close') http.globalAgent = new http.Agent({ keepAlive: false });
 	const baselineSockets = common.openSockets();
 	const client = new SmartIdClient({ baseUrl: sim.baseUrl, maxSockets });
