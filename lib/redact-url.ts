@@ -1,8 +1,9 @@
 /**
  * One way to show a URL in errors, logs and node output without leaking what authenticates it (issue 11 item 9):
- * user info (`https://user:pass@host`, `redis://:pass@host`) and every query value (`?key=`, `?token=`, signed
- * URLs) are replaced by `***`; the fragment is dropped. Scheme, host, port, path and query names stay, which is
- * what a reader needs to tell which peer failed.
+ * the password of the user info (`https://user:pass@host`, `redis://:pass@host`), a user info without a password
+ * (`https://APIKEY@host`; ioredis takes `redis://secret@host` as the password too) and every query value (`?key=`,
+ * `?token=`, signed URLs) are replaced by `***`; the fragment is dropped. Scheme, host, port, path, query names
+ * and a user name next to a password stay: that is what a reader needs to tell which peer (or ACL user) failed.
  */
 export const REDACTED = '***';
 
@@ -15,11 +16,11 @@ export function redactUrl(url: unknown): string {
 	} catch {
 		return redactUnparsed(text);
 	}
-	if (parsed.username) parsed.username = REDACTED;
 	if (parsed.password) parsed.password = REDACTED;
+	else if (parsed.username) parsed.username = REDACTED;
 	parsed.hash = '';
 	if (parsed.search) {
-		const names = [...parsed.searchParams.keys()];
+		const names = [...new Set(parsed.searchParams.keys())];
 		parsed.search = names.map((name) => `${encodeURIComponent(name)}=${REDACTED}`).join('&');
 	}
 	return parsed.toString();

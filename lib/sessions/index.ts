@@ -49,7 +49,7 @@ export type { ListOptions, ReleaseOptions } from './store';
 /** One JSON file per session under a folder; safe for several processes on one disk. */
 export { FileSessionStore, type FileSessionStoreOptions } from './file-store';
 /** Redis-backed store for n8n queue mode; ioredis is loaded lazily. */
-export { RedisSessionStore, redactUrl, redactRedisSecrets, type RedisSessionStoreOptions } from './redis-store';
+export { RedisSessionStore, redactRedisSecrets, type RedisSessionStoreOptions } from './redis-store';
 /** Build a store from plain settings (what the credential holds). */
 export { createSessionStore, defaultSessionFolder, type SessionStoreSettings } from './factory';
 /** Credential fields → engine settings, and the runtime (client, trust, store, record key) built from them. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis, RedisOptions } from 'ioredis';
 
 import { SmartIdError } from '../errors';
+import { redactUrl } from '../redact-url';
 import {
 	assertLease,
 	assertSessionId,
@@ -319,24 +320,6 @@ function parseRecord(raw: string, sessionId: string, check = checkRecord): Pendi
 			{ sessionId },
 			{ cause: error },
 		);
-	}
-}
-
-/**
- * The URL without its secrets, for messages: the password of the user info (a user info without ":" too, since
- * ioredis takes `redis://secret@host` as the password) and the value of every query parameter (`?password=...`)
- * become `***`; a user name next to a password stays, it says which ACL user was refused.
- */
-export function redactUrl(url: string): string {
-	try {
-		const parsed = new URL(url);
-		if (parsed.password) parsed.password = '***';
-		else if (parsed.username) parsed.username = '***';
-		const names = [...new Set(parsed.searchParams.keys())];
-		parsed.search = names.length ? `?${names.map((name) => `${encodeURIComponent(name)}=***`).join('&')}` : '';
-		return parsed.toString();
-	} catch {
-		return '(unparseable URL)';
 	}
 }
 

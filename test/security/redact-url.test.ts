@@ -5,7 +5,8 @@ import { redactUrl } from '../../lib/redact-url';
 
 describe('redactUrl (issue 11 item 9)', () => {
 	it.each([
-		['https://user:pa55@tsa.example/tsa', 'https://***:***@tsa.example/tsa'],
+		['https://user:pa55@tsa.example/tsa', 'https://user:***@tsa.example/tsa'],
+		['http://tsa.example/tsa?key=a&key=b', 'http://tsa.example/tsa?key=***'],
 		['redis://:s3cret@redis:6379/0', 'redis://:***@redis:6379/0'],
 		['https://APIKEY@ocsp.example/', 'https://***@ocsp.example/'],
 		['http://tsa.example/tsa?key=abc123&mode=x', 'http://tsa.example/tsa?key=***&mode=***'],

@@ -8,7 +8,8 @@ import { inspect } from 'node:util';
 
 import { Redis } from 'ioredis';
 
-import { RedisSessionStore, redactRedisSecrets, redactUrl } from '../../lib/sessions';
+import { redactUrl } from '../../lib/redact-url';
+import { RedisSessionStore, redactRedisSecrets } from '../../lib/sessions';
 import { SmartId } from '../../nodes/SmartId/SmartId.node';
 import { SmartIdTrigger } from '../../nodes/SmartIdTrigger/SmartIdTrigger.node';
 import { executeContext, pollContext } from '../nodes/harness';
