@@ -28,3 +28,5 @@ export { PdfSignError, type PdfSignErrorCode } from './errors';
 export { checkByteRanges, type ByteRangeReport, type ByteRangeAnomalyCode } from './byte-range';
 /** Visible signatures: a signature page with reference letters, or a box on a chosen page. */
 export { referenceLetter, BOX_POSITIONS, type VisibleSignatureOptions, type BoxPosition } from './visible';
+/** Is this a PDF? (`%PDF-` in the first 1024 bytes), so callers pick PAdES or ASiC-E by the input. */
+export { looksLikePdf, fileLooksLikePdf } from './sniff';
