@@ -116,7 +116,7 @@ export const pdfFields: INodeProperties[] = [
 		name: 'showPersonalCode',
 		type: 'boolean',
 		default: false,
-		description: "Whether the visible signature shows the signer's personal code (e.g. PNOEE-…) besides the name",
+		description: "Whether the visible signature shows the signer's personal code (such as PNOEE-40504040001) next to the name",
 		displayOptions: { show: { ...sign, visibleSignature: ['page', 'box'] } },
 	},
 	signingMethodField(sign, false),
