@@ -152,6 +152,27 @@ test('a TSA outage while the trigger finishes: the signed session is kept, and f
 	}
 }, 120_000);
 
+test('Wait for Completion at B-LT with the OCSP responder down: the error says the signed session was kept, the trigger finishes it', async () => {
+	const ocsp = http.createServer((_req, res) => {
+		res.writeHead(503, { 'content-type': 'text/plain' });
+		res.end('down');
+	});
+	await new Promise<void>((resolve) => ocsp.listen(0, '127.0.0.1', resolve));
+	const down = { ...env.credentials, ocspUrl: `http://127.0.0.1:${(ocsp.address() as AddressInfo).port}/ocsp` };
+	try {
+		const [failed] = await run(params({ padesLevel: 'B-LT', tag: 'pdf-ocsp' }), [pdfItem(fs.readFileSync(fixturePath('pdf', 'minimal-xref.pdf')))], down, true);
+		expect(failed.json).toMatchObject({ code: 'PDF_OCSP_FAILED', sessionId: expect.any(String) });
+		expect(failed.json.error).toMatch(/kept in the session store.*finishes the PDF/);
+		const raw = await new FileSessionStore({ folder: env.folder }).get(failed.json.sessionId as string);
+		expect(raw).toMatchObject({ kind: 'pdfSignature', tag: 'pdf-ocsp', keptStatus: { state: 'COMPLETE' } });
+		const emitted = await pollUntilEmitted('pdf-ocsp');
+		expect(emitted[0].json).toMatchObject({ sessionId: failed.json.sessionId, kind: 'pdfSignature', level: 'B-LT', ocspProducedAt: expect.any(String) });
+		expectValid(saved(emitted[0], 'after-ocsp.pdf'), 1, false);
+	} finally {
+		await new Promise((r) => ocsp.close(r));
+	}
+}, 120_000);
+
 test('refused before any Smart-ID call: not a PDF, an encrypted PDF, a page that does not exist, a device link without document number', async () => {
 	// A Smart-ID service nobody listens on: any call would fail with a connection error instead of these refusals.
 	const nowhere = { ...env.credentials, baseUrl: 'http://127.0.0.1:9/' };
