@@ -124,6 +124,25 @@ test('Start and Continue: stored as a pdfSignature session, the trigger emits th
 	expectNoSecrets(emitted);
 }, 120_000);
 
+test('Device link (QR): link + PNG at once, the record holds the secrets, after the scan the trigger emits the signed PDF', async () => {
+	const [item] = await run(params({ signingMethod: 'deviceLink', deviceLinkType: 'QR', tag: 'pdf-qr', visibleSignature: 'page' }), [pdfItem(fs.readFileSync(fixturePath('pdf', 'minimal-hybrid-xref.pdf')))]);
+	expect(item.json).toMatchObject({ kind: 'pdfSignature', state: 'RUNNING', flow: 'deviceLink', deviceLinkType: 'QR' });
+	expect(item.binary?.qr.mimeType).toBe('image/png');
+	const record = await new FileSessionStore({ folder: env.folder }).get(item.json.sessionId as string);
+	expect(record).toMatchObject({ kind: 'pdfSignature', secrets: { sessionType: 'sign', signatureProtocol: 'RAW_DIGEST_SIGNATURE' } });
+	expectNoSecrets(item, [record!.secrets!.sessionSecret]);
+	const answer = await fetch(env.sim.mockDeviceLinkUrl, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ documentNumber: OK_DOC, deviceLink: item.json.deviceLink, flowType: 'QR' }),
+	});
+	expect(answer.status).toBeLessThan(300);
+	const emitted = await pollUntilEmitted('pdf-qr');
+	expect(emitted[0].json).toMatchObject({ sessionId: item.json.sessionId, kind: 'pdfSignature', endResult: 'OK', flowType: 'QR', referenceLetter: 'A', signatureCount: 1 });
+	expectValid(saved(emitted[0], 'qr.pdf'), 1);
+	expectNoSecrets(emitted, [record!.secrets!.sessionSecret]);
+}, 120_000);
+
 test('a TSA outage while the trigger finishes: the signed session is kept, and finished once the TSA answers', async () => {
 	const tsa = http.createServer((_req, res) => {
 		res.writeHead(503, { 'content-type': 'text/plain' });
