@@ -4,7 +4,7 @@
  * with PAdES B-T (Smart-ID flow against the embedded simulator and its TSA), and compare with `sha256sum` of the
  * same file in the same run.
  *
- *   npm run build && node bench/sign-pdf.js [--size-mib 200] [--level B-T|B-LT|B-LTA] [--keep]
+ *   npm run build && node bench/sign-pdf.js [--size-mib 200] [--level B-T|B-LT|B-LTA] [--visible none|page|box] [--keep]
  *   (or SMARTID_DIST=.cache/my-dist, see README)
  *
  * Prints one JSON line: sizes, wall times (sha256sum, prepare = parse tail + stream copy/hash + append, total =
@@ -37,6 +37,9 @@ function arg(name, fallback) {
 }
 const sizeMiB = Number(arg('--size-mib', '200'));
 const level = arg('--level', 'B-T');
+// A visible signature (signature page or box on the last page) adds a page or an appearance, not a pass over the file.
+const visibleMode = arg('--visible', 'none');
+const visible = visibleMode === 'none' ? undefined : { mode: visibleMode };
 const keep = process.argv.includes('--keep');
 
 /** A valid PDF 1.7 with a classic xref table: catalog, pages, one page, its content, and a big XObject stream. */
@@ -107,7 +110,7 @@ async function main() {
 		const sha256sumMs = Number(process.hrtime.bigint() - t) / 1e6;
 
 		t = process.hrtime.bigint();
-		const prepared = await preparePdfSignature(input, chosen.certificateBase64, { certificates: chosen.chain.slice(1), level, partialFile: output + '.partial' });
+		const prepared = await preparePdfSignature(input, chosen.certificateBase64, { certificates: chosen.chain.slice(1), level, visible, partialFile: output + '.partial' });
 		const prepareMs = Number(process.hrtime.bigint() - t) / 1e6;
 		const value = await signer({ digest: prepared.digestToSign, hashAlgorithm: prepared.hashAlgorithm, signatureScheme: prepared.signatureScheme, signerCertificate: prepared.pending.signerCertificate });
 		const result = await finalizePdfSignature(prepared.pending, value, { out: output, tsaUrl: sim.tsaUrl, ocspUrl: sim.ocspUrl, trust });
@@ -123,6 +126,7 @@ async function main() {
 				cpus: os.cpus().length,
 				loadavg: os.loadavg().map((x) => Number(x.toFixed(2))),
 				level,
+				visible: visibleMode,
 				inputBytes,
 				outputBytes: result.size,
 				sha256sumMs: Math.round(sha256sumMs),

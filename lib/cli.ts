@@ -10,7 +10,7 @@ type Command = { summary: string; load: () => Promise<{ run(args: string[]): Pro
 const COMMANDS: Record<string, Command> = {
 	simulator: { summary: 'run the offline Smart-ID simulator (RP API v3, OCSP, TSA)', load: () => import('./cli/simulator') },
 	verify: { summary: 'verify ASiC-E / BDOC containers', load: () => import('./cli/verify') },
-	sign: { summary: 'build a signed ASiC-E container with Smart-ID', load: () => import('./cli/sign') },
+	sign: { summary: 'sign files into an ASiC-E container, or a PDF (PAdES), with Smart-ID', load: () => import('./cli/sign') },
 	demo: { summary: 'sign files on the simulator inside a real n8n and verify the result', load: () => import('./cli/demo') },
 };
 

@@ -4,6 +4,7 @@ import { buildAsice } from '../asice/sign';
 import { smartIdDigestSigner, smartIdSigningCertificate, type SmartIdSignerTarget } from '../asice/sign/smart-id-signer';
 import { ENVIRONMENTS, type EnvironmentName } from '../environments';
 import { isHashAlgorithm, type HashAlgorithm } from '../hash-algorithm';
+import { BOX_POSITIONS, fileLooksLikePdf, signPdf, type BoxPosition, type PadesLevel, type VisibleSignatureOptions } from '../pdf';
 import { TrustStore } from '../pki/trust-store';
 import { SmartIdClient } from '../rp-api/client';
 // Type only: the simulator (and with it @peculiar/x509 + reflect-metadata) loads only when --env simulator needs it.
@@ -13,6 +14,9 @@ const out = (text: string) => void process.stdout.write(`${text}\n`);
 const err = (text: string) => void process.stderr.write(`${text}\n`);
 
 const USAGE = `Usage: smart-id sign FILE... --out OUT.asice
+       smart-id sign IN.pdf --out OUT.pdf [--level B-T|B-LT|B-LTA] [--visible none|page|box]
+         [--page N] [--position bottomLeft|bottomRight|topLeft|topRight] [--show-personal-code]
+         [--reason TEXT] [--location TEXT]
          [--env simulator|demo|live|custom] [--base-url URL] [--rp-uuid UUID] [--rp-name NAME]
          [--document-number DOC | --personal-code CODE --country CC]
          [--hash SHA-256|SHA-384|SHA-512|SHA3-256|SHA3-384|SHA3-512]
@@ -22,6 +26,12 @@ const USAGE = `Usage: smart-id sign FILE... --out OUT.asice
 Signs FILE(s) with Smart-ID into a new ASiC-E container (XAdES baseline LT: RSASSA-PSS signature,
 RFC 3161 timestamp, OCSP response). With --add-to, adds a signature to an existing container instead
 (no FILE arguments; existing signatures stay byte for byte).
+
+A single FILE that is a PDF (%PDF- header) is signed in place of a container: PAdES baseline B-T by
+default (--level B-LT adds certificates and OCSP, B-LTA a document timestamp), invisible unless
+--visible page (a signature page after the last page; later signatures fill it) or --visible box
+(on --page N, 0 = last, at --position; default bottomRight). The personal code is shown only with
+--show-personal-code. A signed PDF gets one more signature; earlier ones stay valid.
 
 --env simulator (default) without --base-url starts the embedded simulator and signs with one of its
 test accounts: no phone, no network. demo uses SK's public DEMO service (needs the internet); live and
@@ -46,12 +56,19 @@ interface SignArgs {
 	addTo?: string;
 	mime: Map<string, string>;
 	timeoutMs: number;
+	level?: PadesLevel;
+	visible?: 'none' | 'page' | 'box';
+	page?: number;
+	position?: BoxPosition;
+	showPersonalCode: boolean;
+	reason?: string;
+	location?: string;
 }
 
 const DEFAULT_TSA: Partial<Record<EnvironmentName, string>> = { demo: 'http://tsa.demo.sk.ee/tsa', live: 'http://tsa.sk.ee' };
 
 function parseArgs(args: string[]): SignArgs | 'help' {
-	const a: SignArgs = { files: [], out: '', env: 'simulator', hash: 'SHA-256', trustPems: [], mime: new Map(), timeoutMs: 120_000 };
+	const a: SignArgs = { files: [], out: '', env: 'simulator', hash: 'SHA-256', trustPems: [], mime: new Map(), timeoutMs: 120_000, showPersonalCode: false };
 	for (let i = 0; i < args.length; i++) {
 		const arg = args[i];
 		const value = (): string => {
@@ -122,6 +139,39 @@ function parseArgs(args: string[]): SignArgs | 'help' {
 				a.timeoutMs = Number(v);
 				break;
 			}
+			case '--level': {
+				const v = value().toUpperCase();
+				if (v !== 'B-T' && v !== 'B-LT' && v !== 'B-LTA') throw new Error(`--level must be B-T, B-LT or B-LTA (got ${v})`);
+				a.level = v;
+				break;
+			}
+			case '--visible': {
+				const v = value();
+				if (v !== 'none' && v !== 'page' && v !== 'box') throw new Error(`--visible must be none, page or box (got ${v})`);
+				a.visible = v;
+				break;
+			}
+			case '--page': {
+				const v = value();
+				if (!/^\d{1,6}$/.test(v)) throw new Error('--page must be a page number (1 = first, 0 = last)');
+				a.page = Number(v);
+				break;
+			}
+			case '--position': {
+				const v = value();
+				if (!BOX_POSITIONS.includes(v as BoxPosition)) throw new Error(`--position must be one of ${BOX_POSITIONS.join(', ')} (got ${v})`);
+				a.position = v as BoxPosition;
+				break;
+			}
+			case '--show-personal-code':
+				a.showPersonalCode = true;
+				break;
+			case '--reason':
+				a.reason = value();
+				break;
+			case '--location':
+				a.location = value();
+				break;
 			default:
 				if (arg.startsWith('--')) throw new Error(`Unknown option ${arg}`);
 				a.files.push(arg);
@@ -135,7 +185,28 @@ function parseArgs(args: string[]): SignArgs | 'help' {
 	if (a.env === 'custom' && (!a.baseUrl || a.trustPems.length === 0)) throw new Error('--env custom needs --base-url and --trust-pem');
 	if ((a.env === 'live' || a.env === 'custom') && (!a.rpUuid || !a.rpName)) throw new Error(`--env ${a.env} needs --rp-uuid and --rp-name`);
 	if (a.env !== 'simulator' && !a.documentNumber && !a.personalCode) throw new Error('say who signs: --document-number or --personal-code with --country');
+	if ((a.page !== undefined || a.position) && a.visible !== 'box') throw new Error('--page and --position place a --visible box');
 	return a;
+}
+
+/** PDF options given: the input must then be one PDF. */
+function pdfOptionsGiven(a: SignArgs): boolean {
+	return a.level !== undefined || a.visible !== undefined || a.showPersonalCode || a.reason !== undefined || a.location !== undefined;
+}
+
+/** Is this run a PDF signature? One input file whose head says %PDF- (the format is chosen by the input). */
+async function isPdfRun(a: SignArgs): Promise<boolean> {
+	const pdf = !a.addTo && a.files.length === 1 && (await fileLooksLikePdf(a.files[0]).catch(() => false));
+	if (!pdf && pdfOptionsGiven(a)) throw new Error('--level, --visible, --show-personal-code, --reason and --location are for signing one PDF file (%PDF- header)');
+	if (pdf && a.mime.size > 0) throw new Error('--mime is for ASiC-E containers, not for a PDF');
+	if (pdf && !['SHA-256', 'SHA-384', 'SHA-512'].includes(a.hash)) throw new Error('a PDF signature uses --hash SHA-256, SHA-384 or SHA-512');
+	return pdf;
+}
+
+function visibleOf(a: SignArgs): VisibleSignatureOptions | undefined {
+	if (a.visible === 'page') return { mode: 'page', showPersonalCode: a.showPersonalCode };
+	if (a.visible === 'box') return { mode: 'box', page: a.page ?? 0, position: a.position ?? 'bottomRight', showPersonalCode: a.showPersonalCode };
+	return undefined;
 }
 
 function trustFor(a: SignArgs, sim: RunningSimulator | undefined): TrustStore {
@@ -158,6 +229,13 @@ export async function run(args: string[]): Promise<number> {
 	if (a === 'help') {
 		out(USAGE);
 		return 0;
+	}
+	let pdf: boolean;
+	try {
+		pdf = await isPdfRun(a);
+	} catch (error) {
+		err(`${(error as Error).message}\n\n${USAGE}`);
+		return 2;
 	}
 	let sim: RunningSimulator | undefined;
 	let client: SmartIdClient | undefined;
@@ -184,6 +262,45 @@ export async function run(args: string[]): Promise<number> {
 		const common = { client, relyingPartyUUID, relyingPartyName, trust, timeoutMs: a.timeoutMs };
 		if ('semanticsIdentifier' in target) err('Confirm the certificate choice in the Smart-ID app...');
 		const chosen = await smartIdSigningCertificate({ ...common, target });
+		const signer = smartIdDigestSigner({
+			...common,
+			target,
+			documentNumber: chosen.documentNumber,
+			onVerificationCode: (code) => err(`Verification code: ${code} (the phone must show the same code)`),
+		});
+		const signerName = chosen.identity ? `${chosen.identity.givenName} ${chosen.identity.surname} (${chosen.identity.semanticsIdentifier})` : chosen.certificate.subject;
+		if (pdf) {
+			const level = a.level ?? 'B-T';
+			const done = await signPdf(a.files[0], chosen.certificateBase64, {
+				out: a.out,
+				level,
+				visible: visibleOf(a),
+				reason: a.reason,
+				location: a.location,
+				hashAlgorithm: a.hash as 'SHA-256' | 'SHA-384' | 'SHA-512',
+				certificates: chosen.chain.slice(1).map((c) => c.raw),
+				tsaUrl: a.tsaUrl ?? sim?.tsaUrl ?? DEFAULT_TSA[a.env],
+				ocspUrl: a.ocspUrl ?? sim?.ocspUrl,
+				trust,
+				sign: signer,
+			});
+			out(
+				JSON.stringify({
+					out: done.path,
+					format: 'PAdES',
+					level,
+					fieldName: done.fieldName,
+					signer: signerName,
+					documentNumber: chosen.documentNumber,
+					hashAlgorithm: a.hash,
+					timestampTime: done.timestampTime.toISOString(),
+					...(done.ocspProducedAt ? { ocspProducedAt: done.ocspProducedAt.toISOString() } : {}),
+					...(done.docTimestampTime ? { docTimestampTime: done.docTimestampTime.toISOString() } : {}),
+					size: done.size,
+				}),
+			);
+			return 0;
+		}
 		const mime = a.mime;
 		const result = await buildAsice({
 			...(a.addTo ? { container: a.addTo } : { files: a.files.map((f) => ({ name: path.basename(f), path: f, ...(mime.has(path.basename(f)) ? { mimeType: mime.get(path.basename(f)) } : {}) })) }),
@@ -194,19 +311,14 @@ export async function run(args: string[]): Promise<number> {
 			ocspUrl: a.ocspUrl ?? sim?.ocspUrl,
 			trust,
 			certificates: chosen.chain.slice(1),
-			sign: smartIdDigestSigner({
-				...common,
-				target,
-				documentNumber: chosen.documentNumber,
-				onVerificationCode: (code) => err(`Verification code: ${code} (the phone must show the same code)`),
-			}),
+			sign: signer,
 		});
 		for (const w of result.warnings) err(`warning: ${w}`);
 		out(
 			JSON.stringify({
 				out: result.path,
 				signatureFile: result.signatureFile,
-				signer: chosen.identity ? `${chosen.identity.givenName} ${chosen.identity.surname} (${chosen.identity.semanticsIdentifier})` : chosen.certificate.subject,
+				signer: signerName,
 				documentNumber: chosen.documentNumber,
 				hashAlgorithm: a.hash,
 				timestampTime: result.timestampTime.toISOString(),

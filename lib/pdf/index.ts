@@ -26,3 +26,7 @@ export { vriKey } from './dss';
 export { PdfSignError, type PdfSignErrorCode } from './errors';
 /** ByteRange coverage check of existing signatures (what a verifier must not call intact). */
 export { checkByteRanges, type ByteRangeReport, type ByteRangeAnomalyCode } from './byte-range';
+/** Visible signatures: a signature page with reference letters, or a box on a chosen page. */
+export { referenceLetter, BOX_POSITIONS, type VisibleSignatureOptions, type BoxPosition } from './visible';
+/** Is this a PDF? (`%PDF-` in the first 1024 bytes), so callers pick PAdES or ASiC-E by the input. */
+export { looksLikePdf, fileLooksLikePdf } from './sniff';

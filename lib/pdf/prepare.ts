@@ -10,6 +10,7 @@ import { pdfDate, textString, type PdfObject } from './objects';
 import { PDF_PENDING_FORMAT, type PadesLevel, type PdfPendingSignature } from './pending';
 import { buildSignatureRevision, cadesSignatureEntries } from './signature-revision';
 import { copyAndHash } from './stream-hash';
+import { placeVisibleSignature, type VisibleSignatureOptions, type WidgetPlacement } from './visible/placement';
 
 /** A certificate as node object, DER bytes, PEM text or Base64 DER text. */
 export type PdfCertificateLike = X509Certificate | Buffer | Uint8Array | string;
@@ -35,6 +36,8 @@ export interface PreparePdfOptions {
 	signingTime?: Date;
 	/** Where the partial file goes (default a new file in the system temp folder). */
 	partialFile?: string;
+	/** A visible signature (signature page or box); default invisible. Not with `fieldName`. */
+	visible?: VisibleSignatureOptions;
 }
 
 /** Result of {@link preparePdfSignature}. */
@@ -45,6 +48,8 @@ export interface PreparedPdfSignature {
 	signatureScheme: 'rsassa-pss';
 	/** The JSON-safe state for {@link finalizePdfSignature}. */
 	pending: PdfPendingSignature;
+	/** What a visible signature shows: its reference letter and signer name. */
+	visible?: { letter: string; name: string; personalCodeShown: boolean };
 }
 
 /** Parse one certificate from any {@link PdfCertificateLike}. */
@@ -115,10 +120,15 @@ export async function preparePdfSignature(input: string | Uint8Array, signerCert
 		throw error;
 	}
 	let revision;
+	let placement: WidgetPlacement | undefined;
 	const inputSize = doc.file.size;
+	const visible = options.visible;
 	try {
 		await checkSigningAllowed(doc);
-		revision = await buildSignatureRevision(doc, cadesSignatureEntries(pdfDate(signingTime), extra), contentsBytes, options.fieldName);
+		const place = visible
+			? async (newNum: () => number) => (placement = await placeVisibleSignature(doc, newNum, visible, signer, signingTime))
+			: undefined;
+		revision = await buildSignatureRevision(doc, cadesSignatureEntries(pdfDate(signingTime), extra), contentsBytes, options.fieldName, undefined, place);
 	} finally {
 		await doc.close();
 	}
@@ -159,5 +169,6 @@ export async function preparePdfSignature(input: string | Uint8Array, signerCert
 		signingTime: signingTime.toISOString().replace(/\.000Z$/, 'Z'),
 		digestToSign,
 	};
-	return { digestToSign, hashAlgorithm, signatureScheme: 'rsassa-pss', pending };
+	const shown = placement ? { visible: { letter: placement.label.letter, name: placement.label.name, personalCodeShown: placement.label.personalCode !== undefined } } : {};
+	return { digestToSign, hashAlgorithm, signatureScheme: 'rsassa-pss', pending, ...shown };
 }

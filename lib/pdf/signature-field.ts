@@ -2,6 +2,7 @@ import type { PdfDocument } from './document';
 import { malformed, PdfSignError } from './errors';
 import type { UpdateObject } from './incremental-writer';
 import { intOf, isArray, isName, isRef, PdfDict, PdfName, PdfNumber, PdfRef, PdfString, textString, type PdfObject } from './objects';
+import type { WidgetPlacement } from './visible/placement';
 
 const MAX_FIELDS = 100_000;
 
@@ -57,7 +58,14 @@ export interface FieldPlan {
  * (a widget with an empty /Rect on the first page) named `Signature<n>`. Returns the objects to write: the
  * field/widget, the page (or its /Annots array), the AcroForm with /SigFlags 3 (or the catalog).
  */
-export async function planSignatureField(doc: PdfDocument, sigRef: PdfRef, newNum: () => number, fieldName?: string): Promise<FieldPlan> {
+export async function planSignatureField(
+	doc: PdfDocument,
+	sigRef: PdfRef,
+	newNum: () => number,
+	fieldName?: string,
+	visible?: (newNum: () => number) => Promise<WidgetPlacement>,
+): Promise<FieldPlan> {
+	if (visible && fieldName !== undefined) throw new PdfSignError('PDF_INVALID_INPUT', 'A visible signature gets a new field: leave the field name empty, or sign the existing field invisibly.', { fieldName });
 	const catalog = await doc.catalog();
 	const objects: UpdateObject[] = [];
 	const acroLocated = await doc.dictOf(catalog.value.get('AcroForm'));
@@ -85,25 +93,31 @@ export async function planSignatureField(doc: PdfDocument, sigRef: PdfRef, newNu
 		let n = 1;
 		while (names.has(`Signature${n}`)) n++;
 		name = `Signature${n}`;
-		const pages = await doc.pageRefs(1);
-		if (pages.length === 0) malformed('the document has no pages.');
-		const pageRef = pages[0];
 		const widgetRef = new PdfRef(newNum(), 0);
-		objects.push({
-			ref: widgetRef,
-			value: new PdfDict()
-				.set('Type', new PdfName('Annot'))
-				.set('Subtype', new PdfName('Widget'))
-				.set('FT', new PdfName('Sig'))
-				.set('T', textString(name))
-				.set('V', sigRef)
-				.set('F', PdfNumber.of(132))
-				.set('Rect', [PdfNumber.of(0), PdfNumber.of(0), PdfNumber.of(0), PdfNumber.of(0)])
-				.set('P', pageRef),
-		});
+		// Visible: the placement's page (maybe a new one), rectangle and appearance; else an empty /Rect on page 1.
+		const placement = visible ? await visible(newNum) : undefined;
+		let pageRef: PdfRef;
+		if (placement) pageRef = placement.page;
+		else {
+			const pages = await doc.pageRefs(1);
+			if (pages.length === 0) malformed('the document has no pages.');
+			pageRef = pages[0];
+		}
+		const widget = new PdfDict()
+			.set('Type', new PdfName('Annot'))
+			.set('Subtype', new PdfName('Widget'))
+			.set('FT', new PdfName('Sig'))
+			.set('T', textString(name))
+			.set('V', sigRef)
+			.set('F', PdfNumber.of(132))
+			.set('Rect', (placement?.rect ?? [0, 0, 0, 0]).map((v) => new PdfNumber(String(Math.round(v * 100) / 100))))
+			.set('P', pageRef);
+		if (placement) widget.set('AP', new PdfDict().set('N', placement.appearance));
+		objects.push({ ref: widgetRef, value: widget });
+		if (placement) objects.push(...placement.objects);
 		// The page's /Annots gets the widget: a new version of the page, or of its /Annots array object.
-		await writeCheck(pageRef);
-		const page = (await doc.dictOf(pageRef))!.value.clone();
+		if (!placement?.newPage) await writeCheck(pageRef);
+		const page = placement?.newPage ? placement.newPage.clone() : (await doc.dictOf(pageRef))!.value.clone();
 		const annots = page.get('Annots');
 		if (isRef(annots)) {
 			const arr = await doc.resolve(annots);

@@ -3,6 +3,7 @@ import { PdfSignError } from './errors';
 import { layoutIncrementalUpdate, objectNumbers, type UpdateObject } from './incremental-writer';
 import { PdfDict, PdfName, PdfRaw, PdfRef, type PdfObject } from './objects';
 import { planSignatureField } from './signature-field';
+import type { WidgetPlacement } from './visible/placement';
 
 /** Width reserved for each ByteRange number (10 digits: files up to 9.3 GB). */
 const BYTE_RANGE_DIGITS = 10;
@@ -33,6 +34,7 @@ export async function buildSignatureRevision(
 	contentsBytes: number,
 	fieldName: string | undefined,
 	extraObjects: (newNum: () => number) => UpdateObject[] = () => [],
+	visible?: (newNum: () => number) => Promise<WidgetPlacement>,
 ): Promise<SignatureRevision> {
 	if (!Number.isSafeInteger(contentsBytes) || contentsBytes < 1024 || contentsBytes > MAX_CONTENTS_BYTES) {
 		throw new PdfSignError('PDF_INVALID_INPUT', `The /Contents reservation must be 1024 to ${MAX_CONTENTS_BYTES} bytes (got ${contentsBytes}).`);
@@ -42,7 +44,7 @@ export async function buildSignatureRevision(
 	const sig = new PdfDict(entries);
 	sig.set('ByteRange', new PdfRaw(BYTE_RANGE_PLACEHOLDER));
 	sig.set('Contents', new PdfRaw(`<${'0'.repeat(contentsBytes * 2)}>`));
-	const plan = await planSignatureField(doc, sigRef, newNum, fieldName);
+	const plan = await planSignatureField(doc, sigRef, newNum, fieldName, visible);
 	const objects: UpdateObject[] = [{ ref: sigRef, value: sig }, ...plan.objects, ...extraObjects(newNum)];
 	const last = (await doc.file.read(doc.file.size - 1, 1))[0];
 	const needsNewline = last !== 0x0a && last !== 0x0d;

@@ -2,6 +2,7 @@ import type { SessionStatus } from '../rp-api/types';
 import { validateAuthentication, validateCertificateChoice, validateSignature } from '../validation';
 import { finalizeContainer } from './container';
 import { continueWithLinkedSignature } from './linked-signature';
+import { finalizePdf } from './pdf';
 import { baseJson, type SessionOutcome } from './outcome';
 import type { PendingSession } from './pending-session';
 import { authenticationJson, certificateJson, signatureJson } from './result-json';
@@ -14,8 +15,8 @@ export interface CompleteOptions {
 }
 
 /**
- * Validate a COMPLETE session status against the stored request and produce the result; an ASiC-E signature is
- * finalized here (timestamp, OCSP, container), a certificate choice with a linked signature continues into it.
+ * Validate a COMPLETE session status against the stored request and produce the result; an ASiC-E or PDF signature
+ * is finalized here (timestamp, OCSP, container or PDF), a certificate choice with a linked signature continues into it.
  * The relying party and scheme the payload is checked against are the credential's, never the record's.
  * Throws SessionEndedError / ValidationError / build errors.
  */
@@ -49,6 +50,11 @@ export async function completeSession(
 				json: { ...base, ...session.container.summary, ...signatureJson(result), containerFileName: file.fileName, containerSize: file.data.length },
 				files: [file],
 			};
+		}
+		case 'pdfSignature': {
+			const result = validateSignature(status, session.context, validation);
+			const { file, facts } = await finalizePdf(session.pdf, result.signatureBase64, runtime);
+			return { json: { ...base, ...session.pdf.summary, ...signatureJson(result), pdfFileName: file.fileName, ...facts }, files: [file] };
 		}
 	}
 }

@@ -29,6 +29,9 @@ export {
 	type PendingAsiceSignature,
 	type PendingSessionExpectation,
 	type AsicePendingState,
+	type PdfPendingState,
+	type PendingPdfSignature,
+	type PendingDocumentSignature,
 	type LinkedAsiceRequest,
 	type SignatureOptions,
 	type ResultSummary,
@@ -75,6 +78,7 @@ export { completeSession, type CompleteOptions } from './complete';
 export { completeStoredSession, type StoredCompletion } from './complete-stored';
 export { continueWithLinkedSignature, linkedAsiceRequest } from './linked-signature';
 export { prepareContainer, finalizeContainer, type ContainerInput } from './container';
+export { preparePdf, finalizePdf, signedPdfFacts, type PdfSignatureSettings } from './pdf';
 export { isLtServiceOutage, keepSignedStatus } from './lt-outage';
 /** One trigger pass over a credential's sessions with leases and a time budget. */
 export { pollSessions, triggerPassTiming, DEFAULT_POLL_BUDGET_MS, type PollSessionsOptions, type PollSessionsResult, type FinishedSession } from './poll';

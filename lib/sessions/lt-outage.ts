@@ -1,5 +1,5 @@
 import type { SessionStatus } from '../rp-api/types';
-import type { PendingAsiceSignature } from './pending-session';
+import type { PendingDocumentSignature } from './pending-session';
 import type { SessionRuntime } from './runtime';
 import { savePendingSession } from './stored-sessions';
 
@@ -18,8 +18,8 @@ export function isLtServiceOutage(error: unknown): boolean {
 
 /**
  * Store a signed-but-unfinished container session with Smart-ID's COMPLETE answer, so the trigger finishes it
- * later without Smart-ID still having to know the session. Only an ASiC-E signature can keep an answer.
+ * later without Smart-ID still having to know the session. Only a document signature (ASiC-E or PDF) can keep an answer.
  */
-export async function keepSignedStatus(runtime: SessionRuntime, session: PendingAsiceSignature, status: SessionStatus): Promise<void> {
+export async function keepSignedStatus(runtime: SessionRuntime, session: PendingDocumentSignature, status: SessionStatus): Promise<void> {
 	await savePendingSession(runtime, { ...session, keptStatus: status });
 }

@@ -1,4 +1,5 @@
 import { parsePendingSignature, type PendingSignature, type ProductionPlace } from '../asice/sign';
+import { parsePdfPendingSignature, type PdfPendingSignature } from '../pdf/pending';
 import { SmartIdError } from '../errors';
 import type { DeviceLinkSecrets } from '../flows/device-link';
 import { digestLength, HASH_ALGORITHMS, type HashAlgorithm } from '../hash-algorithm';
@@ -98,8 +99,33 @@ export interface PendingAsiceSignature extends PendingSessionCommon {
 	keptStatus?: SessionStatus;
 }
 
+/**
+ * PDF state kept with a pending PAdES signature: lib/pdf's pending JSON plus the partial PDF (input + prepared
+ * update), so any process can finish it. `pending.partialFile` is where it lay when prepared; finishing writes the
+ * bytes to a fresh private file and points the state there.
+ */
+export interface PdfPendingState {
+	pending: PdfPendingSignature;
+	/** Base64 of the partial PDF (its size is `pending.partialSize`). */
+	partialBase64: string;
+	fileName: string;
+	outputBinaryPropertyName: string;
+	summary: ResultSummary;
+}
+
+export interface PendingPdfSignature extends PendingSessionCommon {
+	kind: 'pdfSignature';
+	context: SignatureContext;
+	pdf: PdfPendingState;
+	/** Smart-ID's COMPLETE/OK answer, kept when finishing failed on a TSA/OCSP outage (as for ASiC-E). */
+	keptStatus?: SessionStatus;
+}
+
 /** One session started in "Start and Continue" mode (or by device link), with everything needed to finish it. */
-export type PendingSession = PendingAuthentication | PendingSignatureSession | PendingCertificateChoice | PendingAsiceSignature;
+export type PendingSession = PendingAuthentication | PendingSignatureSession | PendingCertificateChoice | PendingAsiceSignature | PendingPdfSignature;
+
+/** The kinds that finish a document after the person signed (and may keep Smart-ID's answer through an outage). */
+export type PendingDocumentSignature = PendingAsiceSignature | PendingPdfSignature;
 
 export type PendingSessionKind = PendingSession['kind'];
 
@@ -111,7 +137,7 @@ export interface PendingSessionExpectation {
 	brokeredRpName?: string;
 }
 
-const KINDS: readonly PendingSessionKind[] = ['authentication', 'signature', 'certificateChoice', 'asiceSignature'];
+const KINDS: readonly PendingSessionKind[] = ['authentication', 'signature', 'certificateChoice', 'asiceSignature', 'pdfSignature'];
 const LEVELS = ['ADVANCED', 'QUALIFIED', 'QSCD'] as const;
 const SESSION_ID = { max: 128, pattern: /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, what: 'a session id' };
 const NAME = { max: 512 };
@@ -199,6 +225,7 @@ const SESSION_TYPE: Record<PendingSessionKind, DeviceLinkSecrets['sessionType']>
 	authentication: 'auth',
 	signature: 'sign',
 	asiceSignature: 'sign',
+	pdfSignature: 'sign',
 	certificateChoice: 'cert',
 };
 const PROTOCOL: Record<DeviceLinkSecrets['sessionType'], DeviceLinkSecrets['signatureProtocol']> = {
@@ -266,6 +293,21 @@ function asiceState(r: RecordReader): AsicePendingState {
 		...outputNames(r),
 		summary: summary(r, 'summary'),
 	};
+	r.done();
+	return state;
+}
+
+function pdfState(r: RecordReader): PdfPendingState {
+	let pending: PdfPendingSignature;
+	try {
+		pending = parsePdfPendingSignature(r.raw('pending'));
+	} catch (error) {
+		const field = error instanceof SmartIdError && typeof error.details.field === 'string' ? error.details.field : '';
+		throw new PendingSessionInvalidError(`${r.name('pending')}${field ? `.${field}` : ''}`, 'is not a valid PDF signature state');
+	}
+	const partialBase64 = r.base64('partialBase64', { maxChars: MAX_BLOB_CHARS });
+	if (Buffer.byteLength(partialBase64, 'base64') !== pending.partialSize) r.fail('partialBase64', 'is not the partial PDF of the signature state (its size differs)');
+	const state: PdfPendingState = { pending, partialBase64, ...outputNames(r), summary: summary(r, 'summary') };
 	r.done();
 	return state;
 }
@@ -398,6 +440,19 @@ export function parsePendingSession(value: unknown, expect: PendingSessionExpect
 			if (common.secrets && common.secrets.digestOrRpChallenge !== session.context.digest) r.fail('secrets.digestOrRpChallenge', 'is not the digest of the context');
 			const from = r.optText('certificateChoiceSessionId', SESSION_ID);
 			if (from) session.certificateChoiceSessionId = from;
+			if (r.has('keptStatus')) session.keptStatus = keptStatus(r);
+			else r.raw('keptStatus', false);
+			break;
+		}
+		case 'pdfSignature': {
+			const state = pdfState(r.child('pdf'));
+			session = { ...common, kind, context: signatureContext(context), pdf: state };
+			// The digest Smart-ID signs, its hash and the signer must be the PDF state's, or finishing would embed a
+			// signature made for something else.
+			if (state.pending.digestToSign !== session.context.digest) r.fail('pdf.pending.digestToSign', 'is not the digest that was sent to Smart-ID');
+			if (state.pending.hashAlgorithm !== session.context.hashAlgorithm) r.fail('context.hashAlgorithm', 'is not the hash of the PDF signature state');
+			if (state.pending.signerCertificate !== session.context.expectedCertificate) r.fail('context.expectedCertificate', 'is not the signer certificate of the PDF signature state');
+			if (common.secrets && common.secrets.digestOrRpChallenge !== session.context.digest) r.fail('secrets.digestOrRpChallenge', 'is not the digest of the context');
 			if (r.has('keptStatus')) session.keptStatus = keptStatus(r);
 			else r.raw('keptStatus', false);
 			break;

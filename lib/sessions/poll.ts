@@ -180,7 +180,7 @@ async function checkSession(
 	now: () => number,
 ): Promise<SessionOutcome | undefined> {
 	// A signed container waiting for TSA/OCSP carries Smart-ID's answer: it never expires, nothing to ask.
-	const kept = session.kind === 'asiceSignature' ? session.keptStatus : undefined;
+	const kept = session.kind === 'asiceSignature' || session.kind === 'pdfSignature' ? session.keptStatus : undefined;
 	if (!kept && Date.parse(session.expiresAt) <= now()) return expiredOutcome(session, 'expired');
 	if (!kept) result.statusRequests++;
 	// The API's shortest long poll: a RUNNING session costs 1 s, not more.
@@ -195,7 +195,7 @@ async function checkSession(
 		if (!isTransient(error)) return errorOutcome(session, error);
 		// A transient failure (e.g. TSA down while finishing a container) keeps the record for the next poll.
 		result.deferred.push(`${session.sessionId}: ${error instanceof Error ? error.message : String(error)}`);
-		if (!kept && session.kind === 'asiceSignature' && isLtServiceOutage(error)) {
+		if (!kept && (session.kind === 'asiceSignature' || session.kind === 'pdfSignature') && isLtServiceOutage(error)) {
 			// Keep the signature itself: finishing later must not depend on Smart-ID still knowing the session.
 			await keepSignedStatus(runtime, session, status).catch(() => undefined);
 		}

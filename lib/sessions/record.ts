@@ -11,6 +11,7 @@ export const PENDING_SESSION_KINDS: readonly PendingSessionKind[] = [
 	'signature',
 	'certificateChoice',
 	'asiceSignature',
+	'pdfSignature',
 ];
 
 /**

@@ -51,10 +51,10 @@ export async function startOrStore(runtime: SessionRuntime, started: StartedSess
 		const status = await runtime.client.pollUntilComplete(started.sessionId, { deadline: Date.now() + options.timeoutMs, signal: options.signal });
 		const outcome = await completeSession(newPendingSession(runtime, started), status, runtime).catch(async (error: unknown) => {
 			const session = newPendingSession(runtime, started, labels);
-			if (session.kind === 'asiceSignature' && isLtServiceOutage(error) && error instanceof Error) {
+			if ((session.kind === 'asiceSignature' || session.kind === 'pdfSignature') && isLtServiceOutage(error) && error instanceof Error) {
 				try {
 					await keepSignedStatus(runtime, session, status);
-					error.message += ` The signed session ${started.sessionId} was kept in the session store; a Smart-ID Trigger on this credential finishes the container once the service answers again.`;
+					error.message += ` The signed session ${started.sessionId} was kept in the session store; a Smart-ID Trigger on this credential finishes the ${session.kind === 'pdfSignature' ? 'PDF' : 'container'} once the service answers again.`;
 				} catch (storeError) {
 					error.message += ` Keeping the signed session for the Smart-ID Trigger failed too (${storeError instanceof Error ? storeError.message : String(storeError)}).`;
 				}

@@ -12,6 +12,7 @@ import { getDeviceLink } from './getDeviceLink';
 import { getSigningCertificate } from './getSigningCertificate';
 import { getStatus } from './getStatus';
 import { signHash } from './signHash';
+import { signPdf } from './signPdf';
 import { verifyContainer } from './verifyContainer';
 
 type ItemAction = (this: IExecuteFunctions, i: number, runtime: SessionRuntime) => Promise<SessionOutcome>;
@@ -22,6 +23,7 @@ const ITEM_ACTIONS: Record<string, ItemAction> = {
 	'signature.signHash': signHash,
 	'container.addSignature': addSignature,
 	'container.verifyContainer': verifyContainer,
+	'pdf.signPdf': signPdf,
 	'session.getStatus': getStatus,
 	'session.getDeviceLink': getDeviceLink,
 	'session.completeCallback': completeCallback,

@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { authenticationFields, authenticationOperations } from './authentication';
 import { certificateFields, certificateOperations } from './certificate';
 import { containerFields, containerOperations } from './container';
+import { pdfFields, pdfOperations } from './pdf';
 import { sessionFields, sessionOperations } from './session';
 import { signatureFields, signatureOperations } from './signature';
 
@@ -17,6 +18,7 @@ export const smartIdProperties: INodeProperties[] = [
 			{ name: 'Authentication', value: 'authentication' },
 			{ name: 'Certificate', value: 'certificate' },
 			{ name: 'Container', value: 'container' },
+			{ name: 'PDF', value: 'pdf' },
 			{ name: 'Session', value: 'session' },
 			{ name: 'Signature', value: 'signature' },
 		],
@@ -30,6 +32,8 @@ export const smartIdProperties: INodeProperties[] = [
 	...signatureFields,
 	...containerOperations,
 	...containerFields,
+	...pdfOperations,
+	...pdfFields,
 	...sessionOperations,
 	...sessionFields,
 ];
