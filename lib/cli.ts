@@ -11,6 +11,7 @@ const COMMANDS: Record<string, Command> = {
 	simulator: { summary: 'run the offline Smart-ID simulator (RP API v3, OCSP, TSA)', load: () => import('./cli/simulator') },
 	verify: { summary: 'verify ASiC-E / BDOC containers', load: () => import('./cli/verify') },
 	sign: { summary: 'build a signed ASiC-E container with Smart-ID', load: () => import('./cli/sign') },
+	extend: { summary: 'extend ASiC-E signatures to LTA (archive timestamp)', load: () => import('./cli/extend') },
 	demo: { summary: 'sign files on the simulator inside a real n8n and verify the result', load: () => import('./cli/demo') },
 };
 

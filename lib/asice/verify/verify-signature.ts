@@ -575,5 +575,6 @@ function poeOf(v: TimestampVerification, ctx: VerifyContext): TimestampPoe {
 function poeHolds(ts: TimestampPoe, archives: TimestampPoe[], at: Date, depth = 0): boolean {
 	if (ts.validUntil === null || ts.validUntil.getTime() > at.getTime()) return true;
 	if (depth > 32) return false;
-	return archives.some((a) => a.genTime.getTime() > ts.genTime.getTime() && a.genTime.getTime() < ts.validUntil!.getTime() && poeHolds(a, archives, at, depth + 1));
+	// Same-second genTimes happen (extension right after signing); an archive timestamp never covers itself.
+	return archives.some((a) => a !== ts && a.genTime.getTime() >= ts.genTime.getTime() && a.genTime.getTime() < ts.validUntil!.getTime() && poeHolds(a, archives, at, depth + 1));
 }
