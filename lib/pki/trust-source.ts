@@ -317,13 +317,17 @@ export class TrustSource {
 				};
 			}
 		}
-		const label = labelFromCertificate(signer);
+		// An anchor only the lists provide, but no service granted at that time: the lists vouch for nothing then.
+		const label = source === 'eu-trusted-list' ? 'NA' : labelFromCertificate(signer);
 		return {
 			source,
 			anchor: cn(anchor),
 			signatureLevel: label,
 			grantedAtBestSignatureTime: source !== 'eu-trusted-list',
-			summary: `${source} anchor "${cn(anchor)}"; level from the certificate's QCStatements: ${label}`,
+			summary:
+				source === 'eu-trusted-list'
+					? `no CA/QC service of the trusted lists was granted for "${cn(anchor)}" at ${at.toISOString()}`
+					: `${source} anchor "${cn(anchor)}"; level from the certificate's QCStatements: ${label}`,
 		};
 	}
 }
