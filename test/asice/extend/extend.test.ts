@@ -195,6 +195,16 @@ describe('refusals', () => {
 		await expect(junk).rejects.toMatchObject({ code: 'EXTEND_CONTAINER_INVALID' });
 	});
 
+	it('an end tag hidden in a comment (the signature still verifies): EXTEND_XML_UNSUPPORTED, the TSA never asked', async () => {
+		const xml = signatureXml(lt).replace('</asic:XAdESSignatures>', '<!-- </xades:UnsignedSignatureProperties> --></asic:XAdESSignatures>');
+		const tricky = rezip(lt, xml);
+		expect((await verifyContainer(tricky, { trust })).validationConclusion.indication).toBe('TOTAL-PASSED');
+		let asked = 0;
+		const counting: ArchiveTimestamper = (data) => (asked++, archiveTsa(data));
+		await expect(extendContainer(tricky, { trust, timestamper: counting })).rejects.toMatchObject({ code: 'EXTEND_XML_UNSUPPORTED' });
+		expect(asked).toBe(0);
+	});
+
 	it('the archive TSA not trusted: EXTEND_SELF_CHECK_FAILED (never hands out an LTA that does not verify)', async () => {
 		await expect(extendContainer(lt, { trust: TrustSource.fromStore(TrustStore.fromPem(env.sim.caPems)), timestamper: archiveTsa })).rejects.toMatchObject({ code: 'EXTEND_SELF_CHECK_FAILED' });
 	});
