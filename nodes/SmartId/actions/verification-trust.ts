@@ -7,9 +7,12 @@ import { str } from '../../shared/params';
 /** Node values of the "Trust" parameter → engine trust choices. */
 const CHOICE: Record<string, TrustChoice> = { skLive: 'sk', skDemo: 'sk-demo', skBoth: 'sk-both', eu: 'eu', skEu: 'sk+eu' };
 
-// One trust source per distinct configuration and process: EU lists are loaded (and cached on disk) once, not per item.
-const sources = new Map<string, Promise<TrustSource>>();
+// One trust source per distinct configuration and process, renewed every few hours: EU lists are loaded (and cached
+// on disk, refreshed at most daily by the loader) once per period, not per item, and a long-running n8n still
+// picks up new lists.
+const sources = new Map<string, { pending: Promise<TrustSource>; at: number }>();
 const MAX_SOURCES = 16;
+const RENEW_MS = 6 * 60 * 60 * 1000;
 
 /**
  * The trust Verify Container / Extend Signatures use, from the node's own parameters (Trust, Extra Trusted
@@ -27,7 +30,8 @@ export async function trustFromParameters(ctx: IExecuteFunctions, i: number): Pr
 	const at = typeof options.validationTime === 'string' && options.validationTime ? new Date(options.validationTime) : undefined;
 	if (at && Number.isNaN(at.getTime())) throw new InvalidRequestError('Validation Time is not a date: give an ISO date-time such as 2030-01-01T00:00:00Z');
 	const key = JSON.stringify([choice, pem, cacheDir, ojPem, offline]);
-	let pending = sources.get(key);
+	const cached = sources.get(key);
+	let pending = cached && Date.now() - cached.at < RENEW_MS ? cached.pending : undefined;
 	if (!pending) {
 		pending = TrustSource.load({
 			choice,
@@ -35,9 +39,13 @@ export async function trustFromParameters(ctx: IExecuteFunctions, i: number): Pr
 			eu: { ojCertificates: ojPem ? [ojPem] : [], ...(cacheDir ? { cacheDir } : {}), offline },
 		});
 		// A failed load is not kept: the next execution tries again (e.g. once the network is back).
-		pending.catch(() => sources.delete(key));
+		const entry = { pending, at: Date.now() };
+		pending.catch(() => {
+			if (sources.get(key) === entry) sources.delete(key);
+		});
+		sources.delete(key);
 		if (sources.size >= MAX_SOURCES) sources.delete(sources.keys().next().value!);
-		sources.set(key, pending);
+		sources.set(key, entry);
 	}
 	return { source: await pending, ...(at ? { validationTime: at } : {}) };
 }
