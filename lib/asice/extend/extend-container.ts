@@ -64,9 +64,9 @@ export interface ExtendResult {
 const XADES141 = 'http://uri.etsi.org/01903/v1.4.1#';
 const USP_CLOSE = /<\/(?:([A-Za-z_][\w.-]*):)?UnsignedSignatureProperties\s*>/g;
 
-function qname(el: Element | null, local: string): { name: string; decl: string } {
-	const prefix = el?.prefix ?? null;
-	return prefix ? { name: `${prefix}:${local}`, decl: '' } : { name: local, decl: '' };
+/** "prefix:" of an element as written in the document ('' when it uses the default namespace). */
+function prefixOf(el: Element): string {
+	return el.prefix ? `${el.prefix}:` : '';
 }
 
 /** ds:* element name usable inside xades content: the document's ds prefix, or a local declaration. */
@@ -179,8 +179,8 @@ export async function extendContainer(input: Buffer, options: ExtendOptions): Pr
 			const placeholder = `SMARTIDATS${i}X${randomUUID().replace(/-/g, '')}`;
 			if (text.includes(placeholder)) throw new ExtendError('EXTEND_XML_UNSUPPORTED', `${file}: placeholder collision.`);
 			tokens[i] = placeholder;
-			const x = qname(usp, 'CertificateValues').name.replace(/CertificateValues$/, '');
-			const enc = (local: string): string => `${x}${local}`;
+			// New xades elements use the prefix (or default namespace) the signature already uses for xades.
+			const enc = (local: string): string => `${prefixOf(usp)}${local}`;
 			let insert = '';
 			const missing = sig.certificateValues.length === 0 ? missingCertificates(sig, store) : [];
 			if (missing.length > 0) {
