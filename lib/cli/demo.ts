@@ -375,7 +375,7 @@ export async function run(args: string[]): Promise<number> {
 	out(`n8n editor:   ${editor?.url}   login ${editor?.email} / ${editor?.password} (local demo only)`);
 	out(`Simulator:    ${session.simulatorUrl} (credential "Smart-ID simulator" is already set up)`);
 	out(`Webhook:      curl -X POST -H 'content-type: application/vnd.etsi.asic-e+zip' --data-binary @${session.containerPath} ${editor?.webhookUrl}`);
-	out('Workflows:    the four examples/ workflows are imported; Ctrl+C stops n8n and the simulator.');
+	out('Workflows:    the examples/ workflows are imported; Ctrl+C stops n8n and the simulator.');
 	await new Promise<void>((resolve) => {
 		process.once('SIGINT', resolve);
 		process.once('SIGTERM', resolve);
