@@ -87,6 +87,12 @@ export async function run(args: string[]): Promise<number> {
 		process.stderr.write(`cannot set up trust${code ? ` (${code})` : ''}: ${(e as Error).message}\n`);
 		return 2;
 	}
+	if (!parsed.json && trust.eu) {
+		const eu = trust.eu;
+		const lists = eu.territories.map((t) => `${t.territory} ${t.sequenceNumber}`).join(', ') || 'none';
+		const problems = eu.problems.length === 0 ? 'no problems' : eu.problems.map((p) => `${p.territory} ${p.code} (${p.outcome})`).join(', ');
+		process.stdout.write(`trust: ${trust.choice}; EU LOTL ${eu.lotlSequenceNumber ?? '?'}, lists ${lists}; ${problems}\n`);
+	}
 	const codes: number[] = [];
 	const reports: Array<{ file: string; report: Report }> = [];
 	for (const file of parsed.files) {

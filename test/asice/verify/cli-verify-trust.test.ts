@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { run } from '../../../lib/cli/verify';
 import { fixturePath } from '../../helpers/fixtures';
-import { lotlSigner } from '../../pki/trusted-lists/helpers';
+import { EU_LOTL_URL, TrustedListLoader } from '../../../lib/pki/trusted-lists';
+import { AT, OJ_2019, TERRITORIES, lotlSigner, lotlUnverified, tlBytes } from '../../pki/trusted-lists/helpers';
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
 	let out = '';
@@ -50,6 +51,28 @@ describe('smart-id verify --trust', () => {
 		expect(b.code).toBe(2);
 		expect(b.err).toMatch(/TRUST_LISTS_UNAVAILABLE/);
 		expect(b.out).toBe('');
+	});
+
+	it('sk+eu offline from a verified cache: the lists in use are named, and the SK demo container stays untrusted', async () => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-trust-eu-'));
+		const lotl = lotlUnverified();
+		const locations = new Map<string, string>([[EU_LOTL_URL, 'eu-lotl.xml']]);
+		for (const p of lotl.pointers) if ((TERRITORIES as readonly string[]).includes(p.territory)) locations.set(p.location, `${p.territory}.xml`);
+		// Fill the cache the way a first online start would (the 2019 lists, checked at their issue date).
+		const snap = await new TrustedListLoader({
+			ojCertificates: OJ_2019(),
+			cacheDir: dir,
+			territories: [...TERRITORIES],
+			fetcher: async (url) => tlBytes(locations.get(url)!),
+			validationTime: () => AT,
+		}).load();
+		expect(snap.problems).toEqual([]);
+		const oj = path.join(dir, 'oj.pem');
+		fs.writeFileSync(oj, OJ_2019()[0].toString());
+		const r = await cli([valid, '--trust', 'sk+eu', '--oj-pem', oj, '--tl-cache', dir, '--tl-offline']);
+		expect(r.out).toMatch(/^trust: sk\+eu; EU LOTL 248, lists (BE|LT|LV|SE) \d+, .*; no problems$/m);
+		expect(r.code).toBe(1);
+		expect(r.out).toMatch(/CHAIN_UNTRUSTED/);
 	});
 
 	it('refuses an unknown trust name and an unreadable --trust-pem', async () => {
