@@ -9,8 +9,9 @@ type Command = { summary: string; load: () => Promise<{ run(args: string[]): Pro
 
 const COMMANDS: Record<string, Command> = {
 	simulator: { summary: 'run the offline Smart-ID simulator (RP API v3, OCSP, TSA)', load: () => import('./cli/simulator') },
-	verify: { summary: 'verify ASiC-E / BDOC containers', load: () => import('./cli/verify') },
+	verify: { summary: 'verify ASiC-E / BDOC containers and signed PDFs', load: () => import('./cli/verify') },
 	sign: { summary: 'sign files into an ASiC-E container, or a PDF (PAdES), with Smart-ID', load: () => import('./cli/sign') },
+	extend: { summary: 'extend ASiC-E signatures to LTA (archive timestamp)', load: () => import('./cli/extend') },
 	demo: { summary: 'sign files on the simulator inside a real n8n and verify the result', load: () => import('./cli/demo') },
 };
 

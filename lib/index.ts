@@ -50,4 +50,6 @@ export type {
 } from './asice/sign';
 export { verifyContainer, CODES as VERIFY_CODES } from './asice/verify';
 export type { Report, SignatureReport, ReportIssue, VerifyOptions } from './asice/verify';
+export { extendContainer, httpArchiveTimestamper, ExtendError } from './asice/extend';
+export type { ArchiveTimestamper, ExtendOptions, ExtendResult, ExtendedSignature, ExtendErrorCode } from './asice/extend';
 export * from './sessions';

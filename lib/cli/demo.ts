@@ -204,8 +204,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoSession> {
 			.map((f) => {
 				const workflow = JSON.parse(fs.readFileSync(path.join(repo, 'examples', f), 'utf8')) as {
 					id: string;
-					nodes: Array<{ name: string; parameters: { assignments?: { assignments: Array<{ name: string; value: unknown }> } } }>;
+					nodes: Array<{ name: string; parameters: { operation?: string; extraTrustedCertificates?: string; assignments?: { assignments: Array<{ name: string; value: unknown }> } } }>;
 				};
+				// Verify Container trusts what the node says, not the credential: give it the simulator's CAs and TSA.
+				for (const n of workflow.nodes) if (n.parameters.operation === 'verifyContainer') n.parameters.extraTrustedCertificates = [...sim.caPems, sim.tsaCertPem].join('\n');
 				const values = settings[workflow.id] ?? {};
 				const node = workflow.nodes.find((n) => n.name === 'Settings');
 				for (const assignment of node?.parameters.assignments?.assignments ?? []) {
@@ -373,7 +375,7 @@ export async function run(args: string[]): Promise<number> {
 	out(`n8n editor:   ${editor?.url}   login ${editor?.email} / ${editor?.password} (local demo only)`);
 	out(`Simulator:    ${session.simulatorUrl} (credential "Smart-ID simulator" is already set up)`);
 	out(`Webhook:      curl -X POST -H 'content-type: application/vnd.etsi.asic-e+zip' --data-binary @${session.containerPath} ${editor?.webhookUrl}`);
-	out('Workflows:    the four examples/ workflows are imported; Ctrl+C stops n8n and the simulator.');
+	out('Workflows:    the examples/ workflows are imported; Ctrl+C stops n8n and the simulator.');
 	await new Promise<void>((resolve) => {
 		process.once('SIGINT', resolve);
 		process.once('SIGTERM', resolve);

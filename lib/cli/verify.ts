@@ -1,43 +1,40 @@
-import * as fs from 'node:fs';
 import { verifyContainer, type Report } from '../asice/verify';
+import type { TrustSource } from '../pki/trust-source';
+import { TRUST_USAGE, defaultTrustArgs, parseTrustOption, trustSourceFrom, type TrustArgs } from './trust-options';
 
-const USAGE = `Usage: smart-id verify FILE... [--json] [--trust demo|live] [--anchor PEM]... [--at ISO-TIME]
+const USAGE = `Usage: smart-id verify FILE... [--json] [--trust sk|sk-demo|sk-both|eu|sk+eu] [--trust-pem PEM]... [--at ISO-TIME]
 
-Verify ASiC-E / BDOC containers (XAdES B/T/LT/LTA, BDOC time-mark).
+Verify ASiC-E / BDOC containers (XAdES B/T/LT/LTA, BDOC time-mark). No Smart-ID account is needed.
   --json           print the SiVa-like JSON report(s) instead of a summary
-  --trust NAME     bundled trust anchors: demo (SK TEST/DEMO PKI, default) or live
-  --anchor PEM     add a trust anchor certificate file (repeatable)
+${TRUST_USAGE}
   --at TIME        validation time (default now)
 Exit code: 0 all signatures TOTAL-PASSED, 1 any TOTAL-FAILED or no signature, 2 indeterminate or unreadable.`;
 
 interface Args {
 	files: string[];
 	json: boolean;
-	trust: 'demo' | 'live';
-	anchors: string[];
+	trust: TrustArgs;
 	at?: Date;
 }
 
 function parseArgs(args: string[]): Args | string {
-	const out: Args = { files: [], json: false, trust: 'demo', anchors: [] };
+	const out: Args = { files: [], json: false, trust: defaultTrustArgs() };
 	for (let i = 0; i < args.length; i++) {
 		const a = args[i];
 		const value = (): string | undefined => args[++i];
+		let consumed: number | null;
+		try {
+			consumed = parseTrustOption(args, i, out.trust);
+		} catch (e) {
+			return `${(e as Error).message}\n\n${USAGE}`;
+		}
+		if (consumed !== null) {
+			i = consumed;
+			continue;
+		}
 		if (a === '--json') out.json = true;
 		else if (a === '--help' || a === '-h') return USAGE;
-		else if (a === '--trust') {
-			const v = value();
-			if (v !== 'demo' && v !== 'live') return `--trust must be "demo" or "live".\n\n${USAGE}`;
-			out.trust = v;
-		} else if (a === '--anchor') {
-			const v = value();
-			if (!v) return `--anchor needs a PEM file.\n\n${USAGE}`;
-			try {
-				out.anchors.push(fs.readFileSync(v, 'utf8'));
-			} catch {
-				return `Cannot read anchor file "${v}".`;
-			}
-		} else if (a === '--at') {
+		else if (a === '--at') {
 			const d = new Date(value() ?? '');
 			if (Number.isNaN(d.getTime())) return `--at needs an ISO date-time, e.g. 2024-01-01T00:00:00Z.`;
 			out.at = d;
@@ -68,6 +65,7 @@ function summary(file: string, r: Report): string {
 			`  [${s.signatureFile}#${s.index}] ${s.indication}${s.subIndication ? `/${s.subIndication}` : ''} ${s.signatureFormat} ` +
 				`by "${s.signedBy}" at ${s.bestSignatureTime} (${s.bestSignatureTimeSource.toLowerCase().replace(/_/g, ' ')})`,
 		);
+		if (s.trustedBy) lines.push(`      trusted by ${s.trustedBy.source}: ${s.trustedBy.summary}`);
 		for (const e of s.errors) lines.push(`      error ${e.code}: ${e.message}`);
 		for (const w of s.warnings) lines.push(`      warning ${w.code}: ${w.message}`);
 	}
@@ -81,12 +79,26 @@ export async function run(args: string[]): Promise<number> {
 		process.stderr.write(`${parsed}\n`);
 		return parsed === USAGE && args.some((a) => a === '--help' || a === '-h') ? 0 : 2;
 	}
+	let trust: TrustSource;
+	try {
+		trust = await trustSourceFrom(parsed.trust);
+	} catch (e) {
+		const code = (e as { code?: string }).code;
+		process.stderr.write(`cannot set up trust${code ? ` (${code})` : ''}: ${(e as Error).message}\n`);
+		return 2;
+	}
+	if (!parsed.json && trust.eu) {
+		const eu = trust.eu;
+		const lists = eu.territories.map((t) => `${t.territory} ${t.sequenceNumber}`).join(', ') || 'none';
+		const problems = eu.problems.length === 0 ? 'no problems' : eu.problems.map((p) => `${p.territory} ${p.code} (${p.outcome})`).join(', ');
+		process.stdout.write(`trust: ${trust.choice}; EU LOTL ${eu.lotlSequenceNumber ?? '?'}, lists ${lists}; ${problems}\n`);
+	}
 	const codes: number[] = [];
 	const reports: Array<{ file: string; report: Report }> = [];
 	for (const file of parsed.files) {
 		let report: Report;
 		try {
-			report = await verifyContainer(file, { trust: parsed.trust, anchors: parsed.anchors, ...(parsed.at ? { at: parsed.at } : {}) });
+			report = await verifyContainer(file, { trust, ...(parsed.at ? { at: parsed.at } : {}) });
 		} catch (e) {
 			process.stderr.write(`${file}: cannot verify: ${(e as Error).message}\n`);
 			codes.push(2);

@@ -63,3 +63,4 @@ export { requestTimestamp } from './timestamp-client';
 export type { RequestTimestampOptions, TimestampResult, TimestampSubject } from './timestamp-client';
 export { TokenServiceError } from './ocsp-tsp-http';
 export type { TokenHashAlgorithm } from './ocsp-tsp-crypto';
+export { TrustSource, TrustSourceError, parseTrustChoice, storeFromTrustedLists, type TrustChoice, type TrustSourceOptions, type EuTrustOptions, type SignerTrust, type EuTrustInfo, type TrustSourceErrorCode } from './trust-source';

@@ -320,6 +320,43 @@ export class TrustStore {
 		);
 	}
 
+	/**
+	 * This store plus several OCSP responders at once, each trusted only for its CAs (see {@link withOcspService});
+	 * one copy of the store however many responders a trusted list names.
+	 */
+	withOcspServices(services: Array<{ responder: CertificateInput; forIssuers: CertificateInput[] }>): TrustStore {
+		const map = new Map(this.useMap);
+		const added: X509Certificate[] = [];
+		for (const s of services) {
+			const cert = toX509(s.responder);
+			const print = sha256Hex(cert);
+			const known = map.get(print);
+			map.set(print, {
+				uses: new Set([...(known?.uses ?? []), 'ocsp' as const]),
+				ocspFor: new Set([...(known?.ocspFor ?? []), ...toCertificates(s.forIssuers).map(caIdentity)]),
+			});
+			added.push(cert);
+		}
+		const prints = new Set(added.map(sha256Hex));
+		return new TrustStore(this.label, [...this.anchorList, ...added], this.intermediateList.filter((c) => !prints.has(sha256Hex(c))), map, this.caUses);
+	}
+
+	/**
+	 * The union of this store and `other`: anchors of either (a certificate anchored in one and a helper in the other
+	 * is an anchor), uses and OCSP mappings joined. Used to combine trust sources (SK live + demo, SK + EU lists).
+	 */
+	merged(other: TrustStore, label = `${this.label}+${other.label}`): TrustStore {
+		const map = new Map(this.useMap);
+		for (const [print, entry] of other.useMap) {
+			const known = map.get(print);
+			map.set(print, known ? { uses: new Set([...known.uses, ...entry.uses]), ocspFor: new Set([...known.ocspFor, ...entry.ocspFor]) } : entry);
+		}
+		const anchors = [...this.anchorList, ...other.anchorList];
+		const anchorPrints = new Set(anchors.map(sha256Hex));
+		const helpers = [...this.intermediateList, ...other.intermediateList].filter((c) => !anchorPrints.has(sha256Hex(c)));
+		return new TrustStore(label, anchors, helpers, map, this.caUses);
+	}
+
 	/** This store plus more non-anchor helper certificates. */
 	withIntermediates(certs: CertificateInput[] | string): TrustStore {
 		return new TrustStore(this.label, this.anchorList, [...this.intermediateList, ...toCertificates(certs)], this.useMap, this.caUses);

@@ -28,7 +28,8 @@ export class SmartId implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'smartIdApi', required: true, testedBy: 'smartIdApiTest' }],
+		// Verifying and extending take their trust from the node (SK, EU lists, PEMs): no Smart-ID account needed.
+		credentials: [{ name: 'smartIdApi', required: true, testedBy: 'smartIdApiTest', displayOptions: { hide: { operation: ['verifyContainer', 'extendSignatures'] } } }],
 		properties: smartIdProperties,
 	};
 

@@ -19,6 +19,7 @@ import {
 	personalCodeOf,
 	signatureXmlOf,
 	simulatorCredential,
+	simulatorTrust,
 } from './examples';
 import { describeE2e, expectSucceeded, killAllChildren, N8nInstance, nodeOutput, nodesThatRan } from './harness';
 
@@ -57,7 +58,7 @@ describeE2e('example workflows run by n8n execute against the simulator', (runti
 					personalCode: code,
 					country: 'EE',
 				},
-			});
+			}, { 'Verify container': simulatorTrust(sim) });
 		const auth = (id: string, code: string) =>
 			exampleVariant('01-authenticate-person.json', id, { Person: { personalCode: code, country: 'EE' } });
 		// One import call for every variant: each CLI call costs seconds.

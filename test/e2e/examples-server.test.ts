@@ -11,7 +11,7 @@ import { verifyContainer } from '../../lib/asice/verify';
 import { TrustStore } from '../../lib/pki/trust-store';
 import { startSimulator, type RunningSimulator } from '../../lib/simulator';
 import { fixturePath } from '../helpers/fixtures';
-import { exampleVariant, simulatorCredential } from './examples';
+import { exampleVariant, simulatorCredential, simulatorTrust } from './examples';
 import {
 	describeE2e,
 	expectSucceeded,
@@ -50,14 +50,15 @@ describeE2e('example workflows on a running n8n with the simulator', (runtime) =
 				'03-approval-pipeline.json',
 				id,
 				{ Settings: { inputFiles: path.join(inbox, '*.txt'), outputFolder: approvedDir, personalCode, country: 'EE' } },
-				{ 'Start signing': startSigning },
+				{ 'Start signing': startSigning, 'Verify stored container': simulatorTrust(sim) },
 			);
 		await n8n.importWorkflow([
 			approval('sidExApproveOk', '40504040001'),
 			// By document number, the certificate comes without asking the person (a personal code needs a certificate
 			// choice, where this account already refuses synchronously), so the refusal arrives through the trigger.
 			approval('sidExApproveNo', '30403039917', { identifyBy: 'documentNumber', documentNumber: 'PNOEE-30403039917-MOCK-Q' }),
-			exampleVariant('04-verify-webhook.json', 'sidExVerifyHook'),
+			// No credential at all in this workflow: Verify Container takes its trust from the node.
+			exampleVariant('04-verify-webhook.json', 'sidExVerifyHook', {}, { 'Verify container': simulatorTrust(sim) }),
 		]);
 		// The "Request approval" branch runs from the CLI before the server starts (no shared task-broker port).
 		for (const id of ['sidExApproveOk', 'sidExApproveNo']) {

@@ -143,3 +143,11 @@ export async function independentPssCheck(container: Buffer): Promise<{ signatur
 	}
 	return { signatureOk, references };
 }
+
+/**
+ * Verify Container parameters trusting the simulator (trust comes from the node, not the credential): its CAs and
+ * its TSA certificate as extra certificates on top of SK live, so an SK demo container stays foreign.
+ */
+export function simulatorTrust(sim: RunningSimulator): Record<string, unknown> {
+	return { verificationTrust: 'skLive', extraTrustedCertificates: [...sim.caPems, sim.tsaCertPem].join('\n') };
+}

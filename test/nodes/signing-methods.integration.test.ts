@@ -10,7 +10,7 @@ import { FileSessionStore } from '../../lib/sessions';
 import { SmartId } from '../../nodes/SmartId/SmartId.node';
 import { SmartIdTrigger } from '../../nodes/SmartIdTrigger/SmartIdTrigger.node';
 import { binary, executeContext, expectNoSecrets, pollContext } from './harness';
-import { OK_CODE, OK_COUNTRY, OK_DOC, startSimulatorEnv, type SimulatorEnv } from './simulator-env';
+import { OK_CODE, OK_COUNTRY, OK_DOC, simulatorVerifyTrust, startSimulatorEnv, type SimulatorEnv } from './simulator-env';
 
 /** A simulator account whose only certificate is ADVANCED (non-qualified). */
 const ADVANCED_DOC = 'PNOLT-40504049999-MOCK-NQ';
@@ -196,7 +196,7 @@ describe('Container → Build ASiC-E / Add Signature by device link', () => {
 		const emitted = await pollUntilEmitted('dl-asice');
 		expect(emitted[0].json).toMatchObject({ sessionId: item.json.sessionId, kind: 'asiceSignature', endResult: 'OK', flowType: 'QR', dataFiles: ['dl.txt'], containerFileName: 'dl.asice' });
 		const verified = await run(
-			{ resource: 'container', operation: 'verifyContainer', containerPropertyName: 'c' },
+			{ resource: 'container', operation: 'verifyContainer', ...simulatorVerifyTrust(env.sim), containerPropertyName: 'c' },
 			{ items: [{ json: {}, binary: { c: emitted[0].binary!.container } }] },
 		);
 		expect(verified.out[0].json).toMatchObject({ indication: 'TOTAL-PASSED', signaturesCount: 1 });
@@ -297,7 +297,7 @@ describe('Container → Let the Signer Choose the Certificate (C1 then linked S5
 		expect(await store().get(choiceId)).toBeUndefined();
 		expectNoSecrets(emitted, [secret]);
 		const verified = await run(
-			{ resource: 'container', operation: 'verifyContainer', containerPropertyName: 'c' },
+			{ resource: 'container', operation: 'verifyContainer', ...simulatorVerifyTrust(env.sim), containerPropertyName: 'c' },
 			{ items: [{ json: {}, binary: { c: emitted[0].binary!.container } }] },
 		);
 		expect(verified.out[0].json).toMatchObject({ indication: 'TOTAL-PASSED', signaturesCount: 1 });
@@ -363,7 +363,7 @@ describe('Container → Let the Signer Choose the Certificate (C1 then linked S5
 		const emitted = await pollUntilEmitted('co-sign');
 		expect(emitted[0].json).toMatchObject({ kind: 'asiceSignature', endResult: 'OK', documentNumber: CO_SIGNER_DOC, containerFileName: 'co.asice' });
 		const verified = await run(
-			{ resource: 'container', operation: 'verifyContainer', containerPropertyName: 'c' },
+			{ resource: 'container', operation: 'verifyContainer', ...simulatorVerifyTrust(env.sim), containerPropertyName: 'c' },
 			{ items: [{ json: {}, binary: { c: emitted[0].binary!.signed } }] },
 		);
 		expect(verified.out[0].json).toMatchObject({ indication: 'TOTAL-PASSED', signaturesCount: 2, validSignaturesCount: 2 });

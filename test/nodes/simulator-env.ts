@@ -38,3 +38,11 @@ export async function startSimulatorEnv(): Promise<SimulatorEnv> {
 		},
 	};
 }
+
+/**
+ * Verify Container parameters that trust the simulator (verification takes its trust from the node, not the
+ * credential): its CAs as extra anchors, and its TSA certificate (a CA added to the SK bundle vouches for signers only).
+ */
+export function simulatorVerifyTrust(sim: RunningSimulator): { verificationTrust: string; extraTrustedCertificates: string } {
+	return { verificationTrust: 'skLive', extraTrustedCertificates: [...sim.caPems, sim.tsaCertPem].join('\n') };
+}

@@ -7,7 +7,7 @@ import { FileSessionStore } from '../../lib/sessions';
 import { SmartId } from '../../nodes/SmartId/SmartId.node';
 import { SmartIdTrigger } from '../../nodes/SmartIdTrigger/SmartIdTrigger.node';
 import { executeContext, expectNoSecrets, pollContext, binary } from './harness';
-import { OK_CODE, OK_COUNTRY, OK_DOC, REFUSED_PIN_DOC, WRONG_VC_DOC, startSimulatorEnv, type SimulatorEnv } from './simulator-env';
+import { OK_CODE, OK_COUNTRY, OK_DOC, REFUSED_PIN_DOC, WRONG_VC_DOC, simulatorVerifyTrust, startSimulatorEnv, type SimulatorEnv } from './simulator-env';
 
 let env: SimulatorEnv;
 const node = new SmartId();
@@ -307,7 +307,7 @@ describe('Container → Build / Add Signature / Verify', () => {
 		expect(container).toMatchObject({ fileName: 'both.asice', mimeType: 'application/vnd.etsi.asic-e+zip' });
 
 		const verified = await run(
-			{ resource: 'container', operation: 'verifyContainer', containerPropertyName: 'container', outputDataFiles: true },
+			{ resource: 'container', operation: 'verifyContainer', ...simulatorVerifyTrust(env.sim), containerPropertyName: 'container', outputDataFiles: true },
 			{ items: [{ json: {}, binary: { container } }] },
 		);
 		expect(verified.out[0].json).toMatchObject({ indication: 'TOTAL-PASSED', valid: true, signaturesCount: 1 });
@@ -318,7 +318,7 @@ describe('Container → Build / Add Signature / Verify', () => {
 			{ items: [{ json: {}, binary: { container } }] },
 		);
 		const twice = await run(
-			{ resource: 'container', operation: 'verifyContainer', containerPropertyName: 'container' },
+			{ resource: 'container', operation: 'verifyContainer', ...simulatorVerifyTrust(env.sim), containerPropertyName: 'container' },
 			{ items: [{ json: {}, binary: { container: added.out[0].binary!.container } }] },
 		);
 		expect(twice.out[0].json).toMatchObject({ indication: 'TOTAL-PASSED', signaturesCount: 2, validSignaturesCount: 2 });
@@ -349,7 +349,7 @@ describe('Container → Build / Add Signature / Verify', () => {
 		};
 		for (const [name, bytes] of Object.entries(forgeries)) {
 			const verified = await run(
-				{ resource: 'container', operation: 'verifyContainer', containerPropertyName: 'container', outputDataFiles: true },
+				{ resource: 'container', operation: 'verifyContainer', ...simulatorVerifyTrust(env.sim), containerPropertyName: 'container', outputDataFiles: true },
 				{ items: [{ json: {}, binary: { container: binary(bytes, `${name}.asice`, 'application/vnd.etsi.asic-e+zip') } }] },
 			);
 			expect(verified.out[0].json.valid).toBe(false);
@@ -371,7 +371,7 @@ describe('Container → Build / Add Signature / Verify', () => {
 		for (const item of emitted) {
 			expect(item.json).toMatchObject({ kind: 'asiceSignature', endResult: 'OK' });
 			const verified = await run(
-				{ resource: 'container', operation: 'verifyContainer', containerPropertyName: 'data' },
+				{ resource: 'container', operation: 'verifyContainer', ...simulatorVerifyTrust(env.sim), containerPropertyName: 'data' },
 				{ items: [{ json: {}, binary: { data: item.binary!.container } }] },
 			);
 			expect(verified.out[0].json.indication).toBe('TOTAL-PASSED');

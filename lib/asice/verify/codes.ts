@@ -48,6 +48,12 @@ export const CODES = {
 	TIMESTAMP_CORRUPT: { severity: 'failed', subIndication: 'SIG_CRYPTO_FAILURE' },
 	ARCHIVE_TIMESTAMP_INVALID: { severity: 'indeterminate', subIndication: 'NO_POE' },
 	ARCHIVE_TIMESTAMP_IMPRINT_MISMATCH: { severity: 'failed', subIndication: 'HASH_FAILURE' },
+	/**
+	 * The timestamp proving when the signature existed can no longer be checked at the validation time (a certificate
+	 * of its TSA path, other than a listed anchor, has expired) and no valid archive timestamp made before that
+	 * expiry covers it: extend the signature (LTA) before the TSA certificate expires.
+	 */
+	TIMESTAMP_POE_EXPIRED: { severity: 'indeterminate', subIndication: 'OUT_OF_BOUNDS_NO_POE' },
 	// revocation
 	OCSP_MISSING: { severity: 'indeterminate', subIndication: 'TRY_LATER' },
 	OCSP_INVALID: { severity: 'indeterminate', subIndication: 'CERTIFICATE_CHAIN_GENERAL_FAILURE' },
@@ -68,6 +74,8 @@ export const CODES = {
 	// certificate chain and constraints
 	CHAIN_UNTRUSTED: { severity: 'failed', subIndication: 'NO_CERTIFICATE_CHAIN_FOUND' },
 	CHAIN_INVALID: { severity: 'failed', subIndication: 'CHAIN_CONSTRAINTS_FAILURE' },
+	/** The signer's chain ends in an anchor only the EU trusted lists provide, and that service was not granted at the best-signature-time. */
+	TRUSTED_LIST_SERVICE_NOT_GRANTED: { severity: 'indeterminate', subIndication: 'NO_CERTIFICATE_CHAIN_FOUND_NO_POE' },
 	/** The signer certificate has a KeyUsage without nonRepudiation (libdigidocpp rule; DSS "not expected key-usage"). */
 	SIGNER_KEY_USAGE: { severity: 'indeterminate', subIndication: 'CHAIN_CONSTRAINTS_FAILURE' },
 	CERTIFICATE_NOT_VALID_AT_SIGNING_TIME: { severity: 'indeterminate', subIndication: 'OUT_OF_BOUNDS_NO_POE' },

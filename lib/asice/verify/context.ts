@@ -1,4 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
+import type { TrustSource } from '../../pki/trust-source';
 import type { TrustStore } from '../../pki/trust-store';
 import type { AsiceContainer } from '../zip/reader-container';
 import type { C14nCache } from './c14n-cache';
@@ -7,6 +8,8 @@ import type { C14nCache } from './c14n-cache';
 export interface VerifyContext {
 	container: AsiceContainer;
 	trust: TrustStore;
+	/** Where `trust` came from: says per signature which source, list and service trusted the signer. */
+	trustSource: TrustSource;
 	/** Validation time ("now" unless the caller pins it). */
 	validationTime: Date;
 	/** Extra helper certificates (never anchors). */

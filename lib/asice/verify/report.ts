@@ -1,3 +1,4 @@
+import type { SignerTrust } from '../../pki/trust-source';
 import type { ContainerFindingCode, Indication } from './codes';
 
 /** One error or warning: stable `code`, human `message`. */
@@ -38,6 +39,14 @@ export interface SignatureReport {
 	/** Where bestSignatureTime comes from. */
 	bestSignatureTimeSource: 'SIGNATURE_TIMESTAMP' | 'OCSP_TIME_MARK' | 'VALIDATION_TIME';
 	ocsp: { status: string; producedAt: string } | null;
+	/**
+	 * Which trust source made the signer trusted (SK bundle, EU trusted list, extra PEM), with the list (territory +
+	 * sequence number), provider and service, and the DSS-style label (QESig / QESeal / AdESig-QC / AdESig / …);
+	 * null when the chain reached no anchor.
+	 */
+	trustedBy: SignerTrust | null;
+	/** Archive timestamps (LTA) that verified, oldest first: when they were made and until when their TSA path is valid (null: listed TSA). */
+	archiveTimestamps: Array<{ genTime: string; tsa: string; tsaValidUntil: string | null }>;
 	indication: Indication;
 	subIndication: string;
 	errors: ReportIssue[];

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TrustStore } from '../../pki/trust-store';
+import { TrustSource } from '../../pki/trust-source';
+import type { TrustStore } from '../../pki/trust-store';
 import { parseXmlSafely, NS, childElements, XmlParseError } from '../xml';
 import type { ZipLimits } from '../zip/reader';
 import { ContainerReadError, isZipTruthCode } from '../zip/reader-error';
@@ -17,8 +18,11 @@ import { parseSignature } from './xades';
 
 /** Options of {@link verifyContainer}. */
 export interface VerifyOptions {
-	/** Trust anchors: a bundled set ('demo' = SK TEST/DEMO PKI, 'live' = production) or a ready TrustStore. */
-	trust: 'demo' | 'live' | TrustStore;
+	/**
+	 * Trust: a bundled SK set ('demo' = SK TEST/DEMO PKI, 'live' = production), a ready TrustStore, or a TrustSource
+	 * (SK live/demo/both, EU trusted lists, extra PEMs; see lib/pki/trust-source.ts).
+	 */
+	trust: 'demo' | 'live' | TrustStore | TrustSource;
 	/** Extra anchors (PEM text), e.g. a foreign CA such as DEMO LV eID ICA 2021. */
 	anchors?: string[];
 	/** Validation time (default now). Certificates are judged at best-signature-time, not at this time. */
@@ -33,9 +37,10 @@ export interface VerifyOptions {
 
 const MAX_FILE_BYTES = 200 * 1024 * 1024;
 
-function resolveTrust(options: VerifyOptions): TrustStore {
-	const base = typeof options.trust === 'string' ? TrustStore.bundled(options.trust) : options.trust;
-	return options.anchors && options.anchors.length > 0 ? base.withAnchors(options.anchors) : base;
+function resolveTrust(options: VerifyOptions): TrustSource {
+	const t = options.trust;
+	const base = typeof t === 'string' ? TrustSource.sk(t) : t instanceof TrustSource ? t : TrustSource.fromStore(t);
+	return options.anchors && options.anchors.length > 0 ? base.withExtraPems(options.anchors) : base;
 }
 
 function worst(a: Indication, b: Indication): Indication {
@@ -146,6 +151,8 @@ function failedSignatureReport(file: string, index: number, id: string, code: 'W
 		bestSignatureTime: at.toISOString(),
 		bestSignatureTimeSource: 'VALIDATION_TIME',
 		ocsp: null,
+		trustedBy: null,
+		archiveTimestamps: [],
 		indication,
 		subIndication,
 		errors: f.errors.map(({ code: c, message: m }) => ({ code: c, message: m })),
@@ -216,7 +223,7 @@ async function verifyUnguarded(input: Buffer | string, options: VerifyOptions, a
 	} else buf = input;
 	const report = emptyReport(filename, createHash('sha256').update(buf).digest('hex'), at);
 	const vc = report.validationConclusion;
-	const trust = resolveTrust(options);
+	const trustSource = resolveTrust(options);
 
 	let container: AsiceContainer;
 	const fileCache = new Map<string, Buffer>();
@@ -234,7 +241,8 @@ async function verifyUnguarded(input: Buffer | string, options: VerifyOptions, a
 	const digestCache = new Map<string, Buffer>();
 	const ctx: VerifyContext = {
 		container,
-		trust,
+		trust: trustSource.store,
+		trustSource,
 		validationTime: at,
 		readDataFile: (name) => {
 			let data = fileCache.get(name);

@@ -6,9 +6,9 @@ import { buildChain, ChainError } from '../../pki/chain';
 import { parseOcspResponse, verifyOcspResponse, type OcspVerification } from '../../pki/ocsp';
 import type { TrustStore } from '../../pki/trust-store';
 import { hashFromOid } from '../../pki/ocsp-tsp-crypto';
-import { parseTimestampToken, verifyTimestampToken } from '../../pki/timestamp';
+import { parseTimestampToken, verifyTimestampToken, type TimestampVerification } from '../../pki/timestamp';
 import { C14N, C14nBudgetError, isC14nAlgorithm, type canonicalize } from '../c14n';
-import { NS, childElements, isElement } from '../xml';
+import { archiveTimestampInput } from './archive-input';
 import { digestAlgorithm, signatureAlgorithm } from './algorithms';
 import { relatedTrust } from './anchor-filter';
 import { MAX_REFERENCES, MAX_TRANSFORMS, type VerifyContext } from './context';
@@ -254,6 +254,7 @@ export function verifySignature(sig: ParsedSignature, file: string, index: numbe
 	// 5. Signature timestamps: imprint = H(c14n(ds:SignatureValue)), default inclusive C14N 1.0 (spec §2.3).
 	const validTsTimes: Date[] = [];
 	const allTsTimes: Date[] = [];
+	const validTs: TimestampPoe[] = [];
 	for (const ts of sig.signatureTimestamps) {
 		if (ts.tokens.length !== 1 || !sig.signatureValueElement) continue;
 		const step = ts.c14n ?? { algorithm: C14N.c14n10 };
@@ -269,6 +270,7 @@ export function verifySignature(sig: ParsedSignature, file: string, index: numbe
 				verifyTimestampToken(ts.tokens[0], { data, trust, certificates: pool }),
 			);
 			validTsTimes.push(v.genTime);
+			validTs.push(poeOf(v, ctx));
 		} catch (e) {
 			if (e instanceof C14nBudgetError) throw e;
 			if (e instanceof ValidationError && e.rule === 'timestamp.imprint.mismatch') {
@@ -299,7 +301,23 @@ export function verifySignature(sig: ParsedSignature, file: string, index: numbe
 	}
 
 	// 7. Archive timestamps (spec §2.4).
-	for (const ats of sig.archiveTimestamps) verifyArchiveTimestamp(sig, ats, referenceBytes, ctx, pool, f);
+	const archives: TimestampPoe[] = [];
+	for (const ats of sig.archiveTimestamps) {
+		const v = verifyArchiveTimestamp(sig, ats, referenceBytes, ctx, pool, f);
+		if (v) archives.push(poeOf(v, ctx));
+	}
+	archives.sort((a, b) => a.genTime.getTime() - b.genTime.getTime());
+	// 7b. Long-term proof of existence: the signature timestamp must still be checkable at the validation time, or be
+	// covered by an archive timestamp made while it was, and so on up to one that is checkable now.
+	validTs.sort((a, b) => a.genTime.getTime() - b.genTime.getTime());
+	if (!isTm && validTs.length > 0 && !poeHolds(validTs[0], archives, ctx.validationTime)) {
+		const first = validTs[0];
+		f.add(
+			'TIMESTAMP_POE_EXPIRED',
+			`The signature timestamp's TSA certificate path ("${first.tsa}") expired at ${first.validUntil!.toISOString()}, before the validation time ` +
+				`${ctx.validationTime.toISOString()}, and no valid archive timestamp made before then covers it. Extend the signature (LTA) while its timestamps can still be checked.`,
+		);
+	}
 
 	// 8. OCSP for the signer (needs the issuer), then best-signature-time.
 	let best: Date = validTsTimes[0] ?? ctx.validationTime;
@@ -408,6 +426,13 @@ export function verifySignature(sig: ParsedSignature, file: string, index: numbe
 	if (sm?.hash === 'sha1' && constraintTime.getTime() >= SHA1_END) f.add('WEAK_ALGORITHM', 'The algorithm SHA1 is no longer considered reliable for signature creation!');
 	if (!sig.signingTime) f.add('SIGNING_TIME_MISSING', 'The signature has no SigningTime.');
 
+	// 11. Which trust source, list and service trusted the signer (at best-signature-time).
+	const trustedChain = chain as X509Certificate[] | null;
+	const trustedBy = signer && trustedChain ? ctx.trustSource.explainSigner(signer, trustedChain, best, pool) : null;
+	if (trustedBy && !trustedBy.grantedAtBestSignatureTime) {
+		f.add('TRUSTED_LIST_SERVICE_NOT_GRANTED', `The signer's CA is trusted only through the EU trusted lists, and ${trustedBy.summary}.`);
+	}
+
 	const parsedSigner = signer ? safeParse(signer) : null;
 	const qc = parsedSigner?.qcStatements;
 	const { indication, subIndication } = f.indication();
@@ -424,6 +449,8 @@ export function verifySignature(sig: ParsedSignature, file: string, index: numbe
 		bestSignatureTime: best.toISOString(),
 		bestSignatureTimeSource: bestSource,
 		ocsp: ocspReport,
+		trustedBy,
+		archiveTimestamps: archives.map((a) => ({ genTime: a.genTime.toISOString(), tsa: a.tsa, tsaValidUntil: a.validUntil ? a.validUntil.toISOString() : null })),
 		indication,
 		subIndication,
 		errors: f.errors.map(({ code, message }) => ({ code, message })),
@@ -492,7 +519,7 @@ function checkOcsp(
 	return ok.sort((a, b) => a.producedAt.getTime() - b.producedAt.getTime());
 }
 
-/** ArchiveTimeStamp input (spec §2.4) and token verification. */
+/** ArchiveTimeStamp input (spec §2.4, {@link archiveTimestampInput}) and token verification; the verification when valid. */
 function verifyArchiveTimestamp(
 	sig: ParsedSignature,
 	ats: ParsedSignature['archiveTimestamps'][number],
@@ -500,35 +527,54 @@ function verifyArchiveTimestamp(
 	ctx: VerifyContext,
 	pool: X509Certificate[],
 	f: Findings,
-): void {
+): TimestampVerification | null {
 	if (ats.tokens.length !== 1) {
 		f.add('ARCHIVE_TIMESTAMP_INVALID', `An ArchiveTimeStamp holds ${ats.tokens.length} tokens; exactly one is allowed.`);
-		return;
+		return null;
 	}
 	const step = ats.c14n ?? { algorithm: C14N.c14n10 };
 	if (!isC14nAlgorithm(step.algorithm) || referenceBytes.some((b) => b === null)) {
 		f.add('ARCHIVE_TIMESTAMP_INVALID', 'The archive timestamp input cannot be rebuilt (unsupported c14n or unresolved reference).');
-		return;
+		return null;
 	}
 	const c = (el: Parameters<typeof canonicalize>[0]): Buffer => ctx.c14n.get(el, [{ algorithm: step.algorithm, prefixes: step.prefixes }]);
-	const parts: Buffer[] = [...(referenceBytes as Buffer[])];
-	for (const el of [sig.signedInfo, sig.signatureValueElement, sig.keyInfoElement]) if (el) parts.push(c(el));
-	if (sig.unsignedSignatureProperties) {
-		for (const child of childElements(sig.unsignedSignatureProperties)) {
-			if (child === ats.element) break;
-			parts.push(c(child));
-		}
-	}
-	for (const obj of childElements(sig.element, NS.ds, 'Object')) {
-		if (!childElements(obj).some((x) => isElement(x, NS.xades, 'QualifyingProperties'))) parts.push(c(obj));
-	}
 	try {
 		const token = parseTimestampToken(ats.tokens[0]);
-		const data = Buffer.concat(parts);
-		withNarrowedTrust(ctx, [...token.certificates, ...pool], [], (trust) => verifyTimestampToken(ats.tokens[0], { data, trust, certificates: pool }));
+		const data = archiveTimestampInput(sig, ats.element, referenceBytes as Buffer[], c);
+		return withNarrowedTrust(ctx, [...token.certificates, ...pool], [], (trust) => verifyTimestampToken(ats.tokens[0], { data, trust, certificates: pool }));
 	} catch (e) {
+		if (e instanceof C14nBudgetError) throw e;
 		if (e instanceof ValidationError && e.rule === 'timestamp.imprint.mismatch') {
-			f.add('ARCHIVE_TIMESTAMP_IMPRINT_MISMATCH', 'The archive time-stamp message imprint is not intact!');
+			f.add('ARCHIVE_TIMESTAMP_IMPRINT_MISMATCH', 'The archive time-stamp message imprint is not intact! It does not cover this signature as it is now.');
 		} else f.add('ARCHIVE_TIMESTAMP_INVALID', `The archive timestamp is not valid: ${msg(e)}`);
+		return null;
 	}
+}
+
+/** A verified timestamp as proof of existence: when it was made and until when its TSA path can be checked. */
+interface TimestampPoe {
+	genTime: Date;
+	tsa: string;
+	/** Earliest expiry of the TSA path's certificates that are not trust anchors; null for a listed TSA (DSS does not expire anchors). */
+	validUntil: Date | null;
+}
+
+function poeOf(v: TimestampVerification, ctx: VerifyContext): TimestampPoe {
+	const tsa = /(?:^|\n)CN=([^\n]+)/.exec(v.tsaCertificate.subject)?.[1] ?? v.tsaCertificate.subject;
+	if (ctx.trust.isAnchorFor(v.tsaCertificate, 'tsa')) return { genTime: v.genTime, tsa, validUntil: null };
+	const path = (v.chain ?? [v.tsaCertificate]).filter((c) => !ctx.trust.isAnchor(c));
+	if (path.length === 0) return { genTime: v.genTime, tsa, validUntil: null };
+	const until = Math.min(...path.map((c) => Date.parse(c.validTo)));
+	return { genTime: v.genTime, tsa, validUntil: new Date(until) };
+}
+
+/**
+ * True when `ts` can still be checked at `at`, or a later archive timestamp made while `ts`'s TSA path was valid
+ * covers it and itself holds (EN 319 102-1 long-term validation; archive timestamps cover every earlier one).
+ */
+function poeHolds(ts: TimestampPoe, archives: TimestampPoe[], at: Date, depth = 0): boolean {
+	if (ts.validUntil === null || ts.validUntil.getTime() > at.getTime()) return true;
+	if (depth > 32) return false;
+	// Same-second genTimes happen (extension right after signing); an archive timestamp never covers itself.
+	return archives.some((a) => a !== ts && a.genTime.getTime() >= ts.genTime.getTime() && a.genTime.getTime() < ts.validUntil!.getTime() && poeHolds(a, archives, at, depth + 1));
 }

@@ -8,6 +8,7 @@ import { addSignature } from './addSignature';
 import { authenticate } from './authenticate';
 import { buildAsice } from './buildAsice';
 import { completeCallback } from './completeCallback';
+import { extendSignatures } from './extendSignatures';
 import { getDeviceLink } from './getDeviceLink';
 import { getSigningCertificate } from './getSigningCertificate';
 import { getStatus } from './getStatus';
@@ -22,11 +23,16 @@ const ITEM_ACTIONS: Record<string, ItemAction> = {
 	'certificate.getSigningCertificate': getSigningCertificate,
 	'signature.signHash': signHash,
 	'container.addSignature': addSignature,
-	'container.verifyContainer': verifyContainer,
 	'pdf.signPdf': signPdf,
 	'session.getStatus': getStatus,
 	'session.getDeviceLink': getDeviceLink,
 	'session.completeCallback': completeCallback,
+};
+
+/** Operations that need no Smart-ID credential: their trust comes from the node's parameters (issue 17). */
+const CREDENTIAL_FREE_ACTIONS: Record<string, (this: IExecuteFunctions, i: number) => Promise<SessionOutcome>> = {
+	'container.verifyContainer': verifyContainer,
+	'container.extendSignatures': extendSignatures,
 };
 
 /** Turn an outcome into an n8n item: binaries stored through n8n's helpers, paired to its input item(s). */
@@ -46,7 +52,7 @@ async function toItem(ctx: IExecuteFunctions, outcome: SessionOutcome, paired: n
 
 /** True when the item's operation stores a pending session ("Start and Continue" or any device link). */
 function storesSession(ctx: IExecuteFunctions, key: string, i: number): boolean {
-	if (key.startsWith('session.') || key === 'container.verifyContainer') return false;
+	if (key.startsWith('session.') || key in CREDENTIAL_FREE_ACTIONS) return false;
 	const value = (name: string, fallback: string) => String(ctx.getNodeParameter(name, i, fallback) ?? '');
 	return value('completion', 'wait') === 'start' || value('flow', '') === 'deviceLink' || value('signingMethod', '').startsWith('deviceLink');
 }
@@ -89,6 +95,11 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 		for (const group of groups) {
 			const i = group[0];
 			try {
+				const free = CREDENTIAL_FREE_ACTIONS[key];
+				if (free) {
+					out.push(await toItem(this, await free.call(this, i), group));
+					continue;
+				}
 				const rt = await runtimeFor(i);
 				// Refuse before Smart-ID is asked (and a phone rings) when the session could not be stored safely.
 				if (storesSession(this, key, i)) rt.assertCanStoreSessions();

@@ -3,15 +3,20 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { verifyContainer as verify } from '../../../lib/asice/verify';
 import { openAsiceContainer } from '../../../lib/asice/zip/reader-container';
 import { guessMediaType } from '../../../lib/asice/sign';
-import type { ResultFile, SessionOutcome, SessionRuntime } from '../../../lib/sessions';
+import type { ResultFile, SessionOutcome } from '../../../lib/sessions';
 import { str } from '../../shared/params';
+import { trustFromParameters } from './verification-trust';
 
-/** Container → Verify Container: the SiVa-like report as JSON, optionally the data files as binaries. */
-export async function verifyContainer(this: IExecuteFunctions, i: number, runtime: SessionRuntime): Promise<SessionOutcome> {
+/**
+ * Container → Verify Container: the SiVa-like report as JSON, optionally the data files as binaries. Trust comes
+ * from the node's parameters (SK live / demo / both, EU trusted lists, extra PEMs); no credential is used.
+ */
+export async function verifyContainer(this: IExecuteFunctions, i: number): Promise<SessionOutcome> {
 	const property = str(this, 'containerPropertyName', i, 'data') || 'data';
 	const meta = this.helpers.assertBinaryData(i, property);
 	const data = await this.helpers.getBinaryDataBuffer(i, property);
-	const report = await verify(data, { trust: runtime.trust, filename: meta.fileName || 'container.asice' });
+	const { source, validationTime } = await trustFromParameters(this, i);
+	const report = await verify(data, { trust: source, filename: meta.fileName || 'container.asice', ...(validationTime ? { at: validationTime } : {}) });
 	const conclusion = report.validationConclusion;
 	const valid = conclusion.indication === 'TOTAL-PASSED';
 	const wantFiles = this.getNodeParameter('outputDataFiles', i, false) === true;
@@ -35,6 +40,7 @@ export async function verifyContainer(this: IExecuteFunctions, i: number, runtim
 			...(wantFiles && !valid ? { dataFilesWithheld: `Data files are output only for TOTAL-PASSED containers; this one is ${conclusion.indication} (see report)` } : {}),
 			signaturesCount: conclusion.signaturesCount,
 			validSignaturesCount: conclusion.validSignaturesCount,
+			trust: { choice: source.choice, ...(source.eu ? { trustedLists: source.eu as unknown as IDataObject } : {}) },
 			report: report as unknown as IDataObject,
 		},
 		files,

@@ -11,6 +11,9 @@ import {
 
 const build = { resource: ['container'], operation: ['buildAsice'] };
 const verify = { resource: ['container'], operation: ['verifyContainer'] };
+const extend = { resource: ['container'], operation: ['extendSignatures'] };
+/** Operations whose trust comes from the node (no credential). */
+const trusting = { resource: ['container'], operation: ['verifyContainer', 'extendSignatures'] };
 const signing = { resource: ['container'], operation: ['buildAsice', 'addSignature'] };
 /** Signing Method values that return a device link at once. */
 const LINK_METHODS = ['deviceLink', 'deviceLinkCertificateChoice'];
@@ -35,6 +38,12 @@ export const containerOperations: INodeProperties[] = [
 				value: 'buildAsice',
 				description: 'Sign files with Smart-ID into a new ASiC-E container (XAdES baseline LT)',
 				action: 'Build a signed ASiC-E container',
+			},
+			{
+				name: 'Extend Signatures (LTA)',
+				value: 'extendSignatures',
+				description: 'Add an archive timestamp to every signature so it stays verifiable after its certificates expire',
+				action: 'Extend signatures to LTA',
 			},
 			{
 				name: 'Verify Container',
@@ -89,7 +98,7 @@ export const containerFields: INodeProperties[] = [
 		default: 'data',
 		required: true,
 		description: 'Binary field holding the existing container',
-		displayOptions: { show: { resource: ['container'], operation: ['addSignature', 'verifyContainer'] } },
+		displayOptions: { show: { resource: ['container'], operation: ['addSignature', 'verifyContainer', 'extendSignatures'] } },
 	},
 	{
 		displayName: 'Container File Name',
@@ -157,5 +166,88 @@ export const containerFields: INodeProperties[] = [
 		default: false,
 		description: 'Whether to put the data files into binary fields (file_0, file_1, ...); only when the container verifies TOTAL-PASSED',
 		displayOptions: { show: verify },
+	},
+	{
+		displayName: 'Archive TSA URL',
+		name: 'archiveTsaUrl',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. https://tsa.example.eu/tsa',
+		description: 'RFC 3161 timestamp service for the archive timestamp; its certificate must be trusted (Trust or Extra Trusted Certificates)',
+		displayOptions: { show: extend },
+	},
+	{
+		displayName: 'Put Output File in Field',
+		name: 'outputBinaryPropertyName',
+		type: 'string',
+		default: 'data',
+		description: 'Binary field that receives the extended container',
+		displayOptions: { show: extend },
+	},
+	{
+		displayName: 'Trust',
+		name: 'verificationTrust',
+		type: 'options',
+		options: [
+			{ name: 'EU Trusted Lists', value: 'eu', description: 'Every qualified CA, TSA and OCSP service of the EU member states\' trusted lists' },
+			{ name: 'SK + EU Trusted Lists', value: 'skEu', description: 'SK live certificates and the EU trusted lists' },
+			{ name: 'SK Demo', value: 'skDemo', description: 'SK TEST/DEMO certificates (Smart-ID demo environment)' },
+			{ name: 'SK Live', value: 'skLive', description: 'SK ID Solutions production certificates bundled with the node' },
+			{ name: 'SK Live + Demo', value: 'skBoth', description: 'Both SK bundles' },
+		],
+		default: 'skLive',
+		description: 'Where signatures get their trust from; no Smart-ID credential is needed to verify',
+		displayOptions: { show: trusting },
+	},
+	{
+		displayName: 'Extra Trusted Certificates (PEM)',
+		name: 'extraTrustedCertificates',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		placeholder: '-----BEGIN CERTIFICATE-----',
+		description: 'More trust anchors, e.g. a foreign CA; added to a bundle a CA vouches for signers, a TSA certificate for timestamps',
+		displayOptions: { show: trusting },
+	},
+	{
+		displayName: 'Trust Options',
+		name: 'trustOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: trusting },
+		options: [
+			{
+				displayName: 'Official Journal Certificates (PEM)',
+				name: 'officialJournalCertificates',
+				type: 'string',
+				typeOptions: { rows: 4 },
+				default: '',
+				description: 'EU lists: the LOTL signing certificates published in the Official Journal of the EU (required for EU trust; not shipped with the node)',
+			},
+			{
+				displayName: 'Trusted-List Cache Folder',
+				name: 'trustedListCacheFolder',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. /home/node/.n8n/trusted-lists',
+				description: 'EU lists: folder for the verified lists; a start with a fresh cache needs no network',
+			},
+			{
+				displayName: 'Trusted Lists Offline',
+				name: 'trustedListOffline',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to use only the cache folder, never the network',
+			},
+			{
+				displayName: 'Validation Time',
+				name: 'validationTime',
+				type: 'dateTime',
+				default: '',
+				description: 'Judge the signatures as of this time instead of now',
+			},
+		],
 	},
 ];
