@@ -33,7 +33,7 @@ export interface VerifyOptions {
 
 const MAX_FILE_BYTES = 200 * 1024 * 1024;
 
-function resolveTrust(options: VerifyOptions): TrustStore {
+export function resolveTrust(options: VerifyOptions): TrustStore {
 	const base = typeof options.trust === 'string' ? TrustStore.bundled(options.trust) : options.trust;
 	return options.anchors && options.anchors.length > 0 ? base.withAnchors(options.anchors) : base;
 }

@@ -1,0 +1,4 @@
+/** PDF signature verification (PAdES / PKCS#7 signatures, document timestamps), container-shaped report. */
+export { verifyPdf, looksLikePdf, PDF_POLICY, type PdfVerifyOptions } from './verify-pdf';
+/** Stable finding codes of the PDF verifier and their severities. */
+export { PDF_CODES, type PdfFindingCode } from './codes';
