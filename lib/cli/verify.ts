@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
-import { verifyContainer, type Report } from '../asice/verify';
+import type { Report } from '../asice/verify';
+import { verifyDocument } from '../pdf/verify';
 
 const USAGE = `Usage: smart-id verify FILE... [--json] [--trust demo|live] [--anchor PEM]... [--at ISO-TIME]
 
-Verify ASiC-E / BDOC containers (XAdES B/T/LT/LTA, BDOC time-mark).
+Verify ASiC-E / BDOC containers (XAdES B/T/LT/LTA, BDOC time-mark) and signed PDFs (PAdES / PKCS#7
+signatures and document timestamps; a file starting with %PDF- is read as a PDF).
   --json           print the SiVa-like JSON report(s) instead of a summary
   --trust NAME     bundled trust anchors: demo (SK TEST/DEMO PKI, default) or live
   --anchor PEM     add a trust anchor certificate file (repeatable)
@@ -86,7 +88,7 @@ export async function run(args: string[]): Promise<number> {
 	for (const file of parsed.files) {
 		let report: Report;
 		try {
-			report = await verifyContainer(file, { trust: parsed.trust, anchors: parsed.anchors, ...(parsed.at ? { at: parsed.at } : {}) });
+			report = await verifyDocument(file, { trust: parsed.trust, anchors: parsed.anchors, ...(parsed.at ? { at: parsed.at } : {}) });
 		} catch (e) {
 			process.stderr.write(`${file}: cannot verify: ${(e as Error).message}\n`);
 			codes.push(2);

@@ -27,4 +27,4 @@ export { PdfSignError, type PdfSignErrorCode } from './errors';
 /** ByteRange coverage check of existing signatures (what a verifier must not call intact). */
 export { checkByteRanges, type ByteRangeReport, type ByteRangeAnomalyCode } from './byte-range';
 /** Verify every signature and document timestamp of a PDF (report shaped like the container verifier's). */
-export { verifyPdf, looksLikePdf, PDF_POLICY, PDF_CODES, type PdfVerifyOptions, type PdfFindingCode } from './verify';
+export { verifyPdf, verifyDocument, looksLikePdf, PDF_POLICY, PDF_CODES, type PdfVerifyOptions, type PdfFindingCode } from './verify';
