@@ -139,13 +139,13 @@ export function replaceContents(file: string, out: string, cms: Buffer, which = 
 	return out;
 }
 
-/** A self-signed RSA signing certificate with its key (PEM), made by openssl. */
-export function localSigner(cn: string): { certPem: string; keyPem: string; der: Buffer } {
+/** A self-signed RSA (or EC P-256) signing certificate with its key (PEM), made by openssl. */
+export function localSigner(cn: string, key: 'rsa' | 'ec' = 'rsa'): { certPem: string; keyPem: string; der: Buffer } {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdf-key-'));
 	try {
 		execFileSync(
 			'openssl',
-			['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '30', '-subj', `/CN=${cn}`, '-addext', 'keyUsage=critical,digitalSignature,nonRepudiation'],
+			['req', '-x509', ...(key === 'rsa' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']), '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '30', '-subj', `/CN=${cn}`, '-addext', 'keyUsage=critical,digitalSignature,nonRepudiation'],
 			{ cwd: dir, stdio: 'ignore' },
 		);
 		const certPem = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');

@@ -11,6 +11,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Report, SignatureReport } from '../../../lib/asice/verify';
 import { signedAttributes, signedData, signPdf, verifyPdf } from '../../../lib/pdf';
+import { issuerAndSerial } from '../../../lib/pdf/cms';
+import { contextConstructed, integer, octetString, oid, readTlv, sequence, setOf, tlv } from '../../../lib/pdf/der';
 import { requestTimestamp } from '../../../lib/pki/timestamp-client';
 import type { TrustStore } from '../../../lib/pki/trust-store';
 import { fixturePath } from '../../helpers/fixtures';
@@ -212,5 +214,29 @@ describe('(h-k) the CMS', () => {
 		const { report, sig } = await localCms('k.pdf', { timestampOver: 'other' });
 		expectRefused(sig, report, 'TIMESTAMP_IMPRINT_MISMATCH');
 		expect(sig.indication).toBe('TOTAL-FAILED');
+	});
+
+	/** A CMS with an ECDSA P-256 SignerInfo (ecdsa-with-SHA256), built here from the DER pieces of lib/pdf. */
+	function ecdsaCms(over: Buffer | null): { cms: Buffer; certPem: string } {
+		const k = localSigner('PDF ECDSA test signer', 'ec');
+		const covered = signaturesOf(base)[0].covered;
+		const attrs = signedAttributes('SHA-256', createHash('sha256').update(covered).digest(), k.der);
+		const value = cryptoSign('sha256', over ?? attrs, createPrivateKey(k.keyPem));
+		const { issuer, serial } = issuerAndSerial(k.der);
+		const sha256 = sequence(oid('2.16.840.1.101.3.4.2.1'));
+		const signerInfo = sequence(integer(1), sequence(issuer, serial), sha256, tlv(0xa0, attrs.subarray(readTlv(attrs, 0).contentStart)), sequence(oid('1.2.840.10045.4.3.2')), octetString(value));
+		const sd = sequence(integer(1), setOf(sha256), sequence(oid('1.2.840.113549.1.7.1')), tlv(0xa0, k.der), setOf(signerInfo));
+		return { cms: sequence(oid('1.2.840.113549.1.7.2'), contextConstructed(0, sd)), certPem: k.certPem };
+	}
+
+	it('ECDSA (P-256) CMS: passes when it signs the signed attributes, fails when it signs other bytes', async () => {
+		const good = ecdsaCms(null);
+		const ok = await verdict(replaceContents(base, out('ec-ok.pdf'), good.cms), env.trust.withAnchors([good.certPem]));
+		expect(ok.sig.errors).toEqual([]);
+		expect(ok.sig.signatureMethod).toContain('ecdsaWithSha256');
+		expect(ok.report.validationConclusion.indication).toBe('TOTAL-PASSED');
+		const bad = ecdsaCms(Buffer.from('other bytes'));
+		const no = await verdict(replaceContents(base, out('ec-bad.pdf'), bad.cms), env.trust.withAnchors([bad.certPem]));
+		expectRefused(no.sig, no.report, 'SIGNATURE_VALUE_INVALID');
 	});
 });
