@@ -44,18 +44,19 @@ export async function signatureEntries(doc: PdfDocument): Promise<PdfSignatureEn
 		if (field.type !== 'Sig' || !field.dict.has('V')) continue;
 		const located = await doc.dictOf(field.dict.get('V'));
 		if (!located) continue;
-		out.push(entryOf(field.name, field.ref, located.value, located.ref));
+		out.push(await entryOf(doc, field.name, field.ref, located.value, located.ref));
 		if (out.length > MAX_PDF_SIGNATURES) break;
 	}
 	return out;
 }
 
-function entryOf(fieldName: string, fieldRef: PdfRef, sig: PdfDict, ref: PdfRef | undefined): PdfSignatureEntry {
+async function entryOf(doc: PdfDocument, fieldName: string, fieldRef: PdfRef, sig: PdfDict, ref: PdfRef | undefined): Promise<PdfSignatureEntry> {
 	const sf = sig.get('SubFilter');
 	const subFilter = isName(sf) ? sf.name : '';
-	const raw = sig.get('ByteRange');
+	// Read the way the ByteRange checker reads them (an indirect value is followed), so both see the same numbers.
+	const raw = await doc.resolve(sig.get('ByteRange'));
 	const nums = isArray(raw) ? raw.map((v) => intOf(v)) : [];
-	const contents = sig.get('Contents');
+	const contents = await doc.resolve(sig.get('Contents'));
 	return {
 		fieldName,
 		kind: isName(sig.get('Type'), 'DocTimeStamp') || subFilter === 'ETSI.RFC3161' ? 'documentTimestamp' : 'signature',

@@ -337,6 +337,9 @@ async function verifyEntry(shared: Shared, i: number): Promise<SignatureReport> 
 		}
 	}
 
+	// Default deny: a signature whose bytes could not be checked at all never passes for want of findings.
+	if (!intactShape && f.errors.length === 0) f.add('BYTE_RANGE_MALFORMED', 'The signed bytes of this signature could not be determined, so nothing in it is verified.');
+
 	// 2. What later revisions changed (only when the coverage itself is sound: an odd range is already refused).
 	if (intactShape) {
 		try {
