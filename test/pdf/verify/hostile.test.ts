@@ -154,6 +154,16 @@ describe('(e-g) the signed bytes and their coverage', () => {
 		for (const f of ['f1.pdf', 'f2.pdf']) expect(pdfsig(out(f)).signatures[0].valid).toBe(false);
 	});
 
+	it('(f) a /ByteRange that is not four numbers (a reference to nothing): refused, never passed for want of findings', async () => {
+		const bytes = Buffer.from(fs.readFileSync(base));
+		const hole = contentsHole(bytes);
+		bytes.write('/ByteRange 999 0 R'.padEnd(hole.brText.end - hole.brText.start, ' '), hole.brText.start, 'latin1');
+		fs.writeFileSync(out('f3.pdf'), bytes);
+		const { report, sig } = await verdict(out('f3.pdf'));
+		expectRefused(sig, report, 'BYTE_RANGE_MALFORMED');
+		expect(sig.indication).toBe('TOTAL-FAILED');
+	});
+
 	it('(g) two signatures with overlapping ranges (the real overlap file)', async () => {
 		const report = await verifyPdf(fixturePath('pdf-verify', 'pdf-byterange-overlap.pdf'), { trust: env.trust });
 		const two = report.validationConclusion.signatures[1];
