@@ -235,9 +235,10 @@ export async function diffLaterRevisions(path: string, signedEnd: number, final:
 				const oldD = await dictAt(old, n);
 				if (oldD && d && (await isSigField(old, oldD)) && !oldD.has('V')) {
 					const keys = new Set([...oldD.map.keys(), ...d.map.keys()]);
-					const extra = [...keys].filter((k) => !SIG_FIELD_FILL_KEYS.has(k) && text(oldD.get(k)) !== text(d.get(k)));
+					const hidden = text(oldD.get('F')) !== text(d.get('F')) && ((intOf(d.get('F')) ?? 0) & HIDDEN_FLAGS) !== 0;
+					// Signing an empty field may also set its flags (e.g. Print); hiding it may not.
+					const extra = [...keys].filter((k) => !SIG_FIELD_FILL_KEYS.has(k) && !(k === 'F' && !hidden) && text(oldD.get(k)) !== text(d.get(k)));
 					if (extra.length === 0) continue; // an empty signature field signed later
-					const hidden = extra.includes('F') && ((intOf(d.get('F')) ?? 0) & HIDDEN_FLAGS) !== 0;
 					flag(hidden ? 'REVISION_HIDDEN_CONTENT' : 'REVISION_CONTENT_CHANGED', `Signature field object ${n} changed beyond being signed (/${extra.join(', /')}).`);
 					continue;
 				}

@@ -95,7 +95,7 @@ describe('(a-d) later revisions that change the content', () => {
 		expect(pdfsig(shadow).signatures[0]).toMatchObject({ total: false });
 	});
 
-	it('(d) a revision that hides content: a hidden annotation, and optional content in the catalog', async () => {
+	it('(d) a revision that hides content: a hidden annotation, the signature widget flagged hidden, optional content in the catalog', async () => {
 		const n = nextObject(base);
 		const page = objectText(base, 3);
 		const annotsRef = /\/Annots\s+(\d+)\s+0\s+R/.exec(page);
@@ -105,6 +105,12 @@ describe('(a-d) later revisions that change the content', () => {
 		else objects[3] = page.replace('/Annots [', `/Annots [${n} 0 R `);
 		const hidden = await verdict(appendRevision(base, out('d1.pdf'), objects));
 		expectRefused(hidden.sig, hidden.report, 'REVISION_ANNOTATION_ADDED', 'REVISION_HIDDEN_CONTENT');
+
+		const widgetNum = Number(/(\d+) 0 obj\s*<<[^>]*\/Subtype\s*\/Widget/.exec(fs.readFileSync(base, 'latin1'))![1]);
+		const widget = objectText(base, widgetNum);
+		const hiddenWidget = /\/F\s+\d+/.test(widget) ? widget.replace(/\/F\s+\d+/, '/F 2') : widget.replace(/>>\s*$/, '/F 2 >>');
+		const hid = await verdict(appendRevision(base, out('d3.pdf'), { [widgetNum]: hiddenWidget }));
+		expectRefused(hid.sig, hid.report, 'REVISION_HIDDEN_CONTENT');
 
 		const m = nextObject(base);
 		const catalog = objectText(base, 1).replace(/>>\s*$/, `/OCProperties << /OCGs [${m} 0 R] /D << /OFF [${m} 0 R] >> >> >>`);

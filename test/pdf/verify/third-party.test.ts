@@ -101,3 +101,16 @@ describe('foreign chains', () => {
 		expect(r.signatures[1].indication).toBe('TOTAL-FAILED');
 	});
 });
+
+describe('a third-party PDF signed twice into its two existing fields', () => {
+	it('the earlier signature is not held against the later filling of the second field; pdfsig agrees on integrity', async () => {
+		const file = fixturePath('pdf', 'minimal-two-fields-signed-twice.pdf');
+		const vc = (await verifyPdf(file, { trust: 'demo' })).validationConclusion;
+		const oracle = pdfsig(file).signatures;
+		expect(vc.signatures.map((s) => s.pdf!.fieldName)).toEqual(['Sig1', 'Sig2']);
+		vc.signatures.forEach((s, i) => {
+			expect(intact(s)).toBe(oracle[i].valid);
+			expect(codes(s).filter((c) => c.startsWith('REVISION_') && c !== 'REVISION_METADATA_CHANGED')).toEqual([]);
+		});
+	});
+});
