@@ -47,7 +47,7 @@ export const PDF_CODES = {
 	SIGNATURE_RANGES_CONFLICT: FORMAT,
 	/** No revocation data for the signer (no DSS OCSP/CRL and none in the CMS): a B-T signature. */
 	REVOCATION_DATA_MISSING: { severity: 'warning' },
-	/** A CRL in the DSS lists the signer certificate as revoked before best-signature-time. */
+	/** A CRL of the signer's CA name in the DSS or the CMS cannot be used (unreadable, or not signed by the issuer). */
 	CRL_INVALID: { severity: 'indeterminate', subIndication: 'CERTIFICATE_CHAIN_GENERAL_FAILURE' },
 	// what later revisions changed
 	/** Pages were added, removed or reordered after the signature. */

@@ -134,6 +134,7 @@ export function checkSignerChain(input: SignerChainInput, f: PdfFindings): Signe
 		} else if (chosen.status === 'unknown') f.add('CERTIFICATE_STATUS_UNKNOWN', 'The OCSP responder does not know the signer certificate (status unknown).');
 		return outcome;
 	}
+	const crlProblems: string[] = [];
 	for (const der of input.crls) {
 		try {
 			const status = crlStatus(der, signer, issuer);
@@ -146,10 +147,12 @@ export function checkSignerChain(input: SignerChainInput, f: PdfFindings): Signe
 			}
 			return outcome;
 		} catch (e) {
-			problems.push(e instanceof Error ? e.message : String(e));
+			crlProblems.push(e instanceof Error ? e.message : String(e));
 		}
 	}
-	if (problems.length > 0) f.add('OCSP_INVALID', `No acceptable revocation data for the signer: ${problems.slice(0, 3).join(' / ')}`);
-	else f.add('REVOCATION_DATA_MISSING', 'The document holds no revocation data for the signer (no DSS entry, no archived OCSP/CRL): a B-B or B-T signature, whose certificate status at signing time the file does not prove.');
+	if (problems.length > 0) f.add('OCSP_INVALID', `No acceptable OCSP response for the signer: ${problems.slice(0, 3).join(' / ')}`);
+	if (crlProblems.length > 0) f.add('CRL_INVALID', `No acceptable CRL for the signer: ${crlProblems.slice(0, 3).join(' / ')}`);
+	if (problems.length + crlProblems.length > 0) return outcome;
+	f.add('REVOCATION_DATA_MISSING', 'The document holds no revocation data for the signer (no DSS entry, no archived OCSP/CRL): a B-B or B-T signature, whose certificate status at signing time the file does not prove.');
 	return outcome;
 }
