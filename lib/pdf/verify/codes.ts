@@ -66,6 +66,8 @@ export const PDF_CODES = {
 	REVISION_FORM_CHANGED: CHANGED,
 	/** Catalog entries that change what the document shows or does (/Pages, /OpenAction, /AA, /Names, /OCProperties...). */
 	REVISION_CATALOG_CHANGED: CHANGED,
+	/** A later signature was added to a document certified with "no changes allowed" (DocMDP P=1). */
+	DOCMDP_VIOLATION: CHANGED,
 	/** Document information or XMP metadata changed after the signature (shown, not content). */
 	REVISION_METADATA_CHANGED: { severity: 'warning' },
 	/** Later revisions that only add signatures, document timestamps or DSS validation data. */

@@ -8,7 +8,9 @@ import { resolveTrust, type VerifyOptions } from '../../asice/verify/verify-cont
 import { parseCertificate } from '../../pki/certificate';
 import type { TrustStore } from '../../pki/trust-store';
 import { checkByteRanges, type ByteRangeReport } from '../byte-range';
+import { docMdpPermission } from '../doc-mdp';
 import { PdfDocument } from '../document';
+import { isDict, isRef } from '../objects';
 import { PdfSignError } from '../errors';
 import { checkCms } from './cms-signature';
 import { CoveredBytes } from './covered-bytes';
@@ -130,6 +132,16 @@ interface Shared {
 	coverage: (ByteRangeReport | undefined)[];
 	/** Valid document timestamps: end of their signed bytes and genTime. */
 	docTimestamps: { end: number; genTime: Date }[];
+	/** The certification (DocMDP) signature's object number and permission, when the document is certified. */
+	certification: { num: number; p: number } | null;
+}
+
+/** Catalog /Perms /DocMDP: which signature dictionary certifies the document, with its permission P. */
+async function certificationOf(doc: PdfDocument): Promise<{ num: number; p: number } | null> {
+	const perms = await doc.resolve((await doc.catalog()).value.get('Perms'));
+	const ref = isDict(perms) ? perms.get('DocMDP') : undefined;
+	const p = await docMdpPermission(doc);
+	return isRef(ref) && p !== undefined ? { num: ref.num, p } : null;
 }
 
 async function verifyFile(file: string, options: PdfVerifyOptions, at: Date, filename: string): Promise<Report> {
@@ -168,6 +180,7 @@ async function verifyFile(file: string, options: PdfVerifyOptions, at: Date, fil
 			entries,
 			coverage: entries.map((e, i) => (coverage[i]?.fieldName === e.fieldName ? coverage[i] : coverage.find((c) => c.fieldName === e.fieldName))),
 			docTimestamps: [],
+			certification: await certificationOf(doc).catch(() => null),
 		};
 		// Document timestamps first: a valid one is proof of existence for every signature it covers.
 		const results = new Map<number, SignatureReport>();
@@ -334,6 +347,16 @@ async function verifyEntry(shared: Shared, i: number): Promise<SignatureReport> 
 			let level = cms.timestampTokens.length > 0 ? 'T' : 'B';
 			if (level === 'T' && revocationFound) level = shared.docTimestamps.some((d) => d.end > end) ? 'LTA' : 'LT';
 			r.signatureFormat = `${prefix}_${level}`;
+		}
+	}
+
+	// A certification with "no changes allowed": a later signature breaks it (document timestamps and DSS may follow).
+	const cert = shared.certification;
+	if (cert && entry.ref?.num === cert.num && cert.p === 1) {
+		for (const other of shared.entries) {
+			if (other !== entry && other.kind === 'signature' && other.byteRange && other.byteRange[2] + other.byteRange[3] > end) {
+				f.add('DOCMDP_VIOLATION', `The document is certified with "no changes allowed" (DocMDP P=1), but the signature "${other.fieldName}" was added later.`);
+			}
 		}
 	}
 
