@@ -173,7 +173,7 @@ async function verifyFile(file: string, options: PdfVerifyOptions, at: Date, fil
 		const shared: Shared = {
 			file,
 			doc,
-			trust: resolveTrust(options as VerifyOptions),
+			trust: resolveTrust(options),
 			at,
 			covered: new CoveredBytes(file),
 			dss: await readDss(doc).catch(() => ({ certificates: [], ocsp: [], crls: [], vriKeys: [] })),
