@@ -12,7 +12,8 @@ import { docMdpPermission } from '../doc-mdp';
 import { PdfDocument } from '../document';
 import { isDict, isRef } from '../objects';
 import { PdfSignError } from '../errors';
-import { checkCms } from './cms-signature';
+import { parseTimestampToken } from '../../pki/timestamp';
+import { checkCms, trimDer } from './cms-signature';
 import { CoveredBytes } from './covered-bytes';
 import { readDss, type DssData } from './dss-data';
 import { PdfFindings } from './findings';
@@ -300,6 +301,16 @@ async function verifyEntry(shared: Shared, i: number): Promise<SignatureReport> 
 		r.signatureFormat = 'PDF_DOCUMENT_TIMESTAMP';
 		r.signatureMethod = 'RFC 3161';
 		const v = intactShape ? await checkDocumentTimestamp(entry, shared.covered, shared.trust, pool, f) : null;
+		if (!v && entry.contents) {
+			// Not valid: still say which TSA it names and when it claims to be from (nothing is trusted from it).
+			try {
+				const token = parseTimestampToken(trimDer(entry.contents));
+				r.claimedSigningTime = token.genTime.toISOString();
+				r.signedBy = signerNames(token.certificates.find((c) => !c.ca) ?? token.certificates[0] ?? null).cn;
+			} catch {
+				// unreadable: CMS_MALFORMED already says so
+			}
+		}
 		if (v) {
 			shared.docTimestamps.push({ end, genTime: v.genTime });
 			const names = signerNames(v.tsaCertificate);
