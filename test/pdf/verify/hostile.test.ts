@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import type { Report, SignatureReport } from '../../../lib/asice/verify';
 import { signedAttributes, signedData, signPdf, verifyPdf } from '../../../lib/pdf';
 import { issuerAndSerial } from '../../../lib/pdf/cms';
-import { contextConstructed, integer, octetString, oid, readTlv, sequence, setOf, tlv } from '../../../lib/pdf/der';
+import { children, contextConstructed, integer, octetString, oid, readTlv, sequence, setOf, tlv } from '../../../lib/pdf/der';
 import { requestTimestamp } from '../../../lib/pki/timestamp-client';
 import type { TrustStore } from '../../../lib/pki/trust-store';
 import { fixturePath } from '../../helpers/fixtures';
@@ -198,11 +198,19 @@ describe('(h-k) the CMS', () => {
 	});
 
 	// (j), (k): a CMS made here with a key we hold, so everything but the one flaw is right (the controls pass).
-	async function localCms(name: string, options: { essFor?: Buffer; timestampOver?: 'signature' | 'other' }): Promise<{ report: Report; sig: SignatureReport }> {
+	async function localCms(
+		name: string,
+		options: { essFor?: Buffer; timestampOver?: 'signature' | 'other'; signingTime?: boolean; saltLength?: number },
+	): Promise<{ report: Report; sig: SignatureReport }> {
 		const k = localSigner('PDF hostile test signer');
 		const covered = signaturesOf(base)[0].covered;
-		const attrs = signedAttributes('SHA-256', createHash('sha256').update(covered).digest(), options.essFor ?? k.der);
-		const value = cryptoSign('sha256', attrs, { key: createPrivateKey(k.keyPem), padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+		let attrs = signedAttributes('SHA-256', createHash('sha256').update(covered).digest(), options.essFor ?? k.der);
+		if (options.signingTime) {
+			// A CMS signing-time attribute (UTCTime), which PAdES baseline does not allow (the time is /M).
+			const signingTime = sequence(oid('1.2.840.113549.1.9.5'), setOf(tlv(0x17, Buffer.from('261203000000Z', 'latin1'))));
+			attrs = setOf(...children(attrs, readTlv(attrs, 0)).map((c) => attrs.subarray(c.start, c.end)), signingTime);
+		}
+		const value = cryptoSign('sha256', attrs, { key: createPrivateKey(k.keyPem), padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: options.saltLength ?? 32 });
 		let timestampToken: Buffer | undefined;
 		if (options.timestampOver) {
 			const data = options.timestampOver === 'signature' ? value : Buffer.from('other bytes');
@@ -218,6 +226,18 @@ describe('(h-k) the CMS', () => {
 		expect(sig.errors).toEqual([]);
 		expect(report.validationConclusion.indication).toBe('TOTAL-PASSED');
 		expect(sig.bestSignatureTimeSource).toBe('SIGNATURE_TIMESTAMP');
+	});
+
+	it('a CMS signing-time attribute is a warning (PAdES takes the time from /M); the signature still passes', async () => {
+		const { report, sig } = await localCms('signing-time.pdf', { signingTime: true });
+		expect(sig.errors).toEqual([]);
+		expect(codes(sig)).toContain('SIGNING_TIME_ATTRIBUTE_PRESENT');
+		expect(report.validationConclusion.indication).toBe('TOTAL-PASSED');
+	});
+
+	it('RSASSA-PSS parameters are enforced: a value made with another salt length than the CMS declares is refused', async () => {
+		const { report, sig } = await localCms('pss-salt.pdf', { saltLength: 20 });
+		expectRefused(sig, report, 'SIGNATURE_VALUE_INVALID');
 	});
 
 	it('(j) ESS signing-certificate-v2 naming another certificate than the signer', async () => {
