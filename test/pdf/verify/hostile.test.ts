@@ -170,6 +170,34 @@ describe('(e-g) the signed bytes and their coverage', () => {
 		expect(sig.indication).toBe('TOTAL-FAILED');
 	});
 
+	it('any single changed signed byte (40 places spread over the file) or a cut file: never TOTAL-PASSED; inside /Contents a pass agrees with pdfsig', async () => {
+		const original = fs.readFileSync(base);
+		const hole = contentsHole(original);
+		const seen = new Set<string>();
+		for (let i = 0; i < 40; i++) {
+			const at = Math.floor(((i + 0.5) * original.length) / 40);
+			const bytes = Buffer.from(original);
+			// Inside the hole, another hex digit (not a case variant: that would be the same bytes); elsewhere, one bit.
+			bytes[at] = at > hole.hexStart && at < hole.hexEnd ? (bytes[at] === 0x30 ? 0x31 : 0x30) : bytes[at] ^ 0x01;
+			fs.writeFileSync(out('flip.pdf'), bytes);
+			const report = await verifyPdf(out('flip.pdf'), { trust: env.trust });
+			if (at > hole.hexStart && at < hole.hexEnd) {
+				// Inside /Contents: parts of a CMS are unsigned (e.g. the certificate bag); a pass must agree with pdfsig.
+				if (report.validationConclusion.indication === 'TOTAL-PASSED') expect({ at, pdfsig: pdfsig(out('flip.pdf')).signatures[0].valid }).toEqual({ at, pdfsig: true });
+			} else {
+				expect({ at, indication: report.validationConclusion.indication }).not.toEqual({ at, indication: 'TOTAL-PASSED' });
+			}
+			for (const s of report.validationConclusion.signatures) for (const e of s.errors) seen.add(e.code);
+			for (const e of report.validationConclusion.containerErrors) seen.add(e.code);
+		}
+		expect(seen).toContain('MESSAGE_DIGEST_MISMATCH');
+		for (const cut of [100, Math.floor(original.length / 2), original.length - 10]) {
+			fs.writeFileSync(out('cut.pdf'), original.subarray(0, cut));
+			const report = await verifyPdf(out('cut.pdf'), { trust: env.trust });
+			expect({ cut, indication: report.validationConclusion.indication }).not.toEqual({ cut, indication: 'TOTAL-PASSED' });
+		}
+	});
+
 	it('(g) two signatures with overlapping ranges (the real overlap file)', async () => {
 		const report = await verifyPdf(fixturePath('pdf-verify', 'pdf-byterange-overlap.pdf'), { trust: env.trust });
 		const two = report.validationConclusion.signatures[1];
