@@ -1,10 +1,12 @@
-import { verifyContainer, type Report } from '../asice/verify';
+import type { Report } from '../asice/verify';
+import { verifyDocument } from '../pdf/verify';
 import type { TrustSource } from '../pki/trust-source';
 import { TRUST_USAGE, defaultTrustArgs, parseTrustOption, trustSourceFrom, type TrustArgs } from './trust-options';
 
 const USAGE = `Usage: smart-id verify FILE... [--json] [--trust sk|sk-demo|sk-both|eu|sk+eu] [--trust-pem PEM]... [--at ISO-TIME]
 
-Verify ASiC-E / BDOC containers (XAdES B/T/LT/LTA, BDOC time-mark). No Smart-ID account is needed.
+Verify ASiC-E / BDOC containers (XAdES B/T/LT/LTA, BDOC time-mark) and signed PDFs (PAdES / PKCS#7
+signatures and document timestamps; a file starting with %PDF- is read as a PDF). No Smart-ID account is needed.
   --json           print the SiVa-like JSON report(s) instead of a summary
 ${TRUST_USAGE}
   --at TIME        validation time (default now)
@@ -98,7 +100,7 @@ export async function run(args: string[]): Promise<number> {
 	for (const file of parsed.files) {
 		let report: Report;
 		try {
-			report = await verifyContainer(file, { trust, ...(parsed.at ? { at: parsed.at } : {}) });
+			report = await verifyDocument(file, { trust, ...(parsed.at ? { at: parsed.at } : {}) });
 		} catch (e) {
 			process.stderr.write(`${file}: cannot verify: ${(e as Error).message}\n`);
 			codes.push(2);

@@ -13,11 +13,12 @@ export class PdfFileSource {
 		readonly size: number,
 	) {}
 
-	static async open(path: string): Promise<PdfFileSource> {
+	/** Open `path`; with `limit`, only its first `limit` bytes are seen (an earlier revision, for the verifier). */
+	static async open(path: string, limit?: number): Promise<PdfFileSource> {
 		const handle = await fsp.open(path, 'r');
 		try {
 			const { size } = await handle.stat();
-			return new PdfFileSource(handle, size);
+			return new PdfFileSource(handle, limit === undefined ? size : Math.min(size, limit));
 		} catch (error) {
 			await handle.close();
 			throw error;

@@ -30,3 +30,5 @@ export { checkByteRanges, type ByteRangeReport, type ByteRangeAnomalyCode } from
 export { referenceLetter, BOX_POSITIONS, type VisibleSignatureOptions, type BoxPosition } from './visible';
 /** Is this a PDF? (`%PDF-` in the first 1024 bytes), so callers pick PAdES or ASiC-E by the input. */
 export { looksLikePdf, fileLooksLikePdf } from './sniff';
+/** Verify every signature and document timestamp of a PDF (report shaped like the container verifier's). */
+export { verifyPdf, verifyDocument, PDF_POLICY, PDF_CODES, type PdfVerifyOptions, type PdfFindingCode } from './verify';

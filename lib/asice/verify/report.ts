@@ -17,7 +17,8 @@ export interface ContainerIssue extends ReportIssue {
 /** What a signature covers (SiVa `signatureScopes`). */
 export interface SignatureScope {
 	name: string;
-	scope: 'FullSignatureScope';
+	/** PDF: PartialSignatureScope when the signature covers an earlier revision, not the whole file. */
+	scope: 'FullSignatureScope' | 'PartialSignatureScope';
 	content: string;
 }
 
@@ -37,7 +38,7 @@ export interface SignatureReport {
 	claimedSigningTime: string;
 	bestSignatureTime: string;
 	/** Where bestSignatureTime comes from. */
-	bestSignatureTimeSource: 'SIGNATURE_TIMESTAMP' | 'OCSP_TIME_MARK' | 'VALIDATION_TIME';
+	bestSignatureTimeSource: 'SIGNATURE_TIMESTAMP' | 'OCSP_TIME_MARK' | 'VALIDATION_TIME' | 'DOCUMENT_TIMESTAMP';
 	ocsp: { status: string; producedAt: string } | null;
 	/**
 	 * Which trust source made the signer trusted (SK bundle, EU trusted list, extra PEM), with the list (territory +
@@ -52,6 +53,23 @@ export interface SignatureReport {
 	errors: ReportIssue[];
 	warnings: ReportIssue[];
 	signatureScopes: SignatureScope[];
+	/** PDF only: a signature or a document timestamp (absent for container signatures). */
+	kind?: 'signature' | 'documentTimestamp';
+	/** PDF only: where the signature sits and what it covers. */
+	pdf?: PdfSignatureDetails;
+}
+
+/** PDF only: the signature field, its /SubFilter and coverage, and what later revisions changed. */
+export interface PdfSignatureDetails {
+	fieldName: string;
+	subFilter: string;
+	byteRange: number[] | null;
+	/** True when the signed bytes are the whole file except the /Contents hole. */
+	coversWholeFile: boolean;
+	/** Bytes of later incremental revisions after the signed part. */
+	laterRevisionBytes: number;
+	/** Objects added, replaced or freed by later revisions. */
+	laterChangedObjects: number;
 }
 
 /** The whole report (SiVa-like `validationConclusion`). */
@@ -62,6 +80,8 @@ export interface Report {
 		signaturesCount: number;
 		validSignaturesCount: number;
 		signatureForm: string;
+		/** 'pdf' for a PDF (PAdES); absent for ASiC-E containers. */
+		format?: 'pdf';
 		validatedDocument: { filename: string; sha256: string };
 		/** Overall verdict: TOTAL-PASSED only when every signature passed and there is no container error. */
 		indication: Indication;

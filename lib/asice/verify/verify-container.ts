@@ -37,7 +37,7 @@ export interface VerifyOptions {
 
 const MAX_FILE_BYTES = 200 * 1024 * 1024;
 
-function resolveTrust(options: VerifyOptions): TrustSource {
+export function resolveTrust(options: VerifyOptions): TrustSource {
 	const t = options.trust;
 	const base = typeof t === 'string' ? TrustSource.sk(t) : t instanceof TrustSource ? t : TrustSource.fromStore(t);
 	return options.anchors && options.anchors.length > 0 ? base.withExtraPems(options.anchors) : base;

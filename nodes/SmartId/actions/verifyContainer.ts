@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { verifyContainer as verify } from '../../../lib/asice/verify';
+import { verifyDocument as verify } from '../../../lib/pdf/verify'; // containers and PDFs, by their first bytes
 import { openAsiceContainer } from '../../../lib/asice/zip/reader-container';
 import { guessMediaType } from '../../../lib/asice/sign';
 import type { ResultFile, SessionOutcome } from '../../../lib/sessions';
@@ -22,7 +22,7 @@ export async function verifyContainer(this: IExecuteFunctions, i: number): Promi
 	const wantFiles = this.getNodeParameter('outputDataFiles', i, false) === true;
 	const files: ResultFile[] = [];
 	// Files leave the node only from a container that verified: a workflow must never pass on bytes nobody signed.
-	if (wantFiles && valid) {
+	if (wantFiles && valid && conclusion.format !== 'pdf') {
 		const container = openAsiceContainer(data);
 		container.dataFiles.forEach((entry, n) => {
 			files.push({
