@@ -1,6 +1,6 @@
 /**
  * Container → Verify Container with PDFs, run by a real n8n 2.40.7 (`n8n execute`): the node dispatches a PDF to the
- * PDF verifier (report format 'pdf'), trusts what the credential's environment trusts (the simulator's CAs), passes
+ * PDF verifier (report format 'pdf'), trusts what the node's Trust says (SK live + the simulator's CAs), passes
  * our own PAdES B-LT signature, and refuses the overlapping-ByteRange file and a page added after signing.
  */
 import * as fs from 'node:fs';
@@ -10,7 +10,7 @@ import { signPdf } from '../../lib/pdf';
 import { fixturePath } from '../helpers/fixtures';
 import { startPdfSigningEnv, type PdfSigningEnv } from '../pdf/helpers/signers';
 import { appendRevision, nextObject } from '../pdf/verify/helpers';
-import { exampleVariant, simulatorCredential } from './examples';
+import { exampleVariant, simulatorCredential, simulatorTrust } from './examples';
 import { describeE2e, expectSucceeded, killAllChildren, N8nInstance, nodeOutput } from './harness';
 
 describeE2e('Verify Container with PDFs in a real n8n', (runtime) => {
@@ -33,7 +33,7 @@ describeE2e('Verify Container with PDFs in a real n8n', (runtime) => {
 		});
 		fs.copyFileSync(fixturePath('pdf-verify', 'pdf-byterange-overlap.pdf'), path.join(dir, 'overlap.pdf'));
 		// Example 02 cut down to: Settings → Read files → Verify container.
-		const wf = exampleVariant('02-sign-files-asice.json', 'sidPdfVerify', { Settings: { inputFiles: path.join(dir, '*.pdf') } });
+		const wf = exampleVariant('02-sign-files-asice.json', 'sidPdfVerify', { Settings: { inputFiles: path.join(dir, '*.pdf') } }, { 'Verify container': simulatorTrust(env.sim) });
 		wf.nodes = wf.nodes.filter((node) => ['Run example', 'Settings', 'Read files', 'Verify container'].includes(node.name));
 		wf.connections = {
 			'Run example': { main: [[{ node: 'Settings', type: 'main', index: 0 }]] },
