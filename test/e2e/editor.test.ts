@@ -194,6 +194,37 @@ describeE2e('the editor in a real n8n (chromium)', (runtime) => {
 		}
 	}, 150_000);
 
+	test('the Signing Method choices are readable in full (none cut off)', async () => {
+		const step = ops.findIndex((o) => o.operation === 'buildAsice') + 1;
+		const ndv = await openPanel(`Step ${step}`);
+		await ndv.locator('[data-test-id=parameter-input-signingMethod]').click();
+		const items = page.locator('li.el-select-dropdown__item:visible');
+		await items.first().waitFor();
+		await shot('panel-container-buildAsice-signing-method');
+		const texts = await items.allInnerTexts();
+		expect(texts.join('\n')).toMatch(/Notification/);
+		const cut = await items.evaluateAll((els) =>
+			els.flatMap((li) =>
+				[li, ...li.querySelectorAll('*')]
+					.filter((e) => e.scrollWidth > e.clientWidth + 1 && (globalThis as unknown as { getComputedStyle(x: unknown): { textOverflow: string } }).getComputedStyle(e).textOverflow === 'ellipsis')
+					.map((e) => e.textContent?.trim() ?? ''),
+			),
+		);
+		expect(cut).toEqual([]);
+		// Each choice, once chosen, fits the select box it is shown in.
+		const input = ndv.locator('[data-test-id=parameter-input-signingMethod] input');
+		const names = (await items.evaluateAll((els) => els.map((li) => li.querySelector('span')?.textContent?.trim() ?? ''))).filter(Boolean);
+		expect(names.length).toBeGreaterThanOrEqual(3);
+		for (const [i, name] of names.entries()) {
+			if (i > 0) await ndv.locator('[data-test-id=parameter-input-signingMethod]').click();
+			await page.locator('li.el-select-dropdown__item:visible', { hasText: name }).first().click();
+			await waitForValue(input, name);
+			const overflow = await input.evaluate((e) => (e as unknown as { scrollWidth: number; clientWidth: number }).scrollWidth - (e as unknown as { clientWidth: number }).clientWidth);
+			expect({ name, overflow: overflow > 1 }).toEqual({ name, overflow: false });
+		}
+		await closePanel();
+	}, 60_000);
+
 	test('the AI-tool variant shows the notice for container operations', async () => {
 		const ndv = await openPanel('As Tool');
 		await shot('panel-tool-container');

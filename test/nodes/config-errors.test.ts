@@ -128,6 +128,39 @@ describe('node and credential descriptions', () => {
 	});
 });
 
+describe('parameter choices a user can actually make', () => {
+	const props = new SmartId().description.properties;
+
+	test('device links never offer the verification-code choice; notifications do', () => {
+		const variants = props.filter((p) => p.name === 'interactionType');
+		const offered = (p: INodeProperties) => (p.options as Array<{ value: string }>).map((o) => o.value);
+		const forLinks = variants.filter((p) => Object.values(p.displayOptions?.show ?? {}).some((v) => (v as string[]).some((x) => /deviceLink/.test(String(x)))));
+		const forNotifications = variants.filter((p) => !forLinks.includes(p));
+		expect(forLinks.length).toBeGreaterThanOrEqual(3); // authentication, sign hash, containers
+		for (const p of forLinks) expect(offered(p)).not.toContain('confirmationMessageAndVerificationCodeChoice');
+		for (const p of forNotifications) expect(offered(p)).toContain('confirmationMessageAndVerificationCodeChoice');
+	});
+
+	test('the subtitle maps every operation value to its display name', () => {
+		const subtitle = String(new SmartId().description.subtitle);
+		const map = JSON.parse(/\((\{.*\})\)/.exec(subtitle)![1]) as Record<string, string>;
+		for (const p of props.filter((x) => x.name === 'operation')) {
+			for (const o of p.options as Array<{ name: string; value: string }>) expect(map[o.value]).toBe(o.name);
+		}
+		expect(subtitle).not.toContain('$parameter["resource"]');
+	});
+
+	test('Language is a list of the languages Smart-ID pages exist in; the login hash algorithm sits under Options', () => {
+		const lang = props.find((p) => p.name === 'lang')!;
+		expect(lang.type).toBe('options');
+		expect((lang.options as Array<{ value: string }>).map((o) => o.value).sort()).toEqual(['eng', 'est', 'lav', 'lit', 'rus']);
+		const auth = props.filter((p) => p.displayOptions?.show?.operation?.includes('authenticate'));
+		expect(auth.some((p) => p.name === 'hashAlgorithm')).toBe(false);
+		const options = auth.find((p) => p.name === 'options')!;
+		expect(JSON.stringify(options)).not.toMatch(/ACSP/);
+	});
+});
+
 describe('credential test messages', () => {
 	const c3 = { endpoint: 'C3', method: 'GET', path: 'signature/certificate/PNOEE-30001019991-N8NT-Q' };
 	const demo = configFromCredential({ environment: 'demo' }, '/h');
