@@ -216,7 +216,12 @@ describeE2e('the editor in a real n8n (chromium)', (runtime) => {
 		const cut = await items.evaluateAll((els) =>
 			els.flatMap((li) =>
 				[li, ...li.querySelectorAll('*')]
-					.filter((e) => e.scrollWidth > e.clientWidth + 1 && (globalThis as unknown as { getComputedStyle(x: unknown): { textOverflow: string } }).getComputedStyle(e).textOverflow === 'ellipsis')
+					.filter((e) => {
+						// Cut off = clipped by an ellipsis or a line clamp (n8n clamps option descriptions to two lines).
+						const style = (globalThis as unknown as { getComputedStyle(x: unknown): Record<string, string> }).getComputedStyle(e);
+						const clipped = style.textOverflow === 'ellipsis' || (style.webkitLineClamp ?? 'none') !== 'none' || style.overflow === 'hidden';
+						return clipped && (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1);
+					})
 					.map((e) => e.textContent?.trim() ?? ''),
 			),
 		);

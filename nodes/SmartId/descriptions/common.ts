@@ -204,8 +204,8 @@ export function signingMethodField(show: Show, withChoice: boolean): INodeProper
 		{
 			name: 'Device Link (QR or App Link)',
 			value: 'deviceLink',
-			description:
-				'Returns at once with a link (and a QR code image) the known signer opens in the Smart-ID app; the Smart-ID Trigger or Session → Get Status finishes it',
+			// n8n shows two lines of an option's description: keep each under about 95 characters.
+			description: 'A link and QR code for a known signer, returned at once; the Smart-ID Trigger finishes it',
 		},
 		{
 			name: 'Notification',
@@ -217,8 +217,7 @@ export function signingMethodField(show: Show, withChoice: boolean): INodeProper
 		options.push({
 			name: 'Any Signer Scans (QR)',
 			value: 'deviceLinkCertificateChoice',
-			description:
-				'For an unknown signer: whoever scans picks their account, then signs in the same app; the Smart-ID Trigger finishes it',
+			description: 'An unknown signer scans, picks their account and signs; the Smart-ID Trigger finishes it',
 		});
 	}
 	return {
