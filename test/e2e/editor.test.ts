@@ -305,9 +305,27 @@ describeE2e('the editor in a real n8n (chromium)', (runtime) => {
 			}
 			await shot(`credential-${environment}`, modal);
 		}
+		// Save on Demo: n8n runs the credential test. Offline it cannot reach SK (online it succeeds); either way the
+		// text must name what to check in this form's words: no Base URL (Demo has none), no RP API endpoint ids.
+		await modal.locator('[data-test-id=parameter-input-environment]').click();
+		await page.locator('li.el-select-dropdown__item:visible', { hasText: CREDENTIAL_FORMS.demo.option }).first().click();
+		await modal.locator('[data-test-id=credential-save-button]').click();
+		// The success line exists hidden all along; wait for whichever verdict becomes visible.
+		const verdict = modal.getByText(/Couldn.t connect with these settings|Connection tested successfully/).locator('visible=true').first();
+		await verdict.waitFor({ timeout: 45_000 });
+		const details = modal.getByText('More details').locator('visible=true');
+		if (await details.count()) {
+			await details.first().click();
+			await page.waitForTimeout(500);
+		}
+		await shot('credential-demo-tested', modal);
+		const tested = await modal.innerText();
+		if (/Couldn.t connect/.test(tested)) expect(tested).toMatch(/sid\.demo\.sk\.ee/);
+		expect(tested).not.toMatch(/Base URL|\([ACQS]\d\)/);
 		await closeCredentialModal();
-		await closePanel();
-	}, 90_000);
+		// After a save n8n may already have closed the panel with the modal.
+		if (await page.locator('[data-test-id=ndv-close-button]').count()) await closePanel();
+	}, 120_000);
 
 });
 
