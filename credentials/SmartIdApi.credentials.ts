@@ -12,7 +12,7 @@ export class SmartIdApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/smartId.svg', dark: 'file:../icons/smartId.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-smart-id/n8n-nodes-smart-id#credentials';
+	documentationUrl = 'https://github.com/n8n-nodes-smart-id/n8n-nodes-smart-id#credential-smart-id-api';
 
 	properties: INodeProperties[] = [
 		{
@@ -45,10 +45,18 @@ export class SmartIdApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'http://127.0.0.1:8089/smart-id-rp/v3/',
-			description:
-				'RP API v3 base URL, ending with a slash. For the simulator, leave empty to use http://127.0.0.1:8089/smart-id-rp/v3/.',
-			displayOptions: { show: { environment: ['simulator', 'custom'] } },
-			required: false,
+			description: 'RP API v3 base URL of the simulator, ending with a slash; empty means the address in the placeholder',
+			displayOptions: { show: { environment: ['simulator'] } },
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. https://rp-api.example.com/v3/',
+			description: 'RP API v3 base URL, ending with a slash',
+			displayOptions: { show: { environment: ['custom'] } },
 		},
 		{
 			displayName: 'Scheme Name',
@@ -60,13 +68,25 @@ export class SmartIdApi implements ICredentialType {
 				'Scheme name that goes into signed payloads: smart-id-demo for test services, smart-id for live. Empty means smart-id-demo for the simulator and smart-id for custom.',
 			displayOptions: { show: { environment: ['simulator', 'custom'] } },
 		},
+		// Demo and Simulator have a public relying party, so these are optional there and their placeholder is the
+		// value really used; Live and Custom need the values of a contract with SK, so no placeholder could be right.
 		{
 			displayName: 'Relying Party UUID',
 			name: 'relyingPartyUuid',
 			type: 'string',
 			default: '',
 			placeholder: '00000000-0000-4000-8000-000000000000',
-			description: 'Your RP UUID from SK. Leave empty on Demo and Simulator to use the public DEMO relying party.',
+			description: "Optional: empty means SK's public DEMO relying party",
+			displayOptions: { show: { environment: ['demo', 'simulator'] } },
+		},
+		{
+			displayName: 'Relying Party UUID',
+			name: 'relyingPartyUuid',
+			type: 'string',
+			default: '',
+			required: true,
+			description: 'Your RP UUID from the contract with SK',
+			displayOptions: { show: { environment: ['live', 'custom'] } },
 		},
 		{
 			displayName: 'Relying Party Name',
@@ -74,43 +94,29 @@ export class SmartIdApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'DEMO',
-			description: 'Your RP name exactly as registered with SK (shown in the Smart-ID app). Empty on Demo and Simulator means DEMO.',
+			description: "Optional: empty means SK's public DEMO relying party",
+			displayOptions: { show: { environment: ['demo', 'simulator'] } },
 		},
 		{
-			displayName: 'Pinned TLS Public Keys',
-			name: 'pinnedPublicKeys',
+			displayName: 'Relying Party Name',
+			name: 'relyingPartyName',
 			type: 'string',
-			typeOptions: { rows: 3 },
 			default: '',
-			placeholder: 'sha256//Base64OfSpkiHash=',
-			description:
-				"Optional. One sha256//… pin per line (or comma-separated): SHA-256 of the server's SubjectPublicKeyInfo. Keep the current and the next key from SK's pinning page.",
+			required: true,
+			description: 'Your RP name exactly as registered with SK (the Smart-ID app shows it to the person)',
+			displayOptions: { show: { environment: ['live', 'custom'] } },
 		},
 		{
-			displayName: 'Extra Trust Anchors (PEM)',
+			displayName: 'Trust Anchors (PEM)',
 			name: 'trustAnchorsPem',
 			type: 'string',
 			typeOptions: { rows: 5 },
 			default: '',
+			required: true,
 			placeholder: '-----BEGIN CERTIFICATE-----',
 			description:
-				'Optional CA certificates (PEM) trusted in addition to the bundled SK ones, e.g. the simulator CA or your own test CA. Required for Simulator and Custom.',
-		},
-		{
-			displayName: 'Timestamping (TSA) URL',
-			name: 'tsaUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'http://tsa.demo.sk.ee/tsa',
-			description: 'RFC 3161 time-stamp service used when building ASiC-E containers',
-		},
-		{
-			displayName: 'OCSP URL',
-			name: 'ocspUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'http://aia.demo.sk.ee/eid2016',
-			description: "Optional OCSP responder override; empty means the URL in the signer certificate's AIA extension",
+				'CA certificates (PEM) that issue the certificates of this service, e.g. the simulator CA (smart-id simulator prints it)',
+			displayOptions: { show: { environment: ['simulator', 'custom'] } },
 		},
 		{
 			displayName: 'Session Store',
@@ -131,6 +137,58 @@ export class SmartIdApi implements ICredentialType {
 			default: 'file',
 			description: 'Where sessions started in "Start and continue" mode wait for the Smart-ID Trigger',
 		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- redis://:password@host carries the Redis password
+		{
+			displayName: 'Redis URL',
+			name: 'redisUrl',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			placeholder: 'redis://:password@redis:6379/0',
+			description: 'May contain a password, so it is stored like one. Needs the optional ioredis package.',
+			displayOptions: { show: { sessionStore: ['redis'] } },
+		},
+		{
+			displayName: 'Optional settings: leave them empty unless you need them',
+			name: 'optionalNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
+			displayName: 'Timestamping (TSA) URL',
+			name: 'tsaUrl',
+			type: 'string',
+			default: '',
+			description:
+				"RFC 3161 time-stamp service; needed only to build or add to ASiC-E containers (SK's demo service: http://tsa.demo.sk.ee/tsa)",
+		},
+		{
+			displayName: 'Pinned TLS Public Keys',
+			name: 'pinnedPublicKeys',
+			type: 'string',
+			typeOptions: { rows: 3 },
+			default: '',
+			placeholder: 'sha256//Base64OfSpkiHash=',
+			description:
+				"One sha256//… pin per line (or comma-separated): SHA-256 of the server's SubjectPublicKeyInfo. Keep the current and the next key from SK's pinning page.",
+		},
+		{
+			displayName: 'Extra Trust Anchors (PEM)',
+			name: 'trustAnchorsPem',
+			type: 'string',
+			typeOptions: { rows: 5 },
+			default: '',
+			placeholder: '-----BEGIN CERTIFICATE-----',
+			description: 'CA certificates (PEM) trusted in addition to the bundled SK ones, e.g. your own test CA',
+			displayOptions: { show: { environment: ['demo', 'live'] } },
+		},
+		{
+			displayName: 'OCSP URL',
+			name: 'ocspUrl',
+			type: 'string',
+			default: '',
+			description: "OCSP responder override; empty means the URL in the signer certificate's AIA extension",
+		},
 		{
 			displayName: 'Session Store Folder',
 			name: 'sessionFolder',
@@ -148,18 +206,7 @@ export class SmartIdApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				"Optional secret that protects stored pending sessions against editing (HMAC). Empty means n8n's own encryption key (N8N_ENCRYPTION_KEY or the n8n config file). Changing it invalidates sessions still pending.",
-		},
-		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- redis://:password@host carries the Redis password
-		{
-			displayName: 'Redis URL',
-			name: 'redisUrl',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			placeholder: 'redis://:password@redis:6379/0',
-			description: 'May contain a password, so it is stored like one. Needs the optional ioredis package.',
-			displayOptions: { show: { sessionStore: ['redis'] } },
+				"Secret that protects stored pending sessions against editing (HMAC). Empty means n8n's own encryption key (N8N_ENCRYPTION_KEY or the n8n config file). Changing it invalidates sessions still pending.",
 		},
 	];
 }

@@ -1,9 +1,9 @@
-// Copies non-TypeScript runtime data (bundled trust anchors) into dist/, keeping relative paths.
+// Copies non-TypeScript runtime data (bundled trust anchors, the trigger's test-event samples) into dist/, keeping relative paths.
 const fs = require('fs');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
-const assetDirs = ['lib/pki/anchors'];
+const assetDirs = ['lib/pki/anchors', 'lib/sessions/samples'];
 for (const rel of assetDirs) {
 	const from = path.join(root, rel);
 	if (!fs.existsSync(from)) continue;

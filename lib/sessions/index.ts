@@ -59,7 +59,8 @@ export { createSessionStore, defaultSessionFolder, type SessionStoreSettings } f
 export { settingsFromCredential, type RuntimeSettings, type HostSettings } from './settings';
 export { SessionRuntime, trustFor, clientFor } from './runtime';
 /** Results: plain JSON + files; error, expired and rejected-record outcomes. */
-export { baseJson, errorOutcome, expiredOutcome, rejectedOutcome, statusJson, SAMPLE_TRIGGER_RESULT, type SessionOutcome, type ResultFile, type ResultJson } from './outcome';
+export { baseJson, errorOutcome, expiredOutcome, rejectedOutcome, statusJson, type SessionOutcome, type ResultFile, type ResultJson } from './outcome';
+export { isSampleKind, kindOfPending, sampleOutcome, SAMPLE_KINDS, type SampleKind } from './trigger-samples';
 export { certificateJson, authenticationJson, signatureJson } from './result-json';
 /** Store / read one session of a credential (sealed on write, checked on read). */
 export {

@@ -87,28 +87,6 @@ export function rejectedOutcome(sessionId: string, error: unknown): SessionOutco
 	};
 }
 
-/** What the trigger's "Fetch test event" shows: the shape of an authentication result (nothing is consumed). */
-export const SAMPLE_TRIGGER_RESULT: ResultJson = {
-	sample: true,
-	sessionId: '00000000-0000-4000-8000-000000000000',
-	kind: 'authentication',
-	state: 'COMPLETE',
-	endResult: 'OK',
-	correlation: { orderId: 42 },
-	documentNumber: 'PNOEE-40504040001-MOCK-Q',
-	certificateLevel: 'QUALIFIED',
-	identity: {
-		givenName: 'OK',
-		surname: 'TESTNUMBER',
-		personalCode: '40504040001',
-		country: 'EE',
-		dateOfBirth: '1905-04-04',
-		age: 121,
-	},
-	flowType: 'Notification',
-	interactionTypeUsed: 'displayTextAndPIN',
-};
-
 /** The plain facts of a status answer (Session → Get Status without validation). */
 export function statusJson(sessionId: string, status: SessionStatus): ResultJson {
 	return {

@@ -18,7 +18,7 @@ export function trustFor(settings: Pick<RuntimeSettings, 'environment' | 'extraA
 	}
 	if (!settings.extraAnchorsPem) {
 		throw new InvalidRequestError(
-			`The ${settings.environment} environment has no bundled trust anchors: paste its CA certificate(s) into "Extra Trust Anchors (PEM)" in the Smart-ID credential`,
+			`The ${settings.environment} environment has no bundled trust anchors: paste its CA certificate(s) into "Trust Anchors (PEM)" in the Smart-ID credential`,
 		);
 	}
 	return TrustStore.fromPem(settings.extraAnchorsPem, settings.environment);

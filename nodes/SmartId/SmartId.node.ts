@@ -9,6 +9,8 @@ import {
 import { route } from './actions/router';
 import { smartIdProperties } from './descriptions';
 import { credentialTestMethods } from '../shared/credential-test';
+import { SMART_ID_DESCRIPTION } from '../shared/description';
+import { operationSubtitle } from './subtitle';
 
 /**
  * Smart-ID (SK ID Solutions): authenticate, get signing certificates, sign hashes, build / extend / verify ASiC-E
@@ -22,8 +24,8 @@ export class SmartId implements INodeType {
 		icon: { light: 'file:../../icons/smartId.svg', dark: 'file:../../icons/smartId.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Authenticate and sign with Smart-ID; build and verify ASiC-E containers',
+		subtitle: operationSubtitle(smartIdProperties),
+		description: SMART_ID_DESCRIPTION,
 		defaults: { name: 'Smart-ID' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

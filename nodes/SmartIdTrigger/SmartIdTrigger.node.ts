@@ -8,10 +8,20 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { pollSessions, redactRedisSecrets, SAMPLE_TRIGGER_RESULT, SessionRuntime, triggerPassTiming } from '../../lib/sessions';
+import {
+	isSampleKind,
+	kindOfPending,
+	pollSessions,
+	redactRedisSecrets,
+	sampleOutcome,
+	SessionRuntime,
+	triggerPassTiming,
+	type SessionOutcome,
+} from '../../lib/sessions';
 import { configFromCredential } from '../shared/config';
 import { toNodeError } from '../shared/errors';
 import { credentialTestMethods } from '../shared/credential-test';
+import { SMART_ID_DESCRIPTION } from '../shared/description';
 
 /** n8n's time budget of this poll tick, ms, when the engine gives one. */
 function engineBudgetMs(ctx: IPollFunctions): number | undefined {
@@ -20,6 +30,16 @@ function engineBudgetMs(ctx: IPollFunctions): number | undefined {
 	} catch {
 		return undefined; // an engine without a budget: the default applies
 	}
+}
+
+/** One output item: the JSON, and the files as n8n binaries. */
+async function toItem(ctx: IPollFunctions, outcome: SessionOutcome): Promise<INodeExecutionData> {
+	const item: INodeExecutionData = { json: outcome.json as IDataObject };
+	for (const file of outcome.files ?? []) {
+		item.binary ??= {};
+		item.binary[file.propertyName] = await ctx.helpers.prepareBinaryData(file.data, file.fileName, file.mimeType);
+	}
+	return item;
 }
 
 /**
@@ -35,8 +55,8 @@ export class SmartIdTrigger implements INodeType {
 		icon: { light: 'file:../../icons/smartId.svg', dark: 'file:../../icons/smartId.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["tag"] ? "Tag: " + $parameter["tag"] : "All pending sessions"}}',
-		description: 'Emits Smart-ID sessions started with "Start and continue" or a device link once they complete',
+		subtitle: '={{$parameter["tag"] ? "Trigger Tag: " + $parameter["tag"] : "All pending sessions"}}',
+		description: SMART_ID_DESCRIPTION,
 		defaults: { name: 'Smart-ID Trigger' },
 		polling: true,
 		inputs: [],
@@ -51,7 +71,7 @@ export class SmartIdTrigger implements INodeType {
 				default: '',
 			},
 			{
-				displayName: 'Tag',
+				displayName: 'Trigger Tag',
 				name: 'tag',
 				type: 'string',
 				default: '',
@@ -73,6 +93,24 @@ export class SmartIdTrigger implements INodeType {
 						default: 16,
 						description: 'How many sessions are checked at the same time',
 					},
+					{
+						displayName: 'Test Event Kind',
+						name: 'testEventKind',
+						type: 'options',
+						options: [
+							{ name: 'Authentication', value: 'authentication' },
+							{ name: 'Certificate Choice', value: 'certificateChoice' },
+							{
+								name: 'Like the Waiting Sessions',
+								value: 'auto',
+								description: 'The kind of the newest session waiting with this tag; Authentication when none waits',
+							},
+							{ name: 'Signature (Sign Hash)', value: 'signature' },
+							{ name: 'Signed Container (ASiC-E)', value: 'asiceSignature' },
+						],
+						default: 'auto',
+						description: 'What "Fetch Test Event" shows: a sample result (marked sample: true) to map the next nodes against',
+					},
 				],
 			},
 		],
@@ -82,7 +120,7 @@ export class SmartIdTrigger implements INodeType {
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const tag = (this.getNodeParameter('tag', '') as string).trim();
-		const options = this.getNodeParameter('options', {}) as { concurrency?: number };
+		const options = this.getNodeParameter('options', {}) as { concurrency?: number; testEventKind?: string };
 		const concurrency = Math.max(1, Math.min(64, Number(options.concurrency ?? 16) || 16));
 		let runtime: SessionRuntime;
 		try {
@@ -94,9 +132,12 @@ export class SmartIdTrigger implements INodeType {
 		}
 		try {
 			if (this.getMode() === 'manual') {
-				// "Fetch test event": show the output shape and how many are waiting; consume nothing.
+				// "Fetch test event": a sample of the kind this tag's sessions produce, and how many wait; consume nothing.
 				const pending = await runtime.store.list({ credentialKey: runtime.config.credentialKey, tag: tag || undefined });
-				return [[{ json: { ...(SAMPLE_TRIGGER_RESULT as IDataObject), pendingSessions: pending.length } }]];
+				const chosen = options.testEventKind;
+				const kind = isSampleKind(chosen) ? chosen : (kindOfPending(pending) ?? 'authentication');
+				const sample = sampleOutcome(kind, tag || undefined);
+				return [[await toItem(this, { ...sample, json: { ...sample.json, pendingSessions: pending.length } })]];
 			}
 			const result = await pollSessions(runtime, { tag, concurrency, ...triggerPassTiming(engineBudgetMs(this)) });
 			if (result.notReached > 0) {
@@ -104,14 +145,7 @@ export class SmartIdTrigger implements INodeType {
 			}
 			for (const message of result.deferred) this.logger.warn(`Smart-ID Trigger: will retry ${redactRedisSecrets(message)}`);
 			const items: INodeExecutionData[] = [];
-			for (const { outcome } of result.finished) {
-				const item: INodeExecutionData = { json: outcome.json as IDataObject };
-				for (const file of outcome.files ?? []) {
-					item.binary ??= {};
-					item.binary[file.propertyName] = await this.helpers.prepareBinaryData(file.data, file.fileName, file.mimeType);
-				}
-				items.push(item);
-			}
+			for (const { outcome } of result.finished) items.push(await toItem(this, outcome));
 			// Remove only now that every item exists, each only while its lease is still held; a lost lease means
 			// another process may emit it too (rare).
 			const removed = await runtime.store.removeMany(result.finished.map((f) => f.lease));

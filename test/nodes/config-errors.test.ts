@@ -2,7 +2,7 @@ import { NodeApiError, NodeOperationError, type INode, type INodeProperties } fr
 
 import { ENVIRONMENTS } from '../../lib/environments';
 import { InvalidRequestError, ValidationError } from '../../lib/errors';
-import { AccountNotFoundError, MaintenanceError, RequestTimeoutError } from '../../lib/rp-api/errors';
+import { AccountNotFoundError, ConnectionError, HttpStatusError, MaintenanceError, RequestTimeoutError } from '../../lib/rp-api/errors';
 import { SessionEndedError } from '../../lib/validation';
 import { SmartIdApi } from '../../credentials/SmartIdApi.credentials';
 import { SmartId } from '../../nodes/SmartId/SmartId.node';
@@ -10,6 +10,7 @@ import { SmartIdTrigger } from '../../nodes/SmartIdTrigger/SmartIdTrigger.node';
 import { trustFor } from '../../lib/sessions';
 import { configFromCredential } from '../../nodes/shared/config';
 import { errorJson, toNodeError } from '../../nodes/shared/errors';
+import { explainCredentialTestError } from '../../nodes/shared/credential-test';
 
 const node = { name: 'Smart-ID', type: 'n8n-nodes-smart-id.smartId', typeVersion: 1 } as INode;
 const call = { endpoint: 'A4', method: 'POST', path: 'authentication/notification/etsi/PNOEE-1' };
@@ -44,7 +45,7 @@ describe('credential → engine config', () => {
 		expect(() => configFromCredential({ environment: 'live' }, '/h')).toThrow(/Relying Party UUID and Name/);
 		expect(() => configFromCredential({ environment: 'demo', sessionStore: 'redis' }, '/h')).toThrow(/Redis URL/);
 		expect(() => configFromCredential({ environment: 'mars' }, '/h')).toThrow(InvalidRequestError);
-		expect(() => trustFor(configFromCredential({ environment: 'simulator' }, '/h'))).toThrow(/Extra Trust Anchors/);
+		expect(() => trustFor(configFromCredential({ environment: 'simulator' }, '/h'))).toThrow(/"Trust Anchors \(PEM\)"/);
 	});
 
 	test('pins split on commas and new lines; Redis store; credential key stable per RP and endpoint', () => {
@@ -96,7 +97,8 @@ describe('node and credential descriptions', () => {
 	test('every displayOptions condition refers to a parameter that exists', () => {
 		const names = new Set(description.properties.map((p) => p.name));
 		for (const p of description.properties) {
-			for (const key of Object.keys(p.displayOptions?.show ?? {})) expect(names).toContain(key);
+			// '@tool' / '@version' are n8n's own conditions (AI-tool variant, node version), not parameters.
+			for (const key of Object.keys(p.displayOptions?.show ?? {})) if (!key.startsWith('@')) expect(names).toContain(key);
 		}
 		const cred = new SmartIdApi();
 		const credNames = new Set(cred.properties.map((p) => p.name));
@@ -123,5 +125,77 @@ describe('node and credential descriptions', () => {
 		expect(cred.name).toBe('smartIdApi');
 		expect(cred.properties.find((p) => p.name === 'redisUrl')?.typeOptions?.password).toBe(true);
 		expect(cred.properties.find((p) => p.name === 'relyingPartyUuid')?.typeOptions?.password).toBeUndefined();
+	});
+});
+
+describe('parameter choices a user can actually make', () => {
+	const props = new SmartId().description.properties;
+
+	test('device links never offer the verification-code choice; notifications do', () => {
+		const variants = props.filter((p) => p.name === 'interactionType');
+		const offered = (p: INodeProperties) => (p.options as Array<{ value: string }>).map((o) => o.value);
+		const forLinks = variants.filter((p) => Object.values(p.displayOptions?.show ?? {}).some((v) => (v as string[]).some((x) => /deviceLink/.test(String(x)))));
+		const forNotifications = variants.filter((p) => !forLinks.includes(p));
+		expect(forLinks.length).toBeGreaterThanOrEqual(3); // authentication, sign hash, containers
+		for (const p of forLinks) expect(offered(p)).not.toContain('confirmationMessageAndVerificationCodeChoice');
+		for (const p of forNotifications) expect(offered(p)).toContain('confirmationMessageAndVerificationCodeChoice');
+	});
+
+	test('the subtitle maps every operation value to its display name', () => {
+		const subtitle = String(new SmartId().description.subtitle);
+		const map = JSON.parse(/\((\{.*\})\)/.exec(subtitle)![1]) as Record<string, string>;
+		for (const p of props.filter((x) => x.name === 'operation')) {
+			for (const o of p.options as Array<{ name: string; value: string }>) expect(map[o.value]).toBe(o.name);
+		}
+		expect(subtitle).not.toContain('$parameter["resource"]');
+	});
+
+	test('Language is a list of the languages Smart-ID pages exist in; the login hash algorithm sits under Options', () => {
+		const lang = props.find((p) => p.name === 'lang')!;
+		expect(lang.type).toBe('options');
+		expect((lang.options as Array<{ value: string }>).map((o) => o.value).sort()).toEqual(['eng', 'est', 'lav', 'lit', 'rus']);
+		const auth = props.filter((p) => p.displayOptions?.show?.operation?.includes('authenticate'));
+		expect(auth.some((p) => p.name === 'hashAlgorithm')).toBe(false);
+		const options = auth.find((p) => p.name === 'options')!;
+		expect(JSON.stringify(options)).not.toMatch(/ACSP/);
+	});
+});
+
+describe('credential test messages', () => {
+	const c3 = { endpoint: 'C3', method: 'GET', path: 'signature/certificate/PNOEE-30001019991-N8NT-Q' };
+	const demo = configFromCredential({ environment: 'demo' }, '/h');
+	const live = configFromCredential({ environment: 'live', relyingPartyUuid: 'u', relyingPartyName: 'n' }, '/h');
+	const custom = configFromCredential({ environment: 'custom', baseUrl: 'https://rp.example/v3/', relyingPartyUuid: 'u', relyingPartyName: 'n' }, '/h');
+
+	test('Demo and Live name the host they use, never a Base URL they do not have; Custom names its Base URL', () => {
+		const refused = new ConnectionError(c3, 'connect ECONNREFUSED');
+		for (const [config, host] of [[demo, 'sid.demo.sk.ee'], [live, 'rp-api.smart-id.com']] as const) {
+			const text = explainCredentialTestError(refused, config);
+			expect(text).toContain(host);
+			expect(text).toMatch(/ECONNREFUSED/);
+			expect(text).not.toMatch(/Base URL/);
+		}
+		expect(explainCredentialTestError(refused, custom)).toMatch(/^Could not connect to the Base URL https:\/\/rp\.example\/v3\/ .*Check the Base URL/);
+		expect(explainCredentialTestError(new RequestTimeoutError(c3, 15000), demo)).not.toMatch(/Base URL/);
+	});
+
+	test('no RP API endpoint ids (spec jargon such as "(C3)") reach the form', () => {
+		const samples = [
+			new ConnectionError(c3, 'ENOTFOUND'),
+			new RequestTimeoutError(c3, 15000),
+			new MaintenanceError(c3),
+			new HttpStatusError('SMARTID_RP_UNAUTHORIZED', 'x (C3)', 401, c3),
+			new HttpStatusError('SMARTID_HTTP_ERROR', 'Smart-ID answered the signing certificate query (C3) with HTTP 500.', 500, c3),
+		];
+		for (const error of samples) {
+			for (const config of [demo, live, custom]) {
+				const text = explainCredentialTestError(error, config);
+				expect(text).not.toMatch(/\((?:[ACQS]\d)\)/);
+				expect(text).not.toMatch(/query/);
+			}
+		}
+		expect(explainCredentialTestError(new HttpStatusError('SMARTID_HTTP_ERROR', 'Smart-ID answered the signing certificate query (C3) with HTTP 500.', 500, c3), demo)).toBe(
+			'Smart-ID answered the test request with HTTP 500.',
+		);
 	});
 });

@@ -70,6 +70,15 @@ describe('Authentication → Authenticate', () => {
 		expect(out[0].json.sessionId).not.toBe(out[1].json.sessionId);
 	}, 60_000);
 
+	test('hash algorithm: Options → Hash Algorithm, else the top-level value older workflows carry', async () => {
+		const fromOptions = await run(auth({ hashAlgorithm: undefined, options: { hashAlgorithm: 'SHA-256' } }));
+		expect(fromOptions.out[0].json).toMatchObject({ endResult: 'OK', hashAlgorithm: 'SHA-256' });
+		const legacy = await run(auth({ hashAlgorithm: 'SHA-384' }));
+		expect(legacy.out[0].json).toMatchObject({ endResult: 'OK', hashAlgorithm: 'SHA-384' });
+		const refused = await run(auth({ options: { hashAlgorithm: 'MD5' } }), { continueOnFail: true });
+		expect(refused.out[0].json).toMatchObject({ code: 'SMARTID_INVALID_REQUEST' });
+	}, 60_000);
+
 	test('notification by document number, start and continue → trigger emits it once with the correlation data', async () => {
 		const { out } = await run(
 			auth({ identifyBy: 'documentNumber', documentNumber: OK_DOC, completion: 'start', tag: 'auth-start', correlation: '{"orderId":42}' }),

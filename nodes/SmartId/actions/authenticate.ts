@@ -1,7 +1,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { startDeviceLinkAuthentication, startNotificationAuthentication } from '../../../lib/flows/authentication';
-import type { HashAlgorithm } from '../../../lib/hash-algorithm';
+import { InvalidRequestError } from '../../../lib/errors';
+import { isHashAlgorithm, type HashAlgorithm } from '../../../lib/hash-algorithm';
 import { startOrStore, type SessionOutcome, type SessionRuntime } from '../../../lib/sessions';
 import { startDeviceLinkSession } from '../../shared/device-link';
 import { identityTarget, interactions, personTarget, startOptions, str } from '../../shared/params';
@@ -16,7 +17,7 @@ export async function authenticate(this: IExecuteFunctions, i: number, runtime: 
 	const params = {
 		interactions: interactions(this, i, deviceLink),
 		certificateLevel: str(this, 'certificateLevel', i, 'QUALIFIED') as 'ADVANCED' | 'QUALIFIED',
-		hashAlgorithm: str(this, 'hashAlgorithm', i, 'SHA-512') as HashAlgorithm,
+		hashAlgorithm: loginHashAlgorithm(this, i),
 	};
 	const signal = this.getExecutionCancelSignal?.();
 	if (deviceLink) {
@@ -33,4 +34,12 @@ export async function authenticate(this: IExecuteFunctions, i: number, runtime: 
 		{ sessionId: started.sessionID, kind: 'authentication', context: started.context },
 		startOptions(this, i, { flow: 'notification', verificationCode: started.verificationCode }),
 	);
+}
+
+/** Options → Hash Algorithm; a top-level hashAlgorithm is where workflows made before the Options collection keep it. */
+function loginHashAlgorithm(ctx: IExecuteFunctions, i: number): HashAlgorithm {
+	const options = ctx.getNodeParameter('options', i, {}) as { hashAlgorithm?: unknown };
+	const chosen = typeof options.hashAlgorithm === 'string' && options.hashAlgorithm ? options.hashAlgorithm : str(ctx, 'hashAlgorithm', i, 'SHA-512');
+	if (!isHashAlgorithm(chosen)) throw new InvalidRequestError(`Unknown hash algorithm "${chosen}": choose one of Options → Hash Algorithm`);
+	return chosen;
 }

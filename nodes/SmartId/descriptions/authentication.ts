@@ -48,16 +48,27 @@ export const authenticationFields: INodeProperties[] = [
 		({ ...p, name: p.name === 'identifyBy' ? 'deviceLinkIdentifyBy' : p.name, displayOptions: rename(p) }),
 	),
 	certificateLevelField(show, false),
+	...interactionFields(show, 'Log in to n8n', { param: 'flow', notification: ['notification'], deviceLink: ['deviceLink'] }),
 	{
-		displayName: 'Hash Algorithm',
-		name: 'hashAlgorithm',
-		type: 'options',
-		options: hashAlgorithmOptions,
-		default: 'SHA-512',
-		description: 'Hash used for the authentication signature (ACSP_V2)',
+		// Rarely changed settings live here, as in n8n's own nodes; the action also reads a top-level hashAlgorithm
+		// (where this setting was before) so older workflows keep their choice.
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
 		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Hash Algorithm',
+				name: 'hashAlgorithm',
+				type: 'options',
+				options: hashAlgorithmOptions,
+				default: 'SHA-512',
+				description: "Hash the person's app uses when it signs the login challenge; the default suits almost every case",
+			},
+		],
 	},
-	...interactionFields(show, 'Log in to n8n'),
 	...completionFields({ ...show, flow: ['notification'] }),
 ];
 

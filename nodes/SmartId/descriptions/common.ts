@@ -68,34 +68,50 @@ export function signerFields(show: Show, allowAnonymous = false): INodePropertie
 	];
 }
 
-/** What the Smart-ID app shows: interaction type + text (spec §2.2 limits 60 / 200 characters). */
-export function interactionFields(show: Show, defaultText: string): INodeProperties[] {
+/** The interaction types; the verification-code choice needs a notification (the person compares codes on two screens). */
+const INTERACTIONS = [
+	{
+		name: 'Display Text and PIN',
+		value: 'displayTextAndPIN',
+		description: 'Short text (up to 60 characters), then PIN',
+	},
+	{
+		name: 'Confirmation Message',
+		value: 'confirmationMessage',
+		description: 'Longer text (up to 200 characters) the person must confirm',
+	},
+	{
+		name: 'Confirmation Message and Verification Code Choice',
+		value: 'confirmationMessageAndVerificationCodeChoice',
+		description: 'Text up to 200 characters, then the person picks the right verification code',
+	},
+];
+
+/**
+ * What the Smart-ID app shows: interaction type + text (spec §2.2 limits 60 / 200 characters). `byMethod` names the
+ * parameter that chooses notification vs device link and its values: device links get no verification-code choice
+ * (the app cannot offer it there), so that option is not shown for them. Both variants share the parameter name.
+ */
+export function interactionFields(
+	show: Show,
+	defaultText: string,
+	byMethod: { param: string; notification: string[]; deviceLink: string[] },
+): INodeProperties[] {
+	const field = (options: typeof INTERACTIONS, values: string[]): INodeProperties => ({
+		displayName: 'Interaction',
+		name: 'interactionType',
+		type: 'options',
+		options,
+		default: 'displayTextAndPIN',
+		description: 'What the person sees and confirms in the Smart-ID app',
+		displayOptions: { show: { ...show, [byMethod.param]: values } },
+	});
 	return [
-		{
-			displayName: 'Interaction',
-			name: 'interactionType',
-			type: 'options',
-			options: [
-				{
-					name: 'Display Text and PIN',
-					value: 'displayTextAndPIN',
-					description: 'Short text (up to 60 characters), then PIN',
-				},
-				{
-					name: 'Confirmation Message',
-					value: 'confirmationMessage',
-					description: 'Longer text (up to 200 characters) the person must confirm',
-				},
-				{
-					name: 'Confirmation Message and Verification Code Choice',
-					value: 'confirmationMessageAndVerificationCodeChoice',
-					description: 'Text up to 200 characters, then the person picks the right verification code (notification only)',
-				},
-			],
-			default: 'displayTextAndPIN',
-			description: 'What the person sees and confirms in the Smart-ID app',
-			displayOptions: { show },
-		},
+		field(INTERACTIONS, byMethod.notification),
+		field(
+			INTERACTIONS.filter((o) => o.value !== 'confirmationMessageAndVerificationCodeChoice'),
+			byMethod.deviceLink,
+		),
 		{
 			displayName: 'Display Text',
 			name: 'displayText',
@@ -186,10 +202,10 @@ export function certificateLevelField(show: Show, withQscd: boolean): INodePrope
 export function signingMethodField(show: Show, withChoice: boolean): INodeProperties {
 	const options = [
 		{
-			name: 'Device Link (QR / Web2App / App2App)',
+			name: 'Device Link (QR or App Link)',
 			value: 'deviceLink',
-			description:
-				'Returns at once with a link (and a QR code image) the known signer opens in the Smart-ID app; the Smart-ID Trigger or Session → Get Status finishes it',
+			// n8n shows two lines of an option's description: keep each under about 95 characters.
+			description: 'A link and QR code for a known signer, returned at once; the Smart-ID Trigger finishes it',
 		},
 		{
 			name: 'Notification',
@@ -199,10 +215,9 @@ export function signingMethodField(show: Show, withChoice: boolean): INodeProper
 	];
 	if (withChoice) {
 		options.push({
-			name: 'Let the Signer Choose the Certificate (QR)',
+			name: 'Any Signer Scans (QR)',
 			value: 'deviceLinkCertificateChoice',
-			description:
-				'For an unknown signer: whoever scans picks their account, then signs in the same app; the Smart-ID Trigger finishes it',
+			description: 'An unknown signer scans, picks their account and signs; the Smart-ID Trigger finishes it',
 		});
 	}
 	return {

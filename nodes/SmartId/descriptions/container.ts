@@ -63,7 +63,8 @@ export const containerFields: INodeProperties[] = [
 		name: 'toolNotice',
 		type: 'notice',
 		default: '',
-		displayOptions: { show: { resource: ['container'] } },
+		// Only where it applies: '@tool' is true in the AI-tool variant n8n derives from usableAsTool.
+		displayOptions: { show: { resource: ['container'], '@tool': [true] } },
 	},
 	{
 		displayName: 'Files From',
@@ -141,7 +142,7 @@ export const containerFields: INodeProperties[] = [
 		description:
 			'Lowest certificate level the signer must have. Qualified gives a qualified electronic signature (QES); Advanced also accepts non-qualified accounts; QSCD additionally requires the key to be in a qualified signature creation device.',
 	},
-	...interactionFields(signing, 'Sign the document'),
+	...interactionFields(signing, 'Sign the document', { param: 'signingMethod', notification: ['notification'], deviceLink: LINK_METHODS }),
 	{
 		displayName: 'Signature Options',
 		name: 'signatureOptions',
@@ -151,7 +152,14 @@ export const containerFields: INodeProperties[] = [
 		displayOptions: { show: signing },
 		options: [
 			{ displayName: 'City', name: 'city', type: 'string', default: '' },
-			{ displayName: 'Country Name', name: 'countryName', type: 'string', default: '' },
+			{
+				displayName: 'Country',
+				name: 'countryName',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. Estonia',
+				description: 'Country where the document is signed, as a name and not a code; the signature stores it as written',
+			},
 			{ displayName: 'Postal Code', name: 'postalCode', type: 'string', default: '' },
 			{ displayName: 'Role', name: 'role', type: 'string', default: '', description: 'Signer role, e.g. "CEO"' },
 			{ displayName: 'State or Province', name: 'stateOrProvince', type: 'string', default: '' },

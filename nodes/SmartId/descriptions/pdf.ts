@@ -132,7 +132,7 @@ export const pdfFields: INodeProperties[] = [
 		...certificateLevelField(sign, true),
 		description: 'Lowest certificate level the signer must have. Qualified gives a qualified electronic signature (QES).',
 	},
-	...interactionFields(sign, 'Sign the PDF'),
+	...interactionFields(sign, 'Sign the PDF', { param: 'signingMethod', notification: ['notification'], deviceLink: ['deviceLink'] }),
 	{
 		displayName: 'PDF Signature Options',
 		name: 'pdfSignatureOptions',

@@ -86,9 +86,16 @@ export const sessionFields: INodeProperties[] = [
 	{
 		displayName: 'Language',
 		name: 'lang',
-		type: 'string',
+		type: 'options',
+		options: [
+			{ name: 'English', value: 'eng' },
+			{ name: 'Estonian', value: 'est' },
+			{ name: 'Latvian', value: 'lav' },
+			{ name: 'Lithuanian', value: 'lit' },
+			{ name: 'Russian', value: 'rus' },
+		],
 		default: 'eng',
-		description: 'Three-letter ISO 639-2 code of the page language (eng, est, lav, lit, rus)',
+		description: "Language of the Smart-ID screens the link opens, and of the fallback page when the app is not installed",
 		displayOptions: { show: link },
 	},
 	{

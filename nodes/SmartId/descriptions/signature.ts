@@ -75,8 +75,8 @@ export const signatureFields: INodeProperties[] = [
 	},
 	...signerFields(show),
 	certificateLevelField(show, true),
-	...interactionFields(show, 'Sign the document'),
 	signingMethodField(show, false),
+	...interactionFields(show, 'Sign the document', { param: 'signingMethod', notification: ['notification'], deviceLink: ['deviceLink'] }),
 	...completionFields({ ...show, signingMethod: ['notification'] }),
 	...deviceLinkFields({ ...show, signingMethod: ['deviceLink'] }),
 ];
