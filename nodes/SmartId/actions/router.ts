@@ -11,6 +11,7 @@ import { completeCallback } from './completeCallback';
 import { getDeviceLink } from './getDeviceLink';
 import { getSigningCertificate } from './getSigningCertificate';
 import { getStatus } from './getStatus';
+import { executeHostedPage, isHostedPage } from './hosted-page';
 import { signHash } from './signHash';
 import { verifyContainer } from './verifyContainer';
 
@@ -69,6 +70,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const key = `${resource}.${operation}`;
+	if (isHostedPage(this, key)) return executeHostedPage.call(this);
 	const out: INodeExecutionData[] = [];
 	let runtime: SessionRuntime | undefined;
 	const runtimeFor = async (i: number) => {
