@@ -75,6 +75,9 @@ export class HostedPage {
 		if (!session?.secrets) return { state: 'gone' };
 		const { status } = this.watch.peek(this.runtime.client, session.sessionId);
 		if (status?.state !== 'COMPLETE') return { state: 'waiting' };
+		// A same-device answer is finished only by its callback, which carries what the checks need (spec §4.5).
+		const flow = status.signature?.flowType;
+		if (status.result?.endResult === 'OK' && (flow === 'Web2App' || flow === 'App2App')) return { state: 'waiting' };
 		const lease = await this.runtime.store.claim(session.sessionId, FINISH_LEASE_MS);
 		if (!lease) return { state: 'waiting' };
 		let result: PageResult;

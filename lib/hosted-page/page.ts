@@ -61,11 +61,12 @@ h1{font-size:1.4rem;margin:0 0 .5rem}h2{font-size:1rem;margin:1.25rem 0 .4rem}p{
 
 /**
  * The script: refresh the QR image every second from the server (the link inside is made there; the page never
- * sees sessionSecret), poll the state every second, hide a QR that could be older than 3 s, offer a new code
+ * sees sessionSecret), one image request at a time, poll the state every second, hide a QR whose request was
+ * sent more than 3 s ago (its link can be no younger), offer a new code
  * after the limit, and show the final words. It talks only to its own URL (relative `?signature=…&hp=…`).
  */
 const SCRIPT = `(function(){
-var d=document,cfg=JSON.parse(d.getElementById('cfg').textContent),qr=d.getElementById('qr'),n=0,shownAt=Date.now(),lastOk=Date.now(),done=false,busy=false;
+var d=document,cfg=JSON.parse(d.getElementById('cfg').textContent),qr=d.getElementById('qr'),n=0,shownAt=Date.now(),lastOk=Date.now(),done=false,busy=false,qrBusy=false;
 function show(id,on){var e=d.getElementById(id);if(e)e.classList.toggle('hidden',!on)}
 function text(id,t){var e=d.getElementById(id);if(e)e.textContent=t}
 function finish(s){done=true;d.body.className='state-'+s.state;text('title',s.title);text('text',s.text);show('live',false);
@@ -73,8 +74,10 @@ function finish(s){done=true;d.body.className='state-'+s.state;text('title',s.ti
 function tick(){if(done)return;
  if(qr&&!qr.classList.contains('hidden')){
   if(Date.now()-shownAt>cfg.newCodeAfter*1000){show('qr',false);show('newcode-box',true)}
-  else{var next=new Image();next.onload=function(){if(done)return;qr.src=next.src;lastOk=Date.now()};next.src=cfg.base+'&hp=qr&n='+(n++)}
-  if(Date.now()-lastOk>3000)qr.style.visibility='hidden';else qr.style.visibility='visible'}
+  else if(!qrBusy){qrBusy=true;var asked=Date.now(),next=new Image();
+   next.onload=function(){qrBusy=false;if(done)return;next.id='qr';next.alt=qr.alt;qr.replaceWith(next);qr=next;lastOk=asked};
+   next.onerror=function(){qrBusy=false};next.src=cfg.base+'&hp=qr&n='+(n++)}
+  qr.style.visibility=Date.now()-lastOk>3000?'hidden':'visible'}
  if(!busy){busy=true;fetch(cfg.base+'&hp=status',{cache:'no-store'}).then(function(r){if(r.status===409||r.status===404)return{state:'gone',title:cfg.gone[0],text:cfg.gone[1]};return r.json()})
   .then(function(s){busy=false;if(s&&s.state&&s.state!=='waiting')finish(s)},function(){busy=false})}}
 var nb=d.getElementById('newcode');if(nb)nb.addEventListener('click',function(){nb.disabled=true;fetch(cfg.base+'&hp=new',{method:'POST',cache:'no-store'}).then(function(r){return r.json()}).then(function(s){nb.disabled=false;
