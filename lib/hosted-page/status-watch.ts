@@ -36,16 +36,6 @@ export class StatusWatch {
 		return { status: entry.status, error: entry.error };
 	}
 
-	/** Wait until the running poll of a session (if any) has answered; for callers that must not miss a completion. */
-	async settle(client: SmartIdClient, sessionId: string, timeoutMs: number): Promise<SessionStatus | undefined> {
-		const deadline = Date.now() + timeoutMs;
-		for (;;) {
-			const { status } = this.peek(client, sessionId);
-			if (status?.state === 'COMPLETE' || Date.now() >= deadline) return status;
-			await new Promise((resolve) => setTimeout(resolve, 100));
-		}
-	}
-
 	/** Stop tracking a session (finished or replaced). */
 	forget(sessionId: string): void {
 		this.entries.delete(sessionId);
