@@ -21,9 +21,10 @@ import { hostedPageScope } from '../../lib/hosted-page';
 import { createSessionStore, settingsFromCredential } from '../../lib/sessions';
 import { simulatorCredentialData, startSimulator, type RunningSimulator } from '../../lib/simulator';
 import { artifactDir, browserMissingReason, decodeQrFromPng, launchBrowser } from '../helpers/browser';
+import { EXAMPLE_CREDENTIAL_ID, readExample } from './examples';
 import { describeE2e, killAllChildren, N8nInstance, sleep, type ApiExecution, type N8nItem } from './harness';
 
-const CREDENTIAL_ID = 'smartIdHostedPage1';
+const CREDENTIAL_ID = EXAMPLE_CREDENTIAL_ID;
 const DEVICE_DOC = 'PNOEE-40404040009-MOCK-Q';
 const REFUSING_DOC = 'PNOEE-30403039917-MOCK-Q';
 const SIM_SESSION_TIMEOUT_MS = 20_000;
@@ -126,8 +127,11 @@ describeE2e('Hosted Page completion in a real n8n with a headless browser', (run
 		await n8n.installPackage();
 		await n8n.importCredentials([{ id: CREDENTIAL_ID, name: 'Smart-ID simulator', type: 'smartIdApi', data: credentialData }]);
 		await n8n.start();
+		// The desktop run is examples/05-hosted-page-login.json itself (the person's document number comes in the POST).
+		const example = readExample('05-hosted-page-login.json');
+		workflows.ok = await n8n.createWorkflow({ name: example.name, nodes: example.nodes, connections: example.connections });
+		await n8n.activate(workflows.ok);
 		for (const [key, doc] of [
-			['ok', DEVICE_DOC],
 			['refuse', REFUSING_DOC],
 			['timeout', DEVICE_DOC],
 			['web2app', DEVICE_DOC],
@@ -148,7 +152,8 @@ describeE2e('Hosted Page completion in a real n8n with a headless browser', (run
 	}, 60_000);
 
 	async function openPage(key: string): Promise<{ pageUrl: string; executionId: string }> {
-		const res = await n8n.callWebhook(`hosted-page-${key}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+		const webhook = key === 'ok' ? 'smart-id-login' : `hosted-page-${key}`;
+		const res = await n8n.callWebhook(webhook, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documentNumber: DEVICE_DOC }) });
 		expect(res.status).toBe(200);
 		const { pageUrl } = (await res.json()) as { pageUrl: string };
 		expect(pageUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/webhook-waiting\/\d+\?signature=[0-9a-f]{64}$/);
@@ -248,8 +253,9 @@ describeE2e('Hosted Page completion in a real n8n with a headless browser', (run
 
 		const execution = await finishedExecution(workflows.ok);
 		expect(execution.status).toBe('success');
-		const [item] = itemsOf(execution, 'Log in on page');
+		const [item] = itemsOf(execution, 'Log in on the page');
 		expect(item.json).toMatchObject({ state: 'COMPLETE', endResult: 'OK', kind: 'authentication' });
+		expect(itemsOf(execution, 'Identity')).toHaveLength(1);
 		expect(item.json).toMatchObject({ documentNumber: DEVICE_DOC });
 		expect(JSON.stringify(execution.data)).not.toContain(secrets.sessionSecret);
 
