@@ -117,6 +117,11 @@ export class HostedPage {
 		return this.finish(session, result);
 	}
 
+	/** Whether this page can start a fresh session ("New code"). */
+	get canRenew(): boolean {
+		return this.startNew !== undefined;
+	}
+
 	/** Whether the live session can make links of this type (Web2App needs n8n on https). */
 	offers(type: 'QR' | 'Web2App'): boolean {
 		return this.current?.session?.secrets?.deviceLinkTypes.includes(type) ?? false;
@@ -183,7 +188,7 @@ function html(page: HostedPage, state: PageState, base: string, status = 200, re
 	return {
 		status,
 		headers: pageHeaders(nonce),
-		body: renderPage({ ...page.info, state, base, nonce, qr: page.offers('QR'), web2app: page.offers('Web2App'), newCodeAfterSeconds: NEW_CODE_AFTER_SECONDS }),
+		body: renderPage({ ...page.info, state, base, nonce, qr: page.offers('QR'), web2app: page.offers('Web2App'), newCodeAfterSeconds: page.canRenew ? NEW_CODE_AFTER_SECONDS : 0 }),
 		result,
 	};
 }
@@ -224,6 +229,17 @@ export async function answerPageRequest(page: HostedPage, request: PageRequest):
 		return html(page, outcome.state, base, 200, outcome);
 	}
 	const state = await page.check();
-	if (hp === 'status') return json(200, stateJson(state.state), 'outcome' in state ? state : undefined);
+	if (hp === 'status') {
+		const body = stateJson(state.state);
+		// With `qr=1` a waiting page gets its next QR image in the same answer (one n8n hit a second, not two).
+		if (state.state === 'waiting' && first(request.query.qr) === '1') {
+			const session = await page.session();
+			if (session?.secrets?.deviceLinkTypes.includes('QR')) {
+				const png = deviceLinkQrPng(createDeviceLink(session.secrets, { deviceLinkType: 'QR' }), { modulePx: QR_MODULE_PX });
+				body.qr = `data:image/png;base64,${png.toString('base64')}`;
+			}
+		}
+		return json(200, body, 'outcome' in state ? state : undefined);
+	}
 	return html(page, state.state, base, 200, 'outcome' in state ? state : undefined);
 }

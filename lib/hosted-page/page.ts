@@ -26,7 +26,7 @@ export interface PageView {
 	qr: boolean;
 	/** A Web2App link can be opened (phone); needs n8n on https. */
 	web2app: boolean;
-	/** Seconds after which a shown QR code is replaced by a "New code" button (SK's UX guidance: about 60). */
+	/** Seconds after which a shown QR code is replaced by a "New code" button (SK's UX guidance: about 60); 0: never. */
 	newCodeAfterSeconds: number;
 	/** Relative link to the signed container, when the page offers it after success. */
 	downloadHref?: string;
@@ -60,28 +60,28 @@ h1{font-size:1.4rem;margin:0 0 .5rem}h2{font-size:1rem;margin:1.25rem 0 .4rem}p{
 @media (pointer:coarse){.desktop-only{display:none}}`;
 
 /**
- * The script: refresh the QR image every second from the server (the link inside is made there; the page never
- * sees sessionSecret), one image request at a time, poll the state every second, hide a QR whose request was
- * sent more than 3 s ago (its link can be no younger), offer a new code
+ * The script: one request a second (never two at once) fetches the state and, while a code is shown, a fresh QR
+ * image as a data URI, made on the server (the link inside is made there; the page never sees sessionSecret). One
+ * hit per second per page halves n8n's work against separate image requests, since n8n loads the whole waiting
+ * execution for every hit. A QR whose request was sent more than 3 s ago is hidden (its link can be no younger);
+ * a new code is offered
  * after the limit, and show the final words. It talks only to its own URL (relative `?signature=…&hp=…`).
  */
 const SCRIPT = `(function(){
-var d=document,cfg=JSON.parse(d.getElementById('cfg').textContent),qr=d.getElementById('qr'),n=0,shownAt=Date.now(),lastOk=Date.now(),done=false,busy=false,qrBusy=false;
+var d=document,cfg=JSON.parse(d.getElementById('cfg').textContent),qr=d.getElementById('qr'),shownAt=Date.now(),lastOk=Date.now(),done=false,busy=false;
 function show(id,on){var e=d.getElementById(id);if(e)e.classList.toggle('hidden',!on)}
 function text(id,t){var e=d.getElementById(id);if(e)e.textContent=t}
 function finish(s){done=true;d.body.className='state-'+s.state;text('title',s.title);text('text',s.text);show('live',false);
  if(s.download){var a=d.getElementById('download');a.href=cfg.base+'&hp=download';show('download-box',true)}}
 function tick(){if(done)return;
- if(qr&&!qr.classList.contains('hidden')){
-  if(Date.now()-shownAt>cfg.newCodeAfter*1000){show('qr',false);show('newcode-box',true)}
-  else if(!qrBusy){qrBusy=true;var asked=Date.now(),next=new Image();
-   next.onload=function(){qrBusy=false;if(done)return;next.id='qr';next.alt=qr.alt;qr.replaceWith(next);qr=next;lastOk=asked};
-   next.onerror=function(){qrBusy=false};next.src=cfg.base+'&hp=qr&n='+(n++)}
+ if(qr){if(cfg.newCodeAfter&&Date.now()-shownAt>cfg.newCodeAfter*1000&&!qr.classList.contains('hidden')){show('qr',false);show('newcode-box',true)}
   qr.style.visibility=Date.now()-lastOk>3000?'hidden':'visible'}
- if(!busy){busy=true;fetch(cfg.base+'&hp=status',{cache:'no-store'}).then(function(r){if(r.status===409||r.status===404)return{state:'gone',title:cfg.gone[0],text:cfg.gone[1]};return r.json()})
-  .then(function(s){busy=false;if(s&&s.state&&s.state!=='waiting')finish(s)},function(){busy=false})}}
+ if(busy)return;busy=true;var asked=Date.now(),wantQr=qr&&!qr.classList.contains('hidden');
+ fetch(cfg.base+'&hp=status'+(wantQr?'&qr=1':''),{cache:'no-store'}).then(function(r){if(r.status===409||r.status===404||r.status===410)return{state:'gone',title:cfg.gone[0],text:cfg.gone[1]};return r.json()})
+  .then(function(s){busy=false;if(!s||!s.state)return;if(s.state!=='waiting'){finish(s);return}
+   if(s.qr&&qr){qr.src=s.qr;lastOk=asked}},function(){busy=false})}
 var nb=d.getElementById('newcode');if(nb)nb.addEventListener('click',function(){nb.disabled=true;fetch(cfg.base+'&hp=new',{method:'POST',cache:'no-store'}).then(function(r){return r.json()}).then(function(s){nb.disabled=false;
- if(s.state!=='waiting'){finish(s);return}shownAt=Date.now();lastOk=Date.now();show('newcode-box',false);show('qr',true)},function(){nb.disabled=false})});
+ if(s.state!=='waiting'){finish(s);return}shownAt=Date.now();show('newcode-box',false);show('qr',true)},function(){nb.disabled=false})});
 setInterval(tick,1000);tick();})();`;
 
 /** The whole page as one HTML string: inline style and script under the response's nonce, no outside assets. */

@@ -7,6 +7,7 @@
  * with an error item. Screenshots of each state go to test-artifacts/hosted-page/.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -77,6 +78,51 @@ function pageWorkflow(name: string, webhookPath: string, documentNumber: string)
 	};
 }
 
+/** Webhook (raw body → binary `data`) → Respond (page URL) → Build ASiC-E on a Hosted Page → Verify Container. */
+function signingWorkflow(): { name: string; nodes: unknown[]; connections: unknown } {
+	const base = pageWorkflow('Hosted page signing', 'hosted-page-sign', DEVICE_DOC);
+	const [start, respond, smartId] = base.nodes as Array<Record<string, unknown>>;
+	return {
+		name: base.name,
+		nodes: [
+			{ ...start, typeVersion: 2.1, parameters: { httpMethod: 'POST', path: 'hosted-page-sign', responseMode: 'responseNode', options: { binaryPropertyName: 'data' } } },
+			respond,
+			{
+				...smartId,
+				name: 'Sign on page',
+				parameters: {
+					resource: 'container',
+					operation: 'buildAsice',
+					binaryPropertyNames: 'data',
+					containerFileName: 'contract.asice',
+					outputBinaryPropertyName: 'data',
+					identifyBy: 'documentNumber',
+					documentNumber: DEVICE_DOC,
+					signingMethod: 'notification',
+					interactionType: 'displayTextAndPIN',
+					displayText: 'Sign the contract',
+					completion: 'hostedPage',
+					pageMinutes: 5,
+				},
+			},
+			{
+				id: 'a4',
+				name: 'Verify',
+				type: 'n8n-nodes-smart-id.smartId',
+				typeVersion: 1,
+				position: [600, 0],
+				credentials: { smartIdApi: { id: CREDENTIAL_ID, name: 'Smart-ID simulator' } },
+				parameters: { resource: 'container', operation: 'verifyContainer', containerPropertyName: 'data', outputDataFiles: false },
+			},
+		],
+		connections: {
+			Start: { main: [[{ node: 'Send link', type: 'main', index: 0 }]] },
+			'Send link': { main: [[{ node: 'Sign on page', type: 'main', index: 0 }]] },
+			'Sign on page': { main: [[{ node: 'Verify', type: 'main', index: 0 }]] },
+		},
+	};
+}
+
 /**
  * An https front for n8n (self-signed certificate made with openssl): Smart-ID returns only to https callbacks, so
  * n8n's WEBHOOK_URL points here and the page offers Web2App. Plain pass-through of method, path, headers and body.
@@ -139,6 +185,8 @@ describeE2e('Hosted Page completion in a real n8n with a headless browser', (run
 			workflows[key] = await n8n.createWorkflow(pageWorkflow(`Hosted page ${key}`, `hosted-page-${key}`, doc));
 			await n8n.activate(workflows[key]);
 		}
+		workflows.sign = await n8n.createWorkflow(signingWorkflow());
+		await n8n.activate(workflows.sign);
 		browser = await launchBrowser();
 	}, 400_000);
 
@@ -151,13 +199,17 @@ describeE2e('Hosted Page completion in a real n8n with a headless browser', (run
 		front?.server.close();
 	}, 60_000);
 
-	async function openPage(key: string): Promise<{ pageUrl: string; executionId: string }> {
+	async function openPage(key: string, init?: RequestInit): Promise<{ pageUrl: string; executionId: string }> {
 		const webhook = key === 'ok' ? 'smart-id-login' : `hosted-page-${key}`;
-		const res = await n8n.callWebhook(webhook, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documentNumber: DEVICE_DOC }) });
+		const res = await n8n.callWebhook(webhook, init ?? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documentNumber: DEVICE_DOC }) });
 		expect(res.status).toBe(200);
 		const { pageUrl } = (await res.json()) as { pageUrl: string };
 		expect(pageUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/webhook-waiting\/\d+\?signature=[0-9a-f]{64}$/);
-		return { pageUrl, executionId: executionIdOf(pageUrl) };
+		const executionId = executionIdOf(pageUrl);
+		// The link is sent before the Smart-ID node runs; n8n serves the page once the node has put the execution
+		// to wait (until then it answers 409 "running").
+		await n8n.waitForExecutions(workflows[key], (list) => list.some((e) => String(e.id) === executionId && e.status === 'waiting'), 30_000);
+		return { pageUrl, executionId };
 	}
 
 	/** The secrets of the page's live session, read from the store the node wrote (the test plays the server). */
@@ -201,7 +253,9 @@ describeE2e('Hosted Page completion in a real n8n with a headless browser', (run
 		const page = await context.newPage();
 		const csp: string[] = [];
 		const requested: string[] = [];
-		page.on('request', (r) => requested.push(new URL(r.url()).host));
+		page.on('request', (r) => {
+			if (/^https?:/.test(r.url())) requested.push(new URL(r.url()).host);
+		});
 		const qrAnswers: string[] = [];
 		page.on('response', (r) => {
 			if (r.url().includes('hp=qr')) qrAnswers.push(`${Date.now() % 100000}:${r.status()}`);
@@ -305,6 +359,42 @@ describeE2e('Hosted Page completion in a real n8n with a headless browser', (run
 		expect(item.json).toMatchObject({ endResult: 'OK', callback: 'verified', documentNumber: DEVICE_DOC });
 		await context.close();
 	}, 120_000);
+
+	it('signing: the page lists the file, the signer scans, and the execution resumes with a container that verifies', async () => {
+		const contract = Buffer.from('Contract 2026-13: the hosted page signs this text.\n');
+		const { pageUrl } = await openPage('sign', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: contract });
+		const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, ignoreHTTPSErrors: true });
+		const page = await context.newPage();
+		await page.goto(pageUrl);
+		const listed = (await page.textContent('.files', { timeout: 10_000 }).catch(async (e: Error) => {
+			const executions = await n8n.executions(workflows.sign);
+			throw new Error(`${e.message}\npage: ${(await page.content()).slice(0, 1500)}\nexecution: ${JSON.stringify(executions[0]?.data?.resultData.error ?? executions[0]?.status)}`);
+		})) ?? '';
+		expect(listed).toContain(`${contract.length} bytes`);
+		expect(listed).toContain(createHash('sha256').update(contract).digest('hex').slice(0, 16));
+		expect(await page.textContent('.req')).toContain('asks you to sign');
+		let scan: Response | undefined;
+		for (let attempt = 1; attempt <= 4 && scan?.status !== 200; attempt++) {
+			const link = await shotAndDecode(page, 'sign-1-files-and-qr.png');
+			scan = await fetch(sim.mockDeviceLinkUrl, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ documentNumber: DEVICE_DOC, deviceLink: link, flowType: 'QR' }),
+			});
+		}
+		expect(scan?.status).toBe(200);
+		await page.waitForSelector('body.state-success', { timeout: 30_000 });
+		await page.screenshot({ path: path.join(shots, 'sign-2-success.png'), fullPage: true });
+		const execution = await finishedExecution(workflows.sign);
+		expect(execution.status).toBe('success');
+		const [signed] = itemsOf(execution, 'Sign on page');
+		expect(signed.json).toMatchObject({ endResult: 'OK', containerFileName: 'contract.asice' });
+		expect(signed.binary?.data?.fileName).toBe('contract.asice');
+		const [report] = itemsOf(execution, 'Verify');
+		expect(report.json).toMatchObject({ valid: true });
+		fs.writeFileSync(path.join(shots, 'sign-verify-report.json'), JSON.stringify(report.json, null, 2));
+		await context.close();
+	}, 150_000);
 
 	it('refusal: the page says so in plain words and the execution resumes with an error item', async () => {
 		const { pageUrl } = await openPage('refuse');

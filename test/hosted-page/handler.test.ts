@@ -101,6 +101,17 @@ describe('hosted page requests', () => {
 		expect(link).toBe(createDeviceLink(session.secrets, { deviceLinkType: 'QR', now: session.secrets.receivedAt + elapsed * 1000 + 1 }));
 	});
 
+	it('answers a waiting state hit with qr=1 with the next QR image inline (one n8n hit a second per page)', async () => {
+		const session = await startSession();
+		const reply = await get(pageOf(), { hp: 'status', qr: '1' });
+		const body = JSON.parse(String(reply.body)) as { state: string; qr?: string };
+		expect(body.state).toBe('waiting');
+		const png = Buffer.from((body.qr ?? '').replace(/^data:image\/png;base64,/, ''), 'base64');
+		const link = decodeQrFromPng(png);
+		expect(link).toMatch(/authCode=/);
+		expect(String(reply.body)).not.toContain(session.secrets?.sessionSecret);
+	});
+
 	it.each([
 		['an unknown resource', { hp: '../../etc/passwd' }, 'GET', 400],
 		['a new code by GET', { hp: 'new' }, 'GET', 405],

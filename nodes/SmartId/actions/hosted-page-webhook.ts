@@ -3,7 +3,7 @@ import type { IDataObject, INodeExecutionData, IWebhookDescription, IWebhookFunc
 import { answerPageRequest, HostedPage, hostedPageRuntime, StatusWatch, resourceHeaders, type PageReply, type PageResult } from '../../../lib/hosted-page';
 import { configFromCredential } from '../../shared/config';
 import { errorJson } from '../../shared/errors';
-import { pageInfo, pageUrlOf, startPageSession, webhookParams } from './hosted-page';
+import { operationKey, pageInfo, pageUrlOf, startPageSession, webhookParams } from './hosted-page';
 
 /**
  * n8n's waiting webhooks of the Smart-ID node (like the Wait and Form nodes): GET serves the page and its
@@ -42,7 +42,12 @@ async function pageFor(ctx: IWebhookFunctions, executionId: string): Promise<Hos
 	const params = webhookParams(ctx);
 	const runtime = hostedPageRuntime(configFromCredential(await ctx.getCredentials('smartIdApi')), executionId);
 	const pageUrl = pageUrlOf(ctx);
-	const page = new HostedPage(runtime, pageInfo(params, runtime), watch, () => startPageSession(params, runtime, pageUrl));
+	// A signing page cannot re-prepare its container here (the input binaries are not readable from a webhook), so
+	// only a login page offers "New code"; a signing page ends when Smart-ID times its session out.
+	const login = operationKey(params) === 'authentication.authenticate';
+	const page = new HostedPage(runtime, pageInfo(params, runtime), watch, login ? () => startPageSession(params, runtime, pageUrl) : undefined);
+	const session = await page.session();
+	if (session) Object.assign(page.info, pageInfo(params, runtime, session));
 	pages.set(executionId, { page, lastUsed: now });
 	return page;
 }

@@ -70,7 +70,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const key = `${resource}.${operation}`;
-	if (isHostedPage(this, key)) return executeHostedPage.call(this);
+	if (isHostedPage(this, key)) return executeHostedPage.call(this, key);
 	const out: INodeExecutionData[] = [];
 	let runtime: SessionRuntime | undefined;
 	const runtimeFor = async (i: number) => {
