@@ -152,8 +152,8 @@ async function main() {
 		lines.push('');
 		lines.push('| page hits | count | per s | p50 | p95 | max |');
 		lines.push('|---|---|---|---|---|---|');
-		lines.push(row('QR image', timings.qr));
-		lines.push(row('state JSON', timings.status));
+		if (timings.qr.length) lines.push(row('QR image (first load only)', timings.qr));
+		lines.push(row('state + next QR (one hit)', timings.status));
 		lines.push('');
 		lines.push(`Failed requests: ${failures}. Database: one execution load per hit (n8n's waiting-webhook path); the node adds none.`);
 		const text = lines.join('\n');
