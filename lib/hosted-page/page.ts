@@ -28,8 +28,6 @@ export interface PageView {
 	web2app: boolean;
 	/** Seconds after which a shown QR code is replaced by a "New code" button (SK's UX guidance: about 60); 0: never. */
 	newCodeAfterSeconds: number;
-	/** Relative link to the signed container, when the page offers it after success. */
-	downloadHref?: string;
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -71,8 +69,7 @@ const SCRIPT = `(function(){
 var d=document,cfg=JSON.parse(d.getElementById('cfg').textContent),qr=d.getElementById('qr'),shownAt=Date.now(),lastOk=Date.now(),done=false,busy=false;
 function show(id,on){var e=d.getElementById(id);if(e)e.classList.toggle('hidden',!on)}
 function text(id,t){var e=d.getElementById(id);if(e)e.textContent=t}
-function finish(s){done=true;d.body.className='state-'+s.state;text('title',s.title);text('text',s.text);show('live',false);
- if(s.download){var a=d.getElementById('download');a.href=cfg.base+'&hp=download';show('download-box',true)}}
+function finish(s){done=true;d.body.className='state-'+s.state;text('title',s.title);text('text',s.text);show('live',false)}
 function tick(){if(done)return;
  if(qr){if(cfg.newCodeAfter&&Date.now()-shownAt>cfg.newCodeAfter*1000&&!qr.classList.contains('hidden')){show('qr',false);show('newcode-box',true)}
   qr.style.visibility=Date.now()-lastOk>3000?'hidden':'visible'}
@@ -106,7 +103,6 @@ ${view.qr ? `<div class="qrbox desktop-only"><img id="qr" alt="Smart-ID QR code:
 ${view.web2app ? `<div class="actions"><a class="btn${view.qr ? ' secondary' : ''}" href="${base}&amp;hp=open">Open Smart-ID on this device</a></div>` : ''}
 <p class="hint">Check that the text in the app matches the request above before you confirm.</p>
 </div>
-<div id="download-box" class="actions${view.downloadHref ? '' : ' hidden'}"><a id="download" class="btn" href="${view.downloadHref ? escapeHtml(view.downloadHref) : '#'}" download>Download the signed file</a></div>
 </div></main>
 <script id="cfg" type="application/json">${cfg}</script>
 ${live ? `<script nonce="${view.nonce}">${SCRIPT}</script>` : ''}
