@@ -21,6 +21,18 @@ const FINISH_LEASE_MS = 60_000;
 const CURRENT_TTL_MS = 2_000;
 /** Pixels per QR module: shown 1:1 (no resampling blur), about 4 cm for a typical link on a desktop screen. */
 const QR_MODULE_PX = 5;
+/** At most one "Send to my phone" push per page in this long. */
+const NOTIFY_INTERVAL_MS = 30_000;
+/** Countries Smart-ID issues personal codes for, and the shape of a code the page accepts. */
+const PHONE_COUNTRIES = new Set(['EE', 'LV', 'LT', 'BE']);
+const PERSONAL_CODE = /^[0-9][0-9-]{4,19}$/;
+
+/** Whom "Send to my phone" notifies: what the person typed, checked. */
+export interface PhoneTarget {
+	country: string;
+	personalCode: string;
+}
+
 /** SK's UX guidance: offer a new code after about a minute of showing one. */
 export const NEW_CODE_AFTER_SECONDS = 60;
 
@@ -53,7 +65,34 @@ export class HostedPage {
 		readonly info: PageInfo,
 		private readonly watch: StatusWatch,
 		private readonly startNew?: () => Promise<PendingSession>,
+		private readonly notify?: (person: PhoneTarget) => Promise<{ session: PendingSession; verificationCode: string }>,
 	) {}
+
+	private lastNotifyAt = 0;
+
+	/** Whether this page offers "Send to my phone" (a notification to a personal code the person types). */
+	get canNotify(): boolean {
+		return this.notify !== undefined;
+	}
+
+	/**
+	 * "Send to my phone": a notification to the typed personal code replaces the code on screen; the page shows the
+	 * verification code to compare. At most one push per page every 30 s (whoever holds the URL could otherwise
+	 * make phones ring at will).
+	 */
+	async sendToPhone(person: PhoneTarget, now = Date.now()): Promise<{ verificationCode: string } | { refused: string }> {
+		if (this.finished || !this.notify) return { refused: 'This page does not send notifications' };
+		if (now - this.lastNotifyAt < NOTIFY_INTERVAL_MS) return { refused: 'A notification was sent a moment ago: wait half a minute before sending another' };
+		this.lastNotifyAt = now;
+		const old = await this.session(0);
+		const { session, verificationCode } = await this.notify(person);
+		if (old) {
+			this.watch.forget(old.sessionId);
+			await this.runtime.store.remove(old.sessionId).catch(() => false);
+		}
+		this.current = { session, at: Date.now() };
+		return { verificationCode };
+	}
 
 	/** The page's live session (newest record of its scope), re-read from the store at most every 2 s. */
 	async session(now = Date.now()): Promise<PendingSession | undefined> {
@@ -72,7 +111,7 @@ export class HostedPage {
 	async check(): Promise<{ state: 'waiting' | 'gone' } | PageResult> {
 		if (this.finished) return this.finished;
 		const session = await this.session();
-		if (!session?.secrets) return { state: 'gone' };
+		if (!session) return { state: 'gone' };
 		const { status } = this.watch.peek(this.runtime.client, session.sessionId);
 		if (status?.state !== 'COMPLETE') return { state: 'waiting' };
 		// A same-device answer is finished only by its callback, which carries what the checks need (spec §4.5).
@@ -157,6 +196,8 @@ function failedResult(session: PendingSession, error: unknown): PageResult {
 export interface PageRequest {
 	method: string;
 	query: Record<string, unknown>;
+	/** Parsed form body of a POST (n8n parses `application/x-www-form-urlencoded`). */
+	body?: unknown;
 }
 
 /** What to answer, and when the page finished with this request, the result to resume the workflow with. */
@@ -168,7 +209,9 @@ export interface PageReply {
 }
 
 /** Query parameters a page request may carry (everything else is refused). */
-const SUB_RESOURCES = new Set(['', 'status', 'qr', 'open', 'callback', 'new']);
+const SUB_RESOURCES = new Set(['', 'status', 'qr', 'open', 'callback', 'new', 'notify']);
+/** Sub-resources answered only to POST (they start something). */
+const POST_ONLY = new Set(['new', 'notify']);
 
 function first(value: unknown): string {
 	if (Array.isArray(value)) return first(value[0]);
@@ -188,7 +231,7 @@ function html(page: HostedPage, state: PageState, base: string, status = 200, re
 	return {
 		status,
 		headers: pageHeaders(nonce),
-		body: renderPage({ ...page.info, state, base, nonce, qr: page.offers('QR'), web2app: page.offers('Web2App'), newCodeAfterSeconds: page.canRenew ? NEW_CODE_AFTER_SECONDS : 0 }),
+		body: renderPage({ ...page.info, state, base, nonce, qr: page.offers('QR'), web2app: page.offers('Web2App'), notify: page.canNotify, newCodeAfterSeconds: page.canRenew ? NEW_CODE_AFTER_SECONDS : 0 }),
 		result,
 	};
 }
@@ -204,8 +247,20 @@ export async function answerPageRequest(page: HostedPage, request: PageRequest):
 	const signature = first(request.query.signature);
 	const base = `?signature=${encodeURIComponent(signature)}`;
 	if (!SUB_RESOURCES.has(hp)) return json(400, { error: `Unknown page resource "${hp.slice(0, 20)}"`, code: 'SMARTID_HOSTED_PAGE_BAD_REQUEST' });
-	if ((hp === 'new') !== (request.method === 'POST')) {
-		return json(405, { error: hp === 'new' ? 'A new code is asked for with POST' : 'Only GET is answered here', code: 'SMARTID_HOSTED_PAGE_BAD_REQUEST' });
+	if (POST_ONLY.has(hp) !== (request.method === 'POST')) {
+		return json(405, { error: POST_ONLY.has(hp) ? `"${hp}" is asked for with POST` : 'Only GET is answered here', code: 'SMARTID_HOSTED_PAGE_BAD_REQUEST' });
+	}
+	if (hp === 'notify') {
+		if (!page.canNotify) return json(404, { error: 'This page does not send notifications', code: 'SMARTID_HOSTED_PAGE_BAD_REQUEST' });
+		const form = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
+		const country = first(form.country).toUpperCase();
+		const personalCode = first(form.personalCode).trim();
+		if (!PHONE_COUNTRIES.has(country) || !PERSONAL_CODE.test(personalCode)) {
+			return json(400, { error: 'Choose the country and type the personal code (digits only)', code: 'SMARTID_HOSTED_PAGE_BAD_REQUEST' });
+		}
+		const sent = await page.sendToPhone({ country, personalCode });
+		if ('refused' in sent) return json(429, { error: sent.refused, code: 'SMARTID_HOSTED_PAGE_BUSY' });
+		return json(200, { ...stateJson('waiting'), verificationCode: sent.verificationCode });
 	}
 	if (hp === 'qr' || hp === 'open') {
 		const session = await page.session();

@@ -26,6 +26,8 @@ export interface PageView {
 	qr: boolean;
 	/** A Web2App link can be opened (phone); needs n8n on https. */
 	web2app: boolean;
+	/** Offer "Send to my phone" (country + personal code, then the verification code to compare). */
+	notify?: boolean;
 	/** Seconds after which a shown QR code is replaced by a "New code" button (SK's UX guidance: about 60); 0: never. */
 	newCodeAfterSeconds: number;
 }
@@ -54,7 +56,7 @@ h1{font-size:1.4rem;margin:0 0 .5rem}h2{font-size:1rem;margin:1.25rem 0 .4rem}p{
 .qrbox{text-align:center;margin:1rem 0}#qr{display:block;margin:0 auto;max-width:100%;image-rendering:pixelated;background:#fff}
 .btn{display:inline-block;padding:.75rem 1.25rem;border-radius:8px;background:#1f5fd1;color:#fff;text-decoration:none;border:0;font:inherit;cursor:pointer}
 .btn.secondary{background:#e2e8f0;color:#1d2330}.actions{text-align:center;margin:1rem 0}.hint{color:#4a5568;font-size:.9rem;text-align:center}
-.hidden{display:none}.state-success h1{color:#137333}.state-refused h1,.state-timeout h1,.state-error h1{color:#b3261e}
+.vc{font-size:2rem;font-weight:700;letter-spacing:.2em}select,input{font:inherit;padding:.6rem;border:1px solid #cbd2dc;border-radius:8px}.hidden{display:none}.state-success h1{color:#137333}.state-refused h1,.state-timeout h1,.state-error h1{color:#b3261e}
 @media (pointer:coarse){.desktop-only{display:none}}`;
 
 /**
@@ -77,6 +79,9 @@ function tick(){if(done)return;
  fetch(cfg.base+'&hp=status'+(wantQr?'&qr=1':''),{cache:'no-store'}).then(function(r){if(r.status===409||r.status===404||r.status===410)return{state:'gone',title:cfg.gone[0],text:cfg.gone[1]};return r.json()})
   .then(function(s){busy=false;if(!s||!s.state)return;if(s.state!=='waiting'){finish(s);return}
    if(s.qr&&qr){qr.src=s.qr;lastOk=asked}},function(){busy=false})}
+var nf=d.getElementById('notify');if(nf)nf.addEventListener('submit',function(e){e.preventDefault();var b=nf.querySelector('button');b.disabled=true;
+ fetch(cfg.base+'&hp=notify',{method:'POST',cache:'no-store',body:new URLSearchParams(new FormData(nf))}).then(function(r){return r.json()}).then(function(s){b.disabled=false;
+  if(s.verificationCode){show('qr',false);show('newcode-box',false);text('vc',s.verificationCode);show('vc-box',true);if(qr)qr.classList.add('hidden')}else if(s.error){text('notify-error',s.error)}},function(){b.disabled=false})});
 var nb=d.getElementById('newcode');if(nb)nb.addEventListener('click',function(){nb.disabled=true;fetch(cfg.base+'&hp=new',{method:'POST',cache:'no-store'}).then(function(r){return r.json()}).then(function(s){nb.disabled=false;
  if(s.state!=='waiting'){finish(s);return}shownAt=Date.now();show('newcode-box',false);show('qr',true)},function(){nb.disabled=false})});
 setInterval(tick,1000);tick();})();`;
@@ -101,6 +106,8 @@ ${view.files?.length ? fileRows(view.files) : ''}
 ${view.qr ? `<div class="qrbox desktop-only"><img id="qr" alt="Smart-ID QR code: scan it with the Smart-ID app" src="${base}&amp;hp=qr"></div>
 <div id="newcode-box" class="actions hidden"><p>The code has expired.</p><button id="newcode" class="btn" type="button">New code</button></div>` : ''}
 ${view.web2app ? `<div class="actions"><a class="btn${view.qr ? ' secondary' : ''}" href="${base}&amp;hp=open">Open Smart-ID on this device</a></div>` : ''}
+${view.notify ? `<form id="notify" class="actions"><p>Or send it to your phone:</p><select name="country" aria-label="Country"><option value="EE">Estonia</option><option value="LV">Latvia</option><option value="LT">Lithuania</option><option value="BE">Belgium</option></select> <input name="personalCode" inputmode="numeric" autocomplete="off" placeholder="Personal code" aria-label="Personal code" required> <button class="btn secondary" type="submit">Send to my phone</button><p id="notify-error" class="hint"></p></form>
+<div id="vc-box" class="actions hidden"><p>Check that your phone shows this code, then confirm there:</p><p class="vc" id="vc"></p></div>` : ''}
 <p class="hint">Check that the text in the app matches the request above before you confirm.</p>
 </div>
 </div></main>

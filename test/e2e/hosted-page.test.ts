@@ -185,6 +185,10 @@ describeE2e('Hosted Page completion in a real n8n with a headless browser', (run
 			workflows[key] = await n8n.createWorkflow(pageWorkflow(`Hosted page ${key}`, `hosted-page-${key}`, doc));
 			await n8n.activate(workflows[key]);
 		}
+		const phone = pageWorkflow('Hosted page phone', 'hosted-page-phone', DEVICE_DOC);
+		(phone.nodes[2] as { parameters: Record<string, unknown> }).parameters.offerSendToPhone = true;
+		workflows.phone = await n8n.createWorkflow(phone);
+		await n8n.activate(workflows.phone);
 		workflows.sign = await n8n.createWorkflow(signingWorkflow());
 		await n8n.activate(workflows.sign);
 		browser = await launchBrowser();
@@ -395,6 +399,24 @@ describeE2e('Hosted Page completion in a real n8n with a headless browser', (run
 		fs.writeFileSync(path.join(shots, 'sign-verify-report.json'), JSON.stringify(report.json, null, 2));
 		await context.close();
 	}, 150_000);
+
+	it('send to my phone: the person types a personal code, compares the verification code, and the execution resumes', async () => {
+		const { pageUrl } = await openPage('phone');
+		const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, ignoreHTTPSErrors: true });
+		const page = await context.newPage();
+		await page.goto(pageUrl);
+		await page.selectOption('select[name=country]', 'LT');
+		await page.fill('input[name=personalCode]', '40504040001');
+		await page.click('text=Send to my phone');
+		await page.waitForSelector('#vc-box:not(.hidden)', { timeout: 20_000 });
+		expect(await page.textContent('#vc')).toMatch(/^\d{4}$/);
+		await page.screenshot({ path: path.join(shots, 'notify-1-verification-code.png'), fullPage: true });
+		await page.waitForSelector('body.state-success', { timeout: 30_000 });
+		const execution = await finishedExecution(workflows.phone);
+		const [item] = itemsOf(execution, 'Log in on page');
+		expect(item.json).toMatchObject({ endResult: 'OK', documentNumber: 'PNOLT-40504040001-MOCK-Q' });
+		await context.close();
+	}, 120_000);
 
 	it('refusal: the page says so in plain words and the execution resumes with an error item', async () => {
 		const { pageUrl } = await openPage('refuse');

@@ -4,7 +4,7 @@
  * refused with a named code, that a forged Web2App return is refused before anything is trusted, and that a scan
  * finishes the page exactly once with the validated identity.
  */
-import { startDeviceLinkAuthentication } from '../../lib/flows/authentication';
+import { startDeviceLinkAuthentication, startNotificationAuthentication } from '../../lib/flows/authentication';
 import { createDeviceLink } from '../../lib/flows/device-link';
 import { callbackUrlWithToken, newCallbackToken } from '../../lib/flows/same-device-callback';
 import { answerPageRequest, HostedPage, hostedPageRuntime, StatusWatch, type PageReply } from '../../lib/hosted-page';
@@ -46,8 +46,20 @@ async function startSession(types: DeviceLinkType[] = ['QR']): Promise<PendingSe
 	return session;
 }
 
-function pageOf(startNew?: () => Promise<PendingSession>): HostedPage {
-	return new HostedPage(runtime, { relyingPartyName: 'DEMO', displayText: 'Log in <script>alert(1)</script>', action: 'authenticate' }, new StatusWatch(1000), startNew);
+function pageOf(startNew?: () => Promise<PendingSession>, notify?: ConstructorParameters<typeof HostedPage>[4]): HostedPage {
+	return new HostedPage(runtime, { relyingPartyName: 'DEMO', displayText: 'Log in <script>alert(1)</script>', action: 'authenticate' }, new StatusWatch(1000), startNew, notify);
+}
+
+/** "Send to my phone" as the node wires it: a notification authentication stored in the page's scope. */
+async function notifyPerson(person: { country: string; personalCode: string }) {
+	const started = await startNotificationAuthentication(runtime.client, runtime.flowConfig, { semanticsIdentifier: `PNO${person.country}-${person.personalCode}` }, {
+		interactions: [{ type: 'displayTextAndPIN', displayText60: 'Log in' }],
+		certificateLevel: 'QUALIFIED',
+		hashAlgorithm: 'SHA-512',
+	});
+	const session = newPendingSession(runtime, { sessionId: started.sessionID, kind: 'authentication', context: started.context });
+	await savePendingSession(runtime, session);
+	return { session, verificationCode: started.verificationCode };
 }
 
 const get = (page: HostedPage, query: Record<string, string>, method = 'GET'): Promise<PageReply> =>
@@ -177,6 +189,34 @@ describe('hosted page requests', () => {
 		expect(real.status).toBe(200);
 		expect(real.result?.outcome.json).toMatchObject({ endResult: 'OK', callback: 'verified', documentNumber: DEVICE_DOC });
 	}, 40_000);
+
+	it('"Send to my phone": a notification replaces the code, the page gets the verification code, the answer finishes the page', async () => {
+		const old = await startSession();
+		const page = pageOf(undefined, notifyPerson);
+		expect(String((await get(page, {})).body)).toContain('Send to my phone');
+		const bad = await answerPageRequest(page, { method: 'POST', query: { signature: 'abc123', hp: 'notify' }, body: { country: 'XX', personalCode: '<script>' } });
+		expect(bad.status).toBe(400);
+		expect(JSON.parse(String(bad.body)).code).toBe('SMARTID_HOSTED_PAGE_BAD_REQUEST');
+		const sent = await answerPageRequest(page, { method: 'POST', query: { signature: 'abc123', hp: 'notify' }, body: { country: 'lt', personalCode: '40504040001' } });
+		expect(sent.status).toBe(200);
+		expect(JSON.parse(String(sent.body)).verificationCode).toMatch(/^\d{4}$/);
+		expect(await runtime.store.get(old.sessionId)).toBeUndefined();
+		// A second push within 30 s is refused: the URL must not become a way to make phones ring at will.
+		const again = await answerPageRequest(page, { method: 'POST', query: { signature: 'abc123', hp: 'notify' }, body: { country: 'LT', personalCode: '40504040001' } });
+		expect(again.status).toBe(429);
+		const reply = await until(page, { hp: 'status' }, (r) => JSON.parse(String(r.body)).state !== 'waiting');
+		expect(JSON.parse(String(reply.body)).state).toBe('success');
+		expect(reply.result?.outcome.json).toMatchObject({ endResult: 'OK', documentNumber: 'PNOLT-40504040001-MOCK-Q' });
+	}, 30_000);
+
+	it('a page without "Send to my phone" refuses it', async () => {
+		await startSession();
+		const page = pageOf();
+		expect(String((await get(page, {})).body)).not.toContain('Send to my phone');
+		const reply = await answerPageRequest(page, { method: 'POST', query: { signature: 'abc123', hp: 'notify' }, body: { country: 'LT', personalCode: '40504040001' } });
+		expect(reply.status).toBe(404);
+		expect(reply.result).toBeUndefined();
+	});
 
 	it('"New code" replaces the session and forgets the old one', async () => {
 		const old = await startSession();

@@ -3,7 +3,7 @@ import type { IDataObject, INodeExecutionData, IWebhookDescription, IWebhookFunc
 import { answerPageRequest, HostedPage, hostedPageRuntime, StatusWatch, resourceHeaders, type PageReply, type PageResult } from '../../../lib/hosted-page';
 import { configFromCredential } from '../../shared/config';
 import { errorJson } from '../../shared/errors';
-import { operationKey, pageInfo, pageUrlOf, startPageSession, webhookParams } from './hosted-page';
+import { operationKey, pageInfo, pageUrlOf, startPageSession, startPhoneSession, webhookParams } from './hosted-page';
 
 /**
  * n8n's waiting webhooks of the Smart-ID node (like the Wait and Form nodes): GET serves the page and its
@@ -45,7 +45,14 @@ async function pageFor(ctx: IWebhookFunctions, executionId: string): Promise<Hos
 	// A signing page cannot re-prepare its container here (the input binaries are not readable from a webhook), so
 	// only a login page offers "New code"; a signing page ends when Smart-ID times its session out.
 	const login = operationKey(params) === 'authentication.authenticate';
-	const page = new HostedPage(runtime, pageInfo(params, runtime), watch, login ? () => startPageSession(params, runtime, pageUrl) : undefined);
+	const phone = login && ctx.getNodeParameter('offerSendToPhone', false) === true;
+	const page = new HostedPage(
+		runtime,
+		pageInfo(params, runtime),
+		watch,
+		login ? () => startPageSession(params, runtime, pageUrl) : undefined,
+		phone ? (person) => startPhoneSession(params, runtime, person) : undefined,
+	);
 	const session = await page.session();
 	if (session) Object.assign(page.info, pageInfo(params, runtime, session));
 	pages.set(executionId, { page, lastUsed: now });
@@ -80,7 +87,7 @@ export async function hostedPageWebhook(this: IWebhookFunctions): Promise<IWebho
 	let reply: PageReply;
 	try {
 		const page = await pageFor(this, executionId);
-		reply = await answerPageRequest(page, { method: request.method, query: request.query as Record<string, unknown> });
+		reply = await answerPageRequest(page, { method: request.method, query: request.query as Record<string, unknown>, body: request.body as unknown });
 	} catch (error) {
 		const body = { ...errorJson(error), state: 'error' };
 		send(this, { status: 500, headers: resourceHeaders('application/json; charset=utf-8'), body: JSON.stringify(body) });

@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
 import { InvalidRequestError } from '../../../lib/errors';
-import { startDeviceLinkAuthentication } from '../../../lib/flows/authentication';
+import { startDeviceLinkAuthentication, startNotificationAuthentication } from '../../../lib/flows/authentication';
 import { callbackUrlWithToken, newCallbackToken } from '../../../lib/flows/same-device-callback';
 import type { HashAlgorithm } from '../../../lib/hash-algorithm';
-import { hostedPageRuntime, type PageFile, type PageInfo } from '../../../lib/hosted-page';
+import { hostedPageRuntime, type PageFile, type PageInfo, type PhoneTarget } from '../../../lib/hosted-page';
 import type { DeviceLinkType } from '../../../lib/rp-api/types';
 import { newPendingSession, readPendingSession, savePendingSession, type PendingSession, type SessionOutcome, type SessionRuntime } from '../../../lib/sessions';
 import { configFromCredential } from '../../shared/config';
@@ -115,6 +115,19 @@ export async function startPageSession(ctx: ParamContext, runtime: SessionRuntim
 	const session = newPendingSession(runtime, { sessionId: started.sessionID, kind: 'authentication', context: started.context, secrets: started.deviceLink });
 	await savePendingSession(runtime, session);
 	return session;
+}
+
+/** "Send to my phone": a notification authentication to the typed person, stored in the page's scope. */
+export async function startPhoneSession(ctx: ParamContext, runtime: SessionRuntime, person: PhoneTarget): Promise<{ session: PendingSession; verificationCode: string }> {
+	const p = ctx as IExecuteFunctions;
+	const started = await startNotificationAuthentication(runtime.client, runtime.flowConfig, { semanticsIdentifier: `PNO${person.country}-${person.personalCode}` }, {
+		interactions: interactions(p, 0, true),
+		certificateLevel: str(p, 'certificateLevel', 0, 'QUALIFIED') as 'ADVANCED' | 'QUALIFIED',
+		hashAlgorithm: str(p, 'hashAlgorithm', 0, 'SHA-512') as HashAlgorithm,
+	});
+	const session = newPendingSession(runtime, { sessionId: started.sessionID, kind: 'authentication', context: started.context });
+	await savePendingSession(runtime, session);
+	return { session, verificationCode: started.verificationCode };
 }
 
 /** n8n's waiting URL of this execution (`$execution.resumeUrl`, with its `signature` resume token). */

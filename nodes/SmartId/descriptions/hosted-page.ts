@@ -22,5 +22,14 @@ export function hostedPageFields(show: Record<string, string[]>): INodePropertie
 				'How long the page works; after that the link is dead and the execution continues with its input unchanged (nobody finished)',
 			displayOptions: showPage,
 		},
+		{
+			displayName: 'Offer "Send to My Phone"',
+			name: 'offerSendToPhone',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether a login page also lets the person type their country and personal code to get a notification instead of scanning (at most one per page every 30 s)',
+			displayOptions: { show: { ...show, completion: ['hostedPage'], resource: ['authentication'] } },
+		},
 	];
 }
