@@ -4,8 +4,11 @@ import {
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { hostedPageWebhook, hostedPageWebhooks } from './actions/hosted-page-webhook';
 import { route } from './actions/router';
 import { smartIdProperties } from './descriptions';
 import { credentialTestMethods } from '../shared/credential-test';
@@ -33,9 +36,15 @@ export class SmartId implements INodeType {
 		// Verifying and extending take their trust from the node (SK, EU lists, PEMs): no Smart-ID account needed.
 		credentials: [{ name: 'smartIdApi', required: true, testedBy: 'smartIdApiTest', displayOptions: { hide: { operation: ['verifyContainer', 'extendSignatures'] } } }],
 		properties: smartIdProperties,
+		// Completion "Hosted Page": the execution waits on n8n's waiting URL, where webhook() serves the page.
+		webhooks: hostedPageWebhooks,
 	};
 
 	methods = credentialTestMethods;
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return hostedPageWebhook.call(this);
+	}
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return route.call(this);

@@ -12,6 +12,7 @@ import { extendSignatures } from './extendSignatures';
 import { getDeviceLink } from './getDeviceLink';
 import { getSigningCertificate } from './getSigningCertificate';
 import { getStatus } from './getStatus';
+import { executeHostedPage, isHostedPage } from './hosted-page';
 import { signHash } from './signHash';
 import { signPdf } from './signPdf';
 import { verifyContainer } from './verifyContainer';
@@ -77,6 +78,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const key = `${resource}.${operation}`;
+	if (isHostedPage(this, key)) return executeHostedPage.call(this, key);
 	const out: INodeExecutionData[] = [];
 	let runtime: SessionRuntime | undefined;
 	const runtimeFor = async (i: number) => {

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { hostedPageFields } from './hosted-page';
+
 /** Hash algorithms Smart-ID accepts (lib/hash-algorithm.ts), as n8n options. */
 export const hashAlgorithmOptions = [
 	{ name: 'SHA-256', value: 'SHA-256' },
@@ -143,6 +145,12 @@ export function completionFields(show: Show): INodeProperties[] {
 					description:
 						'Return at once with the session ID and verification code; the Smart-ID Trigger emits the result later',
 				},
+				{
+					name: 'Hosted Page',
+					value: 'hostedPage',
+					description:
+						'Wait on a page for the person at {{ $execution.resumeUrl }} (QR code, Open Smart-ID); resume with the result when they finish',
+				},
 			],
 			default: 'wait',
 			description: 'Whether this execution waits for the answer or hands it to the Smart-ID Trigger',
@@ -166,6 +174,7 @@ export function completionFields(show: Show): INodeProperties[] {
 			description: 'Optional label; a Smart-ID Trigger with the same tag emits the result',
 			displayOptions: { show: { ...show, completion: ['start'] } },
 		},
+		...hostedPageFields(show),
 		{
 			displayName: 'Correlation Data (JSON)',
 			name: 'correlation',

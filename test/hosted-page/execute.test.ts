@@ -1,0 +1,77 @@
+/**
+ * The execute side of completion "Hosted Page" through the real node with a mocked n8n context and the simulator:
+ * it stores the session in the page's scope and puts the execution to wait; what it cannot serve it refuses by name
+ * before Smart-ID is asked (several items, operations without a page).
+ */
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { hostedPageScope } from '../../lib/hosted-page';
+import { createSessionStore, settingsFromCredential } from '../../lib/sessions';
+import { SmartId } from '../../nodes/SmartId/SmartId.node';
+import { executeContext } from '../nodes/harness';
+import { startSimulatorEnv, type SimulatorEnv } from '../nodes/simulator-env';
+
+const DEVICE_DOC = 'PNOEE-40404040009-MOCK-Q';
+let env: SimulatorEnv;
+
+beforeAll(async () => {
+	env = await startSimulatorEnv();
+});
+afterAll(async () => {
+	await env?.stop();
+});
+
+function pageContext(params: Record<string, unknown>, items = 1, executionId = '7001') {
+	const ctx = executeContext({
+		params: { resource: 'authentication', operation: 'authenticate', flow: 'notification', identifyBy: 'documentNumber', documentNumber: DEVICE_DOC, displayText: 'Log in', completion: 'hostedPage', ...params },
+		credentials: env.credentials,
+		items: Array.from({ length: items }, () => ({ json: {} })),
+	});
+	ctx.getExecutionId.mockReturnValue(executionId);
+	(ctx.evaluateExpression as jest.Mock).mockReturnValue(`http://127.0.0.1:5678/webhook-waiting/${executionId}?signature=${'ab'.repeat(32)}`);
+	ctx.putExecutionToWait.mockResolvedValue(undefined);
+	return ctx;
+}
+
+const run = (ctx: IExecuteFunctions) => new SmartId().execute.call(ctx);
+
+describe('Hosted Page, execute side', () => {
+	it('stores the session in the page scope, waits, and outputs only a marker (no link, no secret)', async () => {
+		const ctx = pageContext({ pageMinutes: 3 });
+		const before = Date.now();
+		const [[item]] = await run(ctx);
+		expect(item.json).toMatchObject({ state: 'WAITING_ON_PAGE', kind: 'authentication' });
+		const waitTill = ctx.putExecutionToWait.mock.calls[0][0] as Date;
+		expect(waitTill.getTime() - before).toBeGreaterThanOrEqual(3 * 60_000 - 1000);
+		expect(waitTill.getTime() - before).toBeLessThanOrEqual(3 * 60_000 + 5000);
+		const settings = settingsFromCredential(env.credentials, { userFolder: env.folder });
+		const store = createSessionStore(settings.store);
+		try {
+			const records = await store.list({ credentialKey: hostedPageScope(settings.credentialKey, '7001') });
+			expect(records.map((r) => r.sessionId)).toEqual([item.json.sessionId]);
+			expect(records[0].secrets?.deviceLinkTypes).toEqual(['QR']); // http page: no Web2App
+			expect(JSON.stringify(item.json)).not.toContain(records[0].secrets?.sessionSecret);
+		} finally {
+			await store.close();
+		}
+	});
+
+	it('refuses several items by name, before Smart-ID is asked', async () => {
+		const ctx = pageContext({}, 2);
+		await expect(run(ctx)).rejects.toThrow(/Hosted Page serves one person per execution, but 2 items came in/);
+		expect(ctx.putExecutionToWait).not.toHaveBeenCalled();
+	});
+
+	it('refuses an operation that has no page yet instead of running it as "wait"', async () => {
+		const ctx = pageContext({ resource: 'signature', operation: 'signHash', hash: 'ab'.repeat(32), hashAlgorithm: 'SHA-256' });
+		await expect(run(ctx)).rejects.toThrow(/Hosted Page is available for Authenticate, Build ASiC-E and Add Signature/);
+		expect(ctx.putExecutionToWait).not.toHaveBeenCalled();
+	});
+
+	it('under continue-on-fail the refusal is an error item', async () => {
+		const ctx = pageContext({}, 2);
+		ctx.continueOnFail.mockReturnValue(true);
+		const [[item]] = await run(ctx);
+		expect(item.json).toMatchObject({ code: 'SMARTID_INVALID_REQUEST' });
+	});
+});
