@@ -118,7 +118,10 @@ describe('node and credential descriptions', () => {
 
 	test('n8n conventions: usable as tool, themed icons, subtitle, trigger naming, credential test wiring', () => {
 		expect(description).toMatchObject({ name: 'smartId', usableAsTool: true, subtitle: expect.any(String) });
-		expect(description.credentials).toEqual([{ name: 'smartIdApi', required: true, testedBy: 'smartIdApiTest' }]);
+		// Verification and extension take their trust from the node, so the credential is hidden for them (issue 17).
+		expect(description.credentials).toEqual([
+			{ name: 'smartIdApi', required: true, testedBy: 'smartIdApiTest', displayOptions: { hide: { operation: ['verifyContainer', 'extendSignatures'] } } },
+		]);
 		const t = new SmartIdTrigger().description;
 		expect(t).toMatchObject({ name: 'smartIdTrigger', displayName: 'Smart-ID Trigger', polling: true, inputs: [] });
 		const cred = new SmartIdApi();
