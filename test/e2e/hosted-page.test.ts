@@ -22,7 +22,7 @@ import { hostedPageScope } from '../../lib/hosted-page';
 import { createSessionStore, settingsFromCredential } from '../../lib/sessions';
 import { simulatorCredentialData, startSimulator, type RunningSimulator } from '../../lib/simulator';
 import { artifactDir, browserMissingReason, decodeQrFromPng, launchBrowser } from '../helpers/browser';
-import { EXAMPLE_CREDENTIAL_ID, readExample } from './examples';
+import { EXAMPLE_CREDENTIAL_ID, readExample, simulatorTrust } from './examples';
 import { describeE2e, killAllChildren, N8nInstance, sleep, type ApiExecution, type N8nItem } from './harness';
 
 const CREDENTIAL_ID = EXAMPLE_CREDENTIAL_ID;
@@ -78,8 +78,11 @@ function pageWorkflow(name: string, webhookPath: string, documentNumber: string)
 	};
 }
 
-/** Webhook (raw body → binary `data`) → Respond (page URL) → Build ASiC-E on a Hosted Page → Verify Container. */
-function signingWorkflow(): { name: string; nodes: unknown[]; connections: unknown } {
+/**
+ * Webhook (raw body → binary `data`) → Respond (page URL) → Build ASiC-E on a Hosted Page → Verify Container, which
+ * takes its trust from its own parameters (`trust`: the simulator's CAs), not from the credential.
+ */
+function signingWorkflow(trust: Record<string, unknown>): { name: string; nodes: unknown[]; connections: unknown } {
 	const base = pageWorkflow('Hosted page signing', 'hosted-page-sign', DEVICE_DOC);
 	const [start, respond, smartId] = base.nodes as Array<Record<string, unknown>>;
 	return {
@@ -111,8 +114,7 @@ function signingWorkflow(): { name: string; nodes: unknown[]; connections: unkno
 				type: 'n8n-nodes-smart-id.smartId',
 				typeVersion: 1,
 				position: [600, 0],
-				credentials: { smartIdApi: { id: CREDENTIAL_ID, name: 'Smart-ID simulator' } },
-				parameters: { resource: 'container', operation: 'verifyContainer', containerPropertyName: 'data', outputDataFiles: false },
+				parameters: { resource: 'container', operation: 'verifyContainer', containerPropertyName: 'data', outputDataFiles: false, ...trust },
 			},
 		],
 		connections: {
@@ -189,7 +191,7 @@ describeE2e('Hosted Page completion in a real n8n with a headless browser', (run
 		(phone.nodes[2] as { parameters: Record<string, unknown> }).parameters.offerSendToPhone = true;
 		workflows.phone = await n8n.createWorkflow(phone);
 		await n8n.activate(workflows.phone);
-		workflows.sign = await n8n.createWorkflow(signingWorkflow());
+		workflows.sign = await n8n.createWorkflow(signingWorkflow(simulatorTrust(sim)));
 		await n8n.activate(workflows.sign);
 		browser = await launchBrowser();
 	}, 400_000);

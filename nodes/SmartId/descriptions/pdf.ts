@@ -31,7 +31,8 @@ export const pdfFields: INodeProperties[] = [
 		name: 'pdfToolNotice',
 		type: 'notice',
 		default: '',
-		displayOptions: { show: { resource: ['pdf'] } },
+		// Only in the AI-tool variant n8n derives from usableAsTool, as for containers.
+		displayOptions: { show: { resource: ['pdf'], '@tool': [true] } },
 	},
 	{
 		displayName: 'Input Binary Field',
