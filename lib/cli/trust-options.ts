@@ -6,7 +6,7 @@ export interface TrustArgs {
 	choice: TrustChoice;
 	/** Extra trusted certificates (PEM text). */
 	pems: string[];
-	/** Official Journal LOTL signing certificates (PEM text), needed for EU lists. */
+	/** Official Journal LOTL signing certificates (PEM text); when any are given they replace the bundled set. */
 	ojPems: string[];
 	tlCache?: string;
 	tlOffline: boolean;
@@ -16,7 +16,8 @@ export interface TrustArgs {
 export const TRUST_USAGE = `  --trust NAME     sk (SK live), sk-demo (SK TEST/DEMO, default), sk-both, eu (EU trusted lists), sk+eu;
                    "live" and "demo" are accepted as sk and sk-demo
   --trust-pem FILE extra trusted certificate(s), PEM (repeatable; --anchor is the same)
-  --oj-pem FILE    LOTL signing certificates from the Official Journal, PEM (needed for eu / sk+eu)
+  --oj-pem FILE    LOTL signing certificates from the Official Journal, PEM (repeatable; REPLACES the set
+                   bundled with the package, which eu / sk+eu use by default)
   --tl-cache DIR   verified trusted-list cache folder (eu / sk+eu)
   --tl-offline     use the trusted-list cache only, no network
   --lotl-url URL   LOTL address (default the official EU one)`;
@@ -83,7 +84,8 @@ export async function trustSourceFrom(args: TrustArgs): Promise<TrustSource> {
 		choice: args.choice,
 		extraPems: args.pems,
 		eu: {
-			ojCertificates: args.ojPems,
+			// No --oj-pem: the bundled set; any --oj-pem: exactly the given certificates.
+			...(args.ojPems.length > 0 ? { ojCertificates: args.ojPems } : {}),
 			...(args.tlCache ? { cacheDir: args.tlCache } : {}),
 			...(args.lotlUrl ? { lotlUrl: args.lotlUrl } : {}),
 			offline: args.tlOffline,

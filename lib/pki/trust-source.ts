@@ -1,10 +1,11 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { SmartIdError } from '../errors';
-import { parseCertificate, toX509, type CertificateInput } from './certificate';
+import { parseCertificate, pemToDerList, toX509, type CertificateInput } from './certificate';
 import { TrustStore } from './trust-store';
 import {
 	SERVICE_TYPE,
 	TrustedListLoader,
+	bundledOjCertificates,
 	describe,
 	isAcceptableStatus,
 	qualifyCertificate,
@@ -68,11 +69,12 @@ export class TrustSourceError extends SmartIdError {
 /** Options for the EU trusted lists part of a trust source. */
 export interface EuTrustOptions {
 	/**
-	 * LOTL signing certificates published in the Official Journal (DER, PEM text or X509Certificate): the root of EU
-	 * trust. Required: the package does not ship them (see docs/DECISIONS.md), so a wrong or stale set cannot
-	 * silently become trusted.
+	 * LOTL signing certificates published in the Official Journal (DER, PEM text with one or more certificates, or
+	 * X509Certificate): the root of EU trust. Absent: the set bundled with the package (`lib/pki/anchors/oj/`). Given:
+	 * it REPLACES the bundled set. An empty list is refused (TRUST_OJ_CERTIFICATES_REQUIRED): nothing would anchor
+	 * the LOTL.
 	 */
-	ojCertificates: CertificateInput[];
+	ojCertificates?: CertificateInput[];
 	/** Verified cache directory (recommended: a start with a fresh cache uses no network). */
 	cacheDir?: string;
 	/** Use the cache only, never the network (the cache must hold a verified LOTL). */
@@ -92,7 +94,7 @@ export interface EuTrustOptions {
 /** How to build a trust source. */
 export interface TrustSourceOptions {
 	choice: TrustChoice;
-	/** Required when the choice includes EU lists. */
+	/** EU list options when the choice includes them (default: bundled OJ set, official LOTL, no cache). */
 	eu?: EuTrustOptions;
 	/** Extra trust anchors (PEM text, several certificates allowed), trusted for what their content allows. */
 	extraPems?: string[];
@@ -332,15 +334,40 @@ export class TrustSource {
 	}
 }
 
-async function loadLists(eu: EuTrustOptions | undefined): Promise<TrustedListSnapshot> {
-	if (!eu || !Array.isArray(eu.ojCertificates) || eu.ojCertificates.length === 0) {
+/**
+ * The OJ certificates to anchor the LOTL in: the caller's (each PEM text may hold several), else the bundled set.
+ * An explicitly empty set is refused rather than falling back, so "trust nothing" never means "trust the bundle".
+ */
+function ojCertificatesOf(eu: EuTrustOptions | undefined): X509Certificate[] {
+	const given = eu?.ojCertificates;
+	if (given === undefined) return bundledOjCertificates();
+	const out: X509Certificate[] = [];
+	for (const c of Array.isArray(given) ? given : []) {
+		try {
+			if (typeof c === 'string') {
+				const ders = pemToDerList(c);
+				if (ders.length === 0 && c.trim() !== '') throw new Error('no "-----BEGIN CERTIFICATE-----" block');
+				out.push(...ders.map((d) => toX509(d)));
+			} else {
+				out.push(toX509(c));
+			}
+		} catch (e) {
+			throw new TrustSourceError('TRUST_PEM_INVALID', `An Official Journal certificate is not a readable certificate (${(e as Error).message}); paste the whole PEM block(s), or leave the option empty to use the bundled set.`);
+		}
+	}
+	if (out.length === 0) {
 		throw new TrustSourceError(
 			'TRUST_OJ_CERTIFICATES_REQUIRED',
-			'EU trusted lists need the LOTL signing certificates published in the Official Journal of the EU (the root of EU trust). ' +
-				'This package does not ship them: download the current OJ publication\'s certificates and pass them as PEM (CLI --oj-pem FILE, node option "Official Journal Certificates").',
+			'EU trusted lists need at least one LOTL signing certificate published in the Official Journal of the EU (the root of EU trust), but an empty set was given. ' +
+				'Leave the option out to use the set bundled with the package, or pass the current OJ certificates as PEM (CLI --oj-pem FILE, node option "Official Journal Certificates").',
 		);
 	}
-	const oj = eu.ojCertificates.map((c) => toX509(c));
+	return out;
+}
+
+async function loadLists(options: EuTrustOptions | undefined): Promise<TrustedListSnapshot> {
+	const oj = ojCertificatesOf(options);
+	const eu: EuTrustOptions = options ?? {};
 	const loader = new TrustedListLoader({
 		ojCertificates: oj,
 		...(eu.cacheDir ? { cacheDir: eu.cacheDir } : {}),

@@ -35,10 +35,15 @@ describe('trust from the node, no credential', () => {
 		expect((out[0].json.report as { validationConclusion: { validationTime: string } }).validationConclusion.validationTime).toBe('2030-06-01T00:00:00.000Z');
 	});
 
-	it('EU trust without Official Journal certificates: an error item with the code, still no credential asked', async () => {
-		const { out, credentialAsked } = await run({ operation: 'verifyContainer', verificationTrust: 'eu' }, true);
+	it('EU trust offline without a cache: the bundled OJ set is used (no OJ option needed), the missing cache is the error item, no credential asked', async () => {
+		const { out, credentialAsked } = await run({ operation: 'verifyContainer', verificationTrust: 'eu', trustOptions: { trustedListOffline: true } }, true);
 		expect(credentialAsked).toBe(0);
-		expect(out[0].json).toMatchObject({ code: 'TRUST_OJ_CERTIFICATES_REQUIRED' });
+		expect(out[0].json).toMatchObject({ code: 'TRUST_LISTS_UNAVAILABLE' });
+	});
+
+	it('EU trust with an unreadable Official Journal Certificates option: TRUST_PEM_INVALID (the option replaces the bundled set)', async () => {
+		const { out } = await run({ operation: 'verifyContainer', verificationTrust: 'eu', trustOptions: { trustedListOffline: true, officialJournalCertificates: 'not a certificate' } }, true);
+		expect(out[0].json).toMatchObject({ code: 'TRUST_PEM_INVALID' });
 	});
 
 	it('Extend Signatures refuses a missing TSA URL before doing anything, without a credential', async () => {

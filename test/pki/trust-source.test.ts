@@ -6,6 +6,7 @@
  * test/pki/trusted-lists/query.test.ts), so a real Belgian qualified certificate from the LOTL (EC_DIGIT, issued by
  * QuoVadis BE) stands in for a signer chaining through the lists.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -16,14 +17,19 @@ import { buildChain } from '../../lib/pki/chain';
 import { TrustSource, TrustSourceError, parseTrustChoice, storeFromTrustedLists } from '../../lib/pki/trust-source';
 import { EU_LOTL_URL, httpFetcher, type TrustedListFetcher } from '../../lib/pki/trusted-lists';
 import { fixturePath } from '../helpers/fixtures';
-import { AT, OJ_2019, TERRITORIES, lotlSigner, lotlUnverified, tlBytes } from './trusted-lists/helpers';
+import { AT, TERRITORIES, lotlSigner, lotlUnverified, tlBytes } from './trusted-lists/helpers';
 
 jest.setTimeout(60_000);
 
 let server: http.Server;
 let base = '';
 const asked: string[] = [];
-const files = new Map<string, string>([['/lotl.xml', 'eu-lotl.xml'], ...TERRITORIES.map((t) => [`/${t}.xml`, `${t}.xml`] as [string, string])]);
+const files = new Map<string, string>([
+	['/lotl.xml', 'eu-lotl.xml'],
+	['/lotl-broken-sig.xml', 'eu-lotl-broken-sig.xml'],
+	['/lotl-no-sig.xml', 'eu-lotl-no-sig.xml'],
+	...TERRITORIES.map((t) => [`/${t}.xml`, `${t}.xml`] as [string, string]),
+]);
 
 beforeAll(async () => {
 	server = http.createServer((req, res) => {
@@ -48,8 +54,9 @@ const loopback: TrustedListFetcher = (url, o) => {
 };
 const unplugged: TrustedListFetcher = () => Promise.reject(new Error('no network in this test'));
 
+/** EU options as the CLI / node build them: no OJ certificates given, so the bundled set anchors the LOTL. */
 function euOptions(cacheDir: string, extra: Record<string, unknown> = {}) {
-	return { ojCertificates: OJ_2019(), cacheDir, fetcher: loopback, territories: [...TERRITORIES], listValidationTime: AT, now: () => new Date('2019-09-04T12:00:00Z'), timeoutMs: 2000, ...extra };
+	return { cacheDir, fetcher: loopback, territories: [...TERRITORIES], listValidationTime: AT, now: () => new Date('2019-09-04T12:00:00Z'), timeoutMs: 2000, ...extra };
 }
 
 describe('trust choices', () => {
@@ -70,10 +77,11 @@ describe('trust choices', () => {
 		expect(live.validationConclusion.signatures[0].errors.map((e) => e.code)).toContain('CHAIN_UNTRUSTED');
 	});
 
-	it('EU lists without Official Journal certificates: TRUST_OJ_CERTIFICATES_REQUIRED, nothing fetched', async () => {
+	it('EU lists with an explicitly empty OJ set: TRUST_OJ_CERTIFICATES_REQUIRED, nothing fetched; unreadable OJ PEM: TRUST_PEM_INVALID', async () => {
 		const before = asked.length;
 		await expect(TrustSource.load({ choice: 'eu', eu: { ojCertificates: [] } })).rejects.toMatchObject({ code: 'TRUST_OJ_CERTIFICATES_REQUIRED' });
-		await expect(TrustSource.load({ choice: 'sk+eu' })).rejects.toBeInstanceOf(TrustSourceError);
+		await expect(TrustSource.load({ choice: 'sk+eu', eu: { ojCertificates: ['  \n'] } })).rejects.toBeInstanceOf(TrustSourceError);
+		await expect(TrustSource.load({ choice: 'eu', eu: { ojCertificates: ['hello'] } })).rejects.toMatchObject({ code: 'TRUST_PEM_INVALID' });
 		expect(asked.length).toBe(before);
 	});
 
@@ -95,6 +103,46 @@ describe('EU trusted lists as a trust source', () => {
 		expect(asked.slice(1).sort()).toEqual([...locations.keys()].filter((u) => u !== EU_LOTL_URL).sort());
 		expect(eu.eu).toMatchObject({ lotlSequenceNumber: 248, problems: [] });
 		expect(eu.eu!.territories.map((t) => t.territory).sort()).toEqual([...TERRITORIES].sort());
+	});
+
+	it('works out of the box: the bundled OJ set anchored LOTL 248 (signed by tl-mp1, Patrick Kremer) with no certificate given', () => {
+		expect(eu.eu?.lotlSequenceNumber).toBe(248);
+		expect(eu.lists.map((l) => l.territory).sort()).toEqual([...TERRITORIES].sort());
+	});
+
+	it('given OJ certificates REPLACE the bundled set: a set without the LOTL signer refuses it; one PEM text may hold several', async () => {
+		const notTheSigner = await TrustSource.load({ choice: 'eu', eu: euOptions(fs.mkdtempSync(path.join(os.tmpdir(), 'trust-source-oj-')), { ojCertificates: [lotlSigner('Ottoy').toString()] }) }).catch((e: unknown) => e);
+		expect(notTheSigner).toMatchObject({ code: 'TRUST_LISTS_UNAVAILABLE', message: expect.stringMatching(/TL_SIGNER_NOT_TRUSTED/) });
+		const pem = `${lotlSigner('de Boer').toString()}\n${lotlSigner('Patrick Kremer').toString()}`;
+		const two = await TrustSource.load({ choice: 'eu', eu: euOptions(fs.mkdtempSync(path.join(os.tmpdir(), 'trust-source-oj-')), { ojCertificates: [pem] }) });
+		expect(two.eu?.lotlSequenceNumber).toBe(248);
+	});
+
+	it.each([
+		['/lotl-broken-sig.xml', 'TL_DIGEST_MISMATCH'],
+		['/lotl-no-sig.xml', 'TL_SIGNATURE_MISSING'],
+	])('bundled set, LOTL served from %s: refused (%s); an empty cache stays empty, a filled one is kept unchanged', async (route, code) => {
+		const served: TrustedListFetcher = (url, o) => httpFetcher(`${base}${url === EU_LOTL_URL ? route : (locations.get(url) ?? '/unknown')}`, o);
+		const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'trust-source-bad-'));
+		const refused = await TrustSource.load({ choice: 'eu', eu: euOptions(empty, { fetcher: served }) }).catch((e: unknown) => e);
+		expect(refused).toMatchObject({ code: 'TRUST_LISTS_UNAVAILABLE', message: expect.stringContaining(code) });
+		expect(fs.readdirSync(empty)).toEqual([]);
+		// A verified cache two days old: the refresh downloads the bad LOTL, refuses it and keeps the cached lists.
+		const filled = fs.mkdtempSync(path.join(os.tmpdir(), 'trust-source-kept-'));
+		fs.cpSync(cacheDir, filled, { recursive: true });
+		// The list bytes and the LOTL's metadata (the national lists' download time may move: they downloaded fine).
+		const snapshotFiles = (): Record<string, string> =>
+			Object.fromEntries(
+				fs
+					.readdirSync(filled)
+					.filter((f) => f.endsWith('.xml') || f.startsWith('lotl'))
+					.sort()
+					.map((f) => [f, createHash('sha256').update(fs.readFileSync(path.join(filled, f))).digest('hex')]),
+			);
+		const before = snapshotFiles();
+		const kept = await TrustSource.load({ choice: 'eu', eu: euOptions(filled, { fetcher: served, now: () => new Date('2019-09-06T12:00:00Z') }) });
+		expect(kept.eu).toMatchObject({ lotlSequenceNumber: 248, problems: [{ territory: 'EU', code, outcome: 'used-cache' }] });
+		expect(snapshotFiles()).toEqual(before);
 	});
 
 	it('anchors by use: CA/QC for signers, TSA/QTST for timestamps, OCSP for their provider\'s CAs only', () => {

@@ -65,6 +65,8 @@ export {
 	type ServiceMatch,
 	type SignatureQualificationLabel,
 } from './query';
+/** The Official Journal LOTL signing certificates bundled as the default root of EU trust. */
+export { bundledOjCertificates, bundledOjIndex, ojCertificatesDirectory, type OjCertificateEntry, type OjCertificateIndex } from './oj-certificates';
 /** Download (node:http/https, timeout, size limit, truncation check) and the injectable fetcher type. */
 export { httpFetcher, type TrustedListFetcher } from './fetch';
 /** Verified on-disk cache with atomic replace and a last-good copy. */

@@ -3,6 +3,7 @@ import { TrustedListCache, type CacheSlot } from './cache';
 import { TrustedListError, type TrustedListErrorCode } from './errors';
 import { httpFetcher, type TrustedListFetcher } from './fetch';
 import type { TrustedList } from './model';
+import { bundledOjCertificates } from './oj-certificates';
 import { parseTrustedListXml, readTrustedList, resolveLimits, type TrustedListLimits } from './parse';
 import { EU_LOTL_URL, TSL_MIME_XML, TSL_TYPE } from './uris';
 import { nationalPointer, pivotUrls, verifyLotl, verifyNationalList, type VerifiedLotl, type VerifiedTrustedList } from './verify';
@@ -47,8 +48,11 @@ export interface TrustedListSnapshot {
 export interface TrustedListLoaderOptions {
 	/** LOTL address (default the official {@link EU_LOTL_URL}). */
 	lotlUrl?: string;
-	/** LOTL signing certificates published in the Official Journal: the root of trust (see `verifyLotl`). */
-	ojCertificates: (Buffer | X509Certificate)[];
+	/**
+	 * LOTL signing certificates published in the Official Journal: the root of trust (see `verifyLotl`). Default: the
+	 * set bundled with the package ({@link bundledOjCertificates}); a given set replaces it.
+	 */
+	ojCertificates?: (Buffer | X509Certificate)[];
 	/** Territories to load (default every XML pointer of the LOTL). */
 	territories?: string[];
 	/** Cache directory; no cache when absent (every start downloads). */
@@ -112,6 +116,7 @@ export class TrustedListLoader {
 			concurrency: 4,
 			limits: {},
 			...options,
+			ojCertificates: options.ojCertificates ?? bundledOjCertificates(),
 		};
 		this.cache = options.cacheDir ? new TrustedListCache(options.cacheDir) : null;
 	}
@@ -239,7 +244,7 @@ export class TrustedListLoader {
 				return { ...v, origin: slot === 'current' ? 'cache' : 'cache-last-good', fetchedAt: entry.fetchedAt };
 			} catch (err) {
 				problems.push({ territory: 'EU', code: 'TL_CACHE_CORRUPT', message: `Cached LOTL (${slot}) refused: ${codeOf(err)}: ${messageOf(err)}`, outcome: 'unavailable' });
-				if (slot === 'current') this.cache.discardCurrent('lotl');
+				if (slot === 'current' && bytesAtFault(err)) this.cache.discardCurrent('lotl');
 			}
 		}
 		return null;
@@ -275,7 +280,7 @@ export class TrustedListLoader {
 				return { ...v, origin: slot === 'current' ? 'cache' : 'cache-last-good', fetchedAt: entry.fetchedAt };
 			} catch (err) {
 				problems.push({ territory, code: 'TL_CACHE_CORRUPT', message: `Cached ${territory} list (${slot}) refused: ${codeOf(err)}: ${messageOf(err)}`, outcome: 'unavailable' });
-				if (slot === 'current') this.cache.discardCurrent(territory);
+				if (slot === 'current' && bytesAtFault(err)) this.cache.discardCurrent(territory);
 			}
 		}
 		return null;
@@ -368,6 +373,16 @@ export class TrustedListLoader {
 			trustedLists: [...lists.values()].map((l) => l.list),
 		};
 	}
+}
+
+/**
+ * Whether a cached copy was refused for its own bytes (set it aside) rather than for the anchors or the time it was
+ * checked with: a wrong --oj-pem set, a LOTL that no longer names the signer or an early validation time must not
+ * destroy a good cache that the right settings would accept.
+ */
+function bytesAtFault(err: unknown): boolean {
+	const code = codeOf(err);
+	return code !== 'TL_SIGNER_NOT_TRUSTED' && code !== 'TL_PIVOT_FAILED' && code !== 'TL_NOT_YET_ISSUED';
 }
 
 /** A verified download must not go back in sequence number from the copy in use (an old list replayed). */

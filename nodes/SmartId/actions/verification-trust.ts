@@ -36,7 +36,8 @@ export async function trustFromParameters(ctx: IExecuteFunctions, i: number): Pr
 		pending = TrustSource.load({
 			choice,
 			...(pem ? { extraPems: [pem] } : {}),
-			eu: { ojCertificates: ojPem ? [ojPem] : [], ...(cacheDir ? { cacheDir } : {}), offline },
+			// Empty option: the OJ set bundled with the package; filled: exactly those certificates.
+			eu: { ...(ojPem ? { ojCertificates: [ojPem] } : {}), ...(cacheDir ? { cacheDir } : {}), offline },
 		});
 		// A failed load is not kept: the next execution tries again (e.g. once the network is back).
 		const entry = { pending, at: Date.now() };

@@ -232,7 +232,7 @@ export const containerFields: INodeProperties[] = [
 				type: 'string',
 				typeOptions: { rows: 4 },
 				default: '',
-				description: 'EU lists: the LOTL signing certificates published in the Official Journal of the EU (required for EU trust; not shipped with the node)',
+				description: 'EU lists: LOTL signing certificates published in the Official Journal of the EU, PEM. Leave empty to use the set bundled with the node; when filled, these replace it.',
 			},
 			{
 				displayName: 'Trusted-List Cache Folder',

@@ -40,14 +40,15 @@ describe('smart-id verify --trust', () => {
 		expect(report.validationConclusion.signatures[0].trustedBy).toMatchObject({ source: 'sk-demo', signatureLevel: 'QESig' });
 	});
 
-	it('eu without Official Journal certificates, or offline without a cache: exit 2 with the code', async () => {
-		const a = await cli([valid, '--trust', 'eu']);
+	it('eu with an empty --oj-pem file, or offline without a cache: exit 2 with the code', async () => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-trust-'));
+		const empty = path.join(dir, 'empty.pem');
+		fs.writeFileSync(empty, '');
+		const a = await cli([valid, '--trust', 'eu', '--oj-pem', empty, '--tl-cache', path.join(dir, 'empty'), '--tl-offline']);
 		expect(a.code).toBe(2);
 		expect(a.err).toMatch(/TRUST_OJ_CERTIFICATES_REQUIRED/);
-		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-trust-'));
-		const oj = path.join(dir, 'oj.pem');
-		fs.writeFileSync(oj, lotlSigner('Patrick Kremer').toString());
-		const b = await cli([valid, '--trust', 'sk+eu', '--oj-pem', oj, '--tl-cache', path.join(dir, 'empty'), '--tl-offline']);
+		// No --oj-pem: the bundled set is used, so what is missing now is the cache.
+		const b = await cli([valid, '--trust', 'sk+eu', '--tl-cache', path.join(dir, 'empty'), '--tl-offline']);
 		expect(b.code).toBe(2);
 		expect(b.err).toMatch(/TRUST_LISTS_UNAVAILABLE/);
 		expect(b.out).toBe('');
@@ -67,12 +68,20 @@ describe('smart-id verify --trust', () => {
 			validationTime: () => AT,
 		}).load();
 		expect(snap.problems).toEqual([]);
-		const oj = path.join(dir, 'oj.pem');
-		fs.writeFileSync(oj, OJ_2019()[0].toString());
-		const r = await cli([valid, '--trust', 'sk+eu', '--oj-pem', oj, '--tl-cache', dir, '--tl-offline']);
+		// No --oj-pem: the bundled Official Journal set verifies the cached LOTL.
+		const r = await cli([valid, '--trust', 'sk+eu', '--tl-cache', dir, '--tl-offline']);
 		expect(r.out).toMatch(/^trust: sk\+eu; EU LOTL 248, lists (BE|LT|LV|SE) \d+, .*; no problems$/m);
 		expect(r.code).toBe(1);
 		expect(r.out).toMatch(/CHAIN_UNTRUSTED/);
+		// --oj-pem REPLACES the bundled set: a certificate that did not sign LOTL 248 leaves nothing verified.
+		const other = path.join(os.tmpdir(), `cli-trust-oj-${process.pid}.pem`);
+		fs.writeFileSync(other, lotlSigner('Ottoy').toString());
+		const replaced = await cli([valid, '--trust', 'sk+eu', '--oj-pem', other, '--tl-cache', dir, '--tl-offline']);
+		expect(replaced.code).toBe(2);
+		expect(replaced.err).toMatch(/TRUST_LISTS_UNAVAILABLE.*TL_SIGNER_NOT_TRUSTED/s);
+		// ...and the given one that did: verified again.
+		fs.writeFileSync(other, OJ_2019()[0].toString());
+		expect((await cli([valid, '--trust', 'sk+eu', '--oj-pem', other, '--tl-cache', dir, '--tl-offline'])).out).toMatch(/EU LOTL 248/);
 	});
 
 	it('refuses an unknown trust name and an unreadable --trust-pem', async () => {

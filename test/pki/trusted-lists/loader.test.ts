@@ -72,8 +72,8 @@ function tmpDir(): string {
 }
 
 function loader(cacheDir: string | undefined, clock: { now: Date }, extra: Partial<ConstructorParameters<typeof TrustedListLoader>[0]> = {}): TrustedListLoader {
+	// No ojCertificates: the loader anchors the LOTL in the OJ set bundled with the package (tl-mp1 signed 248).
 	return new TrustedListLoader({
-		ojCertificates: OJ_2019(),
 		territories: TERRITORIES as unknown as string[],
 		cacheDir,
 		fetcher: loopback,
@@ -249,6 +249,21 @@ describe('TrustedListLoader over a real loopback HTTP server', () => {
 		expect(fresh.problems).toEqual([]);
 		expect(fresh.lotl?.list.sequenceNumber).toBe(248);
 		expect(fs.readFileSync(lv).equals(tlBytes('LV.xml'))).toBe(true);
+	});
+
+	it('a cache read with the wrong OJ set (or too early) is refused but kept on disk: the right settings use it again', async () => {
+		const dir = tmpDir();
+		const clock = { now: new Date('2019-09-04T12:00:00Z') };
+		await coldLoad(dir, clock);
+		const before = cacheFiles(dir);
+		const wrong = loader(dir, clock, { ojCertificates: OJ_PIVOT_SIGNER() }).fromCacheOnly();
+		expect(wrong.lotl).toBeNull();
+		expect(wrong.problems).toEqual([expect.objectContaining({ territory: 'EU', code: 'TL_CACHE_CORRUPT', message: expect.stringMatching(/TL_SIGNER_NOT_TRUSTED/) })]);
+		const early = loader(dir, clock, { validationTime: () => new Date('2019-01-01T00:00:00Z') }).fromCacheOnly();
+		expect(early.problems[0].message).toMatch(/TL_NOT_YET_ISSUED/);
+		expect(cacheFiles(dir)).toEqual(before);
+		expect(fs.readdirSync(dir).filter((f) => f.endsWith('.refused'))).toEqual([]);
+		expect(loader(dir, clock).fromCacheOnly()).toMatchObject({ problems: [], lotl: { origin: 'cache' } });
 	});
 
 	it('a cache file changed on disk after it was verified is never promoted to the last-good copy', async () => {
