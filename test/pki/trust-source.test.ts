@@ -3,8 +3,10 @@
  * The EU part is loaded through the real fetch path (node:http against a loopback server serving the 2019 LOTL and
  * LV/LT/BE/SE lists at the addresses the LOTL names; the official LOTL address is the one asked for), then read
  * from the verified cache offline. The 2019 lists name no CA of the signers in our container fixtures (checked in
- * test/pki/trusted-lists/query.test.ts), so a real Belgian qualified certificate from the LOTL (EC_DIGIT, issued by
- * QuoVadis BE) stands in for a signer chaining through the lists.
+ * test/pki/trusted-lists/query.test.ts, and the Latvian container below), so a real Belgian qualified certificate
+ * from the LOTL (EC_DIGIT, issued by QuoVadis BE) stands in for a container signer chaining through the lists; a real
+ * Belgian PDF signer does so in test/pdf/verify/pdf-eu-trust.test.ts. No OJ certificate is given: the bundled set
+ * anchors the LOTL.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -182,6 +184,13 @@ describe('EU trusted lists as a trust source', () => {
 		const both = await verifyContainer(buf, { trust: TrustSource.fromTrustedLists({ ...snapshotOf(offline) }, { sk: 'demo' }) });
 		expect(both.validationConclusion.indication).toBe('TOTAL-PASSED');
 		expect(both.validationConclusion.signatures[0].trustedBy).toMatchObject({ source: 'sk-demo', signatureLevel: 'QESig' });
+	});
+
+	it('the Latvian container signer (DEMO LV eID ICA 2021 under DEMO eParaksts Root CA, a test PKI) chains through no list', async () => {
+		const buf = fs.readFileSync(fixturePath('containers', 'latvian_LT_signature_with_7min_difference_between_TS_and_OCSP.asice'));
+		const [s] = (await verifyContainer(buf, { trust: eu })).validationConclusion.signatures;
+		expect(s.errors.map((e) => e.code)).toContain('CHAIN_UNTRUSTED');
+		expect(s.trustedBy).toBeNull();
 	});
 
 	it('offline: the verified cache alone serves, without network; without a cache: TRUST_LISTS_UNAVAILABLE', async () => {
