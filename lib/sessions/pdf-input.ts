@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+
+import { PdfSignError } from '../pdf';
+import { nodeHash } from '../pdf/cms';
+import type { PdfPendingState } from './pending-session';
+
+/**
+ * How a finishing step reaches binaries the workflow engine keeps out of memory (n8n's filesystem mode), given by
+ * the adapter that can read them (n8n's `helpers.getBinaryStream`). Absent where no binary can be read: then only
+ * self-contained PDF records can be finished.
+ */
+export interface BinaryInputAccess {
+	/** The bytes of the binary with this id, streamed. */
+	open(binaryId: string): Promise<Readable>;
+}
+
+/** The input of a PDF signature: bytes in memory, or a file on this machine (an n8n binary by its id, or not). */
+export type PdfSource = Buffer | { path: string; binaryId?: string };
+
+function unavailable(binaryId: string, cause: unknown): never {
+	throw new PdfSignError(
+		'PDF_INPUT_UNAVAILABLE',
+		`The input PDF of this signature (n8n binary ${binaryId}) cannot be read here (${cause instanceof Error ? cause.message : String(cause)}). ` +
+			'A streamed signature is finished only in the execution that holds its input; sign again.',
+		{ binaryId },
+		cause,
+	);
+}
+
+/**
+ * Copy a streamed signature's referenced input into `out` (at its start) and the prepared update after it, checking
+ * on the way that the input is still the one that was prepared: same size and SHA-256 (else PDF_INPUT_CHANGED,
+ * nothing finished), and that input + update hash to the message digest Smart-ID's signature covers (else the update
+ * was altered: PDF_PENDING_INVALID). The record is a trust boundary: nothing in it is believed before this.
+ */
+export async function writeReferencedPartial(state: PdfPendingState, access: BinaryInputAccess | undefined, out: string): Promise<void> {
+	const { input, updateBase64, pending } = state;
+	if (!input || updateBase64 === undefined) throw new PdfSignError('PDF_PENDING_INVALID', 'This PDF signature state holds no input reference; it is self-contained.');
+	if (!access) unavailable(input.binaryId, new Error('no n8n binary helpers in this context'));
+	let stream: Readable;
+	try {
+		stream = await access.open(input.binaryId);
+	} catch (error) {
+		unavailable(input.binaryId, error);
+	}
+	const own = createHash('sha256');
+	const signed = createHash(nodeHash(pending.hashAlgorithm));
+	const handle = await fs.open(out, 'wx', 0o600);
+	let size = 0;
+	try {
+		for await (const chunk of stream as AsyncIterable<Buffer>) {
+			size += chunk.length;
+			// Stop early rather than copy an input far larger than the one that was prepared.
+			if (size > input.size) break;
+			own.update(chunk);
+			signed.update(chunk);
+			await handle.write(chunk, 0, chunk.length, size - chunk.length);
+		}
+		if (size !== input.size || own.digest('base64') !== input.sha256) {
+			stream.destroy();
+			throw new PdfSignError(
+				'PDF_INPUT_CHANGED',
+				`The input PDF (n8n binary ${input.binaryId}) is not the file that was prepared for this signature: ` +
+					`${size > input.size ? 'it is larger' : size !== input.size ? `it has ${size} bytes, not ${input.size}` : 'its SHA-256 differs'}. ` +
+					'Nothing was finished; sign the PDF again.',
+				{ binaryId: input.binaryId, expectedSize: input.size },
+			);
+		}
+		const update = Buffer.from(updateBase64, 'base64');
+		const [, contentsStart, contentsEnd] = pending.byteRange;
+		signed.update(update.subarray(0, contentsStart - pending.inputSize));
+		signed.update(update.subarray(contentsEnd - pending.inputSize));
+		if (signed.digest('base64') !== pending.messageDigest) {
+			throw new PdfSignError('PDF_PENDING_INVALID', 'The stored update of this PDF signature, after its input, does not hash to the digest that was signed: the record was altered. Sign the PDF again.');
+		}
+		await handle.write(update, 0, update.length, size);
+	} catch (error) {
+		stream.destroy();
+		throw error;
+	} finally {
+		await handle.close();
+	}
+}
+
+/**
+ * A self-contained copy of a streamed state (the partial PDF as Base64, no reference), for keeping a signed session
+ * past its execution (a TSA/OCSP outage in "Wait for Completion" hands it to the Smart-ID Trigger). Checks the input
+ * as {@link writeReferencedPartial} does.
+ */
+export async function selfContainedPdfState(state: PdfPendingState, access: BinaryInputAccess | undefined): Promise<PdfPendingState> {
+	if (!state.input) return state;
+	const work = await fs.mkdtemp(path.join(os.tmpdir(), 'smart-id-pdf-keep-'));
+	try {
+		const file = path.join(work, 'partial.pdf');
+		await writeReferencedPartial(state, access, file);
+		const { input: _input, updateBase64: _update, ...rest } = state;
+		return { ...rest, partialBase64: (await fs.readFile(file)).toString('base64') };
+	} finally {
+		await fs.rm(work, { recursive: true, force: true });
+	}
+}
