@@ -47,8 +47,9 @@ export async function writeReferencedPartial(state: PdfPendingState, access: Bin
 	} catch (error) {
 		unavailable(input.binaryId, error);
 	}
-	const own = createHash('sha256');
 	const signed = createHash(nodeHash(pending.hashAlgorithm));
+	// One pass: with SHA-256 (the default) the input's own hash is a copy of the signed hash at the input's end.
+	const own = pending.hashAlgorithm === 'SHA-256' ? undefined : createHash('sha256');
 	const handle = await fs.open(out, 'wx', 0o600);
 	let size = 0;
 	try {
@@ -56,11 +57,11 @@ export async function writeReferencedPartial(state: PdfPendingState, access: Bin
 			size += chunk.length;
 			// Stop early rather than copy an input far larger than the one that was prepared.
 			if (size > input.size) break;
-			own.update(chunk);
+			own?.update(chunk);
 			signed.update(chunk);
 			await handle.write(chunk, 0, chunk.length, size - chunk.length);
 		}
-		if (size !== input.size || own.digest('base64') !== input.sha256) {
+		if (size !== input.size || (own ?? signed.copy()).digest('base64') !== input.sha256) {
 			stream.destroy();
 			throw new PdfSignError(
 				'PDF_INPUT_CHANGED',
