@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { createWriteStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 import { PdfSignError } from '../pdf';
 import { nodeHash } from '../pdf/cms';
@@ -50,41 +51,35 @@ export async function writeReferencedPartial(state: PdfPendingState, access: Bin
 	const signed = createHash(nodeHash(pending.hashAlgorithm));
 	// One pass: with SHA-256 (the default) the input's own hash is a copy of the signed hash at the input's end.
 	const own = pending.hashAlgorithm === 'SHA-256' ? undefined : createHash('sha256');
-	const handle = await fs.open(out, 'wx', 0o600);
+	const changed = (why: string) =>
+		new PdfSignError(
+			'PDF_INPUT_CHANGED',
+			`The input PDF (n8n binary ${input.binaryId}) is not the file that was prepared for this signature: ${why}. Nothing was finished; sign the PDF again.`,
+			{ binaryId: input.binaryId, expectedSize: input.size },
+		);
 	let size = 0;
-	try {
-		for await (const chunk of stream as AsyncIterable<Buffer>) {
+	// Hash on the way to the file; reading, hashing and writing overlap (a stream pipeline, not one chunk at a time).
+	const check = new Transform({
+		transform(chunk: Buffer, _encoding, done) {
 			size += chunk.length;
 			// Stop early rather than copy an input far larger than the one that was prepared.
-			if (size > input.size) break;
+			if (size > input.size) return done(changed('it is larger'));
 			own?.update(chunk);
 			signed.update(chunk);
-			await handle.write(chunk, 0, chunk.length, size - chunk.length);
-		}
-		if (size !== input.size || (own ?? signed.copy()).digest('base64') !== input.sha256) {
-			stream.destroy();
-			throw new PdfSignError(
-				'PDF_INPUT_CHANGED',
-				`The input PDF (n8n binary ${input.binaryId}) is not the file that was prepared for this signature: ` +
-					`${size > input.size ? 'it is larger' : size !== input.size ? `it has ${size} bytes, not ${input.size}` : 'its SHA-256 differs'}. ` +
-					'Nothing was finished; sign the PDF again.',
-				{ binaryId: input.binaryId, expectedSize: input.size },
-			);
-		}
-		const update = Buffer.from(updateBase64, 'base64');
-		const [, contentsStart, contentsEnd] = pending.byteRange;
-		signed.update(update.subarray(0, contentsStart - pending.inputSize));
-		signed.update(update.subarray(contentsEnd - pending.inputSize));
-		if (signed.digest('base64') !== pending.messageDigest) {
-			throw new PdfSignError('PDF_PENDING_INVALID', 'The stored update of this PDF signature, after its input, does not hash to the digest that was signed: the record was altered. Sign the PDF again.');
-		}
-		await handle.write(update, 0, update.length, size);
-	} catch (error) {
-		stream.destroy();
-		throw error;
-	} finally {
-		await handle.close();
+			done(null, chunk);
+		},
+	});
+	await pipeline(stream, check, createWriteStream(out, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024 }));
+	if (size !== input.size) throw changed(`it has ${size} bytes, not ${input.size}`);
+	if ((own ?? signed.copy()).digest('base64') !== input.sha256) throw changed('its SHA-256 differs');
+	const update = Buffer.from(updateBase64, 'base64');
+	const [, contentsStart, contentsEnd] = pending.byteRange;
+	signed.update(update.subarray(0, contentsStart - pending.inputSize));
+	signed.update(update.subarray(contentsEnd - pending.inputSize));
+	if (signed.digest('base64') !== pending.messageDigest) {
+		throw new PdfSignError('PDF_PENDING_INVALID', 'The stored update of this PDF signature, after its input, does not hash to the digest that was signed: the record was altered. Sign the PDF again.');
 	}
+	await fs.appendFile(out, update);
 }
 
 /**
