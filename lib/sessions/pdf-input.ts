@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 import { PdfSignError } from '../pdf';
@@ -17,6 +17,8 @@ import type { PdfPendingState } from './pending-session';
 export interface BinaryInputAccess {
 	/** The bytes of the binary with this id, streamed. */
 	open(binaryId: string): Promise<Readable>;
+	/** The file holding it on this machine, read-only (n8n's filesystem mode), or undefined (another store). */
+	localPath?(binaryId: string): Promise<string | undefined>;
 }
 
 /** The input of a PDF signature: bytes in memory, or a file on this machine (an n8n binary by its id, or not). */
@@ -38,7 +40,7 @@ function unavailable(binaryId: string, cause: unknown): never {
  * nothing finished), and that input + update hash to the message digest Smart-ID's signature covers (else the update
  * was altered: PDF_PENDING_INVALID). The record is a trust boundary: nothing in it is believed before this.
  */
-export async function writeReferencedPartial(state: PdfPendingState, access: BinaryInputAccess | undefined, out: string): Promise<void> {
+export async function writeReferencedPartial(state: PdfPendingState, access: BinaryInputAccess | undefined, out?: string): Promise<void> {
 	const { input, updateBase64, pending } = state;
 	if (!input || updateBase64 === undefined) throw new PdfSignError('PDF_PENDING_INVALID', 'This PDF signature state holds no input reference; it is self-contained.');
 	if (!access) unavailable(input.binaryId, new Error('no n8n binary helpers in this context'));
@@ -69,7 +71,9 @@ export async function writeReferencedPartial(state: PdfPendingState, access: Bin
 			done(null, chunk);
 		},
 	});
-	await pipeline(stream, check, createWriteStream(out, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024 }));
+	// Without `out`: only check (the input is then streamed again into the output).
+	const sink = out !== undefined ? createWriteStream(out, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024 }) : new Writable({ write: (_chunk, _encoding, done) => done() });
+	await pipeline(stream, check, sink);
 	if (size !== input.size) throw changed(`it has ${size} bytes, not ${input.size}`);
 	if ((own ?? signed.copy()).digest('base64') !== input.sha256) throw changed('its SHA-256 differs');
 	const update = Buffer.from(updateBase64, 'base64');
@@ -79,7 +83,31 @@ export async function writeReferencedPartial(state: PdfPendingState, access: Bin
 	if (signed.digest('base64') !== pending.messageDigest) {
 		throw new PdfSignError('PDF_PENDING_INVALID', 'The stored update of this PDF signature, after its input, does not hash to the digest that was signed: the record was altered. Sign the PDF again.');
 	}
-	await fs.appendFile(out, update);
+	if (out !== undefined) await fs.appendFile(out, update);
+}
+
+/**
+ * The signed PDF of a streamed B-T signature as one stream: the referenced input, read once more, then the signed
+ * update. The input is checked again on the way (size, SHA-256): bytes that changed after the check before the
+ * timestamp make the stream fail with PDF_INPUT_CHANGED instead of ending, so no signed PDF is stored from them.
+ */
+export function referencedOutput(state: PdfPendingState, access: BinaryInputAccess, signedUpdate: Buffer): Readable {
+	const input = state.input!;
+	async function* bytes(): AsyncGenerator<Buffer> {
+		const hash = createHash('sha256');
+		let size = 0;
+		for await (const chunk of (await access.open(input.binaryId)) as AsyncIterable<Buffer>) {
+			size += chunk.length;
+			if (size > input.size) break;
+			hash.update(chunk);
+			yield chunk;
+		}
+		if (size !== input.size || hash.digest('base64') !== input.sha256) {
+			throw new PdfSignError('PDF_INPUT_CHANGED', `The input PDF (n8n binary ${input.binaryId}) changed while the signed PDF was written; it was not stored. Sign the PDF again.`, { binaryId: input.binaryId });
+		}
+		yield signedUpdate;
+	}
+	return Readable.from(bytes(), { objectMode: false });
 }
 
 /**

@@ -2,9 +2,9 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { checkByteRanges, finalizePdfSignature, parsePdfPendingSignature, preparePdfSignature, type PadesLevel, type PreparedPdfSignature, type VisibleSignatureOptions } from '../pdf';
+import { checkByteRanges, finalizePdfSignature, finalizePdfUpdate, parsePdfPendingSignature, preparePdfSignature, type PadesLevel, type PreparedPdfSignature, type VisibleSignatureOptions } from '../pdf';
 import type { CertificateChoiceResult } from '../validation';
-import { writeReferencedPartial, type BinaryInputAccess, type PdfSource } from './pdf-input';
+import { referencedOutput, writeReferencedPartial, type BinaryInputAccess, type PdfSource } from './pdf-input';
 import type { ResultFile, ResultJson } from './outcome';
 import type { PdfPendingState, ResultSummary } from './pending-session';
 import type { SessionRuntime } from './runtime';
@@ -84,8 +84,10 @@ async function writeBase64(file: string, base64: string): Promise<void> {
 }
 
 /**
- * Build the partial PDF in a private temp folder (from the record's bytes, or from the referenced input, checked
- * against its SHA-256 and size), finalize there (TSA, and OCSP for B-LT/B-LTA), check the byte ranges of what was
+ * A streamed B-T signature whose input is a file on this machine is finished without a copy (input checked against
+ * its SHA-256 and size, update signed in memory, output = input streamed again + update). Otherwise: build the
+ * partial PDF in a private temp folder (from the record's bytes, or from the referenced input, checked the same
+ * way), finalize there (TSA, and OCSP for B-LT/B-LTA), check the byte ranges of what was
  * produced, and return the signed PDF as a stream of that file (the folder is already gone; the open file is read
  * to its end by n8n's binary store) with its facts. `access` reads referenced inputs (n8n's binary helpers).
  */
@@ -95,6 +97,15 @@ export async function finalizePdf(
 	runtime: SessionRuntime,
 	access?: BinaryInputAccess,
 ): Promise<{ file: ResultFile; facts: ResultJson }> {
+	// Streamed B-T with the input on this machine: nothing is copied; the input is checked, the update signed in
+	// memory, and the output is the input streamed once more followed by the signed update.
+	const local = state.input && state.pending.level === 'B-T' ? await access?.localPath?.(state.input.binaryId) : undefined;
+	if (state.input && state.updateBase64 !== undefined && access && local) {
+		await writeReferencedPartial(state, access);
+		const done = await finalizePdfUpdate(state.pending, Buffer.from(state.updateBase64, 'base64'), signatureValueBase64, { tsaUrl: runtime.config.tsaUrl, ocspUrl: runtime.config.ocspUrl, trust: runtime.trust });
+		const facts = { ...signedPdfFacts(await checkByteRanges(local, done.update), done.fieldName), pdfSize: done.size, timestampTime: done.timestampTime.toISOString() };
+		return { file: { propertyName: state.outputBinaryPropertyName, data: referencedOutput(state, access, done.update), fileName: state.fileName, mimeType: 'application/pdf' }, facts };
+	}
 	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'smart-id-pdf-'));
 	try {
 		const partial = path.join(dir, 'partial.pdf');

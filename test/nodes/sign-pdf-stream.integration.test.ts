@@ -117,7 +117,9 @@ test('Wait for Completion: read in place and by stream (never a whole Buffer), t
 	const first = await run(params({ visibleSignature: 'page' }), stored(input, 'contract.pdf'));
 	expect(first.item.json).toMatchObject({ kind: 'pdfSignature', state: 'COMPLETE', endResult: 'OK', level: 'B-T', signatureCount: 1, inputSize: input.length });
 	expect(first.helpers.getBinaryDataBuffer).not.toHaveBeenCalled();
-	expect(first.helpers.getBinaryStream).toHaveBeenCalledTimes(1);
+	// B-T with the input on disk: read once to check it, once more as the head of the output (no copy in between).
+	expect(first.helpers.getBinaryStream).toHaveBeenCalledTimes(2);
+	expect(first.item.json.byteRangeCheck).toEqual({ signaturesIntact: true, newSignatureCoversRevision: true, anomalies: [] });
 	const out = first.item.binary!.data;
 	expect(out.id).toMatch(/^filesystem-v2:/);
 	expectValid(fileOf(out.id!), 1);
@@ -141,6 +143,18 @@ test.each<[string, (bytes: Buffer) => Buffer, RegExp]>([
 	expect(item.json.error).toMatch(/Nothing was finished; sign the PDF again/);
 	expect(item.binary).toBeUndefined();
 	expect(helpers.prepareBinaryData).not.toHaveBeenCalled();
+}, 60_000);
+
+test('Wait for Completion: the input changes after the check, while the signed PDF is written → the store gets an error, not a PDF', async () => {
+	const input = fs.readFileSync(fixturePath('pdf', 'minimal.pdf'));
+	let opened = 0;
+	const changed = Buffer.concat([input.subarray(0, 300), Buffer.from([input[300] ^ 0x20]), input.subarray(301)]);
+	const { item, helpers } = await run(params(), stored(input, 'y.pdf'), { open: () => Readable.from([++opened === 1 ? input : changed]) });
+	expect(opened).toBe(2);
+	expect(helpers.prepareBinaryData).toHaveBeenCalledTimes(1);
+	expect(item.binary).toBeUndefined();
+	expect(item.json).toMatchObject({ code: 'PDF_INPUT_CHANGED' });
+	expect(item.json.error).toMatch(/changed while the signed PDF was written/);
 }, 60_000);
 
 test('Start and Continue: the stored record is self-contained (no reference), the trigger finishes it after the binary is gone', async () => {

@@ -15,13 +15,16 @@ export interface PdfInput {
 	release(): Promise<void>;
 }
 
-/** n8n's binary helpers as lib/sessions reads referenced inputs with them (streamed, 1 MiB chunks). */
+/** n8n's binary helpers as lib/sessions reads referenced inputs with them (streamed, 1 MiB chunks; the file in filesystem mode). */
 export function binaryInputAccess(ctx: Pick<IExecuteFunctions, 'helpers'>): BinaryInputAccess {
-	return { open: (binaryId) => ctx.helpers.getBinaryStream(binaryId, 1024 * 1024) };
+	return {
+		open: (binaryId) => ctx.helpers.getBinaryStream(binaryId, 1024 * 1024),
+		localPath: async (binaryId) => (await localFile(ctx, binaryId))?.file,
+	};
 }
 
 /** The file n8n keeps this binary in on this machine (filesystem mode), or undefined (another store). */
-async function localFile(ctx: IExecuteFunctions, id: string): Promise<{ file: string; size: number } | undefined> {
+async function localFile(ctx: Pick<IExecuteFunctions, 'helpers'>, id: string): Promise<{ file: string; size: number } | undefined> {
 	try {
 		const file = ctx.helpers.getBinaryPath(id);
 		if (!path.isAbsolute(file)) return undefined;
