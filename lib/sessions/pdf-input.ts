@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 
 import { PdfSignError } from '../pdf';
 import { nodeHash } from '../pdf/cms';
+import { hashFile } from '../pdf/stream-hash';
 import type { PdfPendingState } from './pending-session';
 
 /**
@@ -41,15 +42,22 @@ function unavailable(binaryId: string, cause: unknown): never {
  * was altered: PDF_PENDING_INVALID). The record is a trust boundary: nothing in it is believed before this.
  */
 export async function writeReferencedPartial(state: PdfPendingState, access: BinaryInputAccess | undefined, out?: string): Promise<void> {
+	await checkReferencedInput(state, access, { out });
+}
+
+/**
+ * Check a streamed signature's referenced input as {@link writeReferencedPartial} does, without writing anything:
+ * read from `file` when it is on this machine (n8n's filesystem mode; plain reads, the fastest way), else by stream.
+ */
+export async function checkReferencedFile(state: PdfPendingState, access: BinaryInputAccess | undefined, file: string): Promise<void> {
+	await checkReferencedInput(state, access, { file });
+}
+
+async function checkReferencedInput(state: PdfPendingState, access: BinaryInputAccess | undefined, where: { out?: string; file?: string }): Promise<void> {
+	const { out, file } = where;
 	const { input, updateBase64, pending } = state;
 	if (!input || updateBase64 === undefined) throw new PdfSignError('PDF_PENDING_INVALID', 'This PDF signature state holds no input reference; it is self-contained.');
 	if (!access) unavailable(input.binaryId, new Error('no n8n binary helpers in this context'));
-	let stream: Readable;
-	try {
-		stream = await access.open(input.binaryId);
-	} catch (error) {
-		unavailable(input.binaryId, error);
-	}
 	const signed = createHash(nodeHash(pending.hashAlgorithm));
 	// One pass: with SHA-256 (the default) the input's own hash is a copy of the signed hash at the input's end.
 	const own = pending.hashAlgorithm === 'SHA-256' ? undefined : createHash('sha256');
@@ -60,20 +68,36 @@ export async function writeReferencedPartial(state: PdfPendingState, access: Bin
 			{ binaryId: input.binaryId, expectedSize: input.size },
 		);
 	let size = 0;
-	// Hash on the way to the file; reading, hashing and writing overlap (a stream pipeline, not one chunk at a time).
-	const check = new Transform({
-		transform(chunk: Buffer, _encoding, done) {
-			size += chunk.length;
-			// Stop early rather than copy an input far larger than the one that was prepared.
-			if (size > input.size) return done(changed('it is larger'));
-			own?.update(chunk);
-			signed.update(chunk);
-			done(null, chunk);
-		},
-	});
-	// Without `out`: only check (the input is then streamed again into the output).
-	const sink = out !== undefined ? createWriteStream(out, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024 }) : new Writable({ write: (_chunk, _encoding, done) => done() });
-	await pipeline(stream, check, sink);
+	if (file !== undefined && out === undefined) {
+		try {
+			size = await hashFile(file, own ? [signed, own] : [signed]);
+		} catch (error) {
+			unavailable(input.binaryId, error);
+		}
+	} else {
+		let stream: Readable;
+		try {
+			stream = await access.open(input.binaryId);
+		} catch (error) {
+			unavailable(input.binaryId, error);
+		}
+		const expected = input.size;
+		// Hash on the way to the file; reading, hashing and writing overlap (a stream pipeline, not one chunk at a time).
+		const check = new Transform({
+			transform(chunk: Buffer, _encoding, done) {
+				size += chunk.length;
+				// Stop early rather than copy an input far larger than the one that was prepared.
+				if (size > expected) return done(changed('it is larger'));
+				own?.update(chunk);
+				signed.update(chunk);
+				done(null, chunk);
+			},
+		});
+		// Without `out`: only check (the input is then streamed again into the output).
+		const sink = out !== undefined ? createWriteStream(out, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024 }) : new Writable({ write: (_chunk, _encoding, done) => done() });
+		await pipeline(stream, check, sink);
+	}
+	if (size > input.size) throw changed('it is larger');
 	if (size !== input.size) throw changed(`it has ${size} bytes, not ${input.size}`);
 	if ((own ?? signed.copy()).digest('base64') !== input.sha256) throw changed('its SHA-256 differs');
 	const update = Buffer.from(updateBase64, 'base64');
@@ -91,12 +115,12 @@ export async function writeReferencedPartial(state: PdfPendingState, access: Bin
  * update. The input is checked again on the way (size, SHA-256): bytes that changed after the check before the
  * timestamp make the stream fail with PDF_INPUT_CHANGED instead of ending, so no signed PDF is stored from them.
  */
-export function referencedOutput(state: PdfPendingState, access: BinaryInputAccess, signedUpdate: Buffer): Readable {
+export function referencedOutput(state: PdfPendingState, open: () => Promise<Readable>, signedUpdate: Buffer): Readable {
 	const input = state.input!;
 	async function* bytes(): AsyncGenerator<Buffer> {
 		const hash = createHash('sha256');
 		let size = 0;
-		for await (const chunk of (await access.open(input.binaryId)) as AsyncIterable<Buffer>) {
+		for await (const chunk of (await open()) as AsyncIterable<Buffer>) {
 			size += chunk.length;
 			if (size > input.size) break;
 			hash.update(chunk);

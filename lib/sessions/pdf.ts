@@ -1,10 +1,10 @@
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { checkByteRanges, finalizePdfSignature, finalizePdfUpdate, parsePdfPendingSignature, preparePdfSignature, type PadesLevel, type PreparedPdfSignature, type VisibleSignatureOptions } from '../pdf';
 import type { CertificateChoiceResult } from '../validation';
-import { referencedOutput, writeReferencedPartial, type BinaryInputAccess, type PdfSource } from './pdf-input';
+import { checkReferencedFile, referencedOutput, writeReferencedPartial, type BinaryInputAccess, type PdfSource } from './pdf-input';
 import type { ResultFile, ResultJson } from './outcome';
 import type { PdfPendingState, ResultSummary } from './pending-session';
 import type { SessionRuntime } from './runtime';
@@ -101,10 +101,10 @@ export async function finalizePdf(
 	// memory, and the output is the input streamed once more followed by the signed update.
 	const local = state.input && state.pending.level === 'B-T' ? await access?.localPath?.(state.input.binaryId) : undefined;
 	if (state.input && state.updateBase64 !== undefined && access && local) {
-		await writeReferencedPartial(state, access);
+		await checkReferencedFile(state, access, local);
 		const done = await finalizePdfUpdate(state.pending, Buffer.from(state.updateBase64, 'base64'), signatureValueBase64, { tsaUrl: runtime.config.tsaUrl, ocspUrl: runtime.config.ocspUrl, trust: runtime.trust });
 		const facts = { ...signedPdfFacts(await checkByteRanges(local, done.update), done.fieldName), pdfSize: done.size, timestampTime: done.timestampTime.toISOString() };
-		return { file: { propertyName: state.outputBinaryPropertyName, data: referencedOutput(state, access, done.update), fileName: state.fileName, mimeType: 'application/pdf' }, facts };
+		return { file: { propertyName: state.outputBinaryPropertyName, data: referencedOutput(state, async () => createReadStream(local, { highWaterMark: 1024 * 1024 }), done.update), fileName: state.fileName, mimeType: 'application/pdf' }, facts };
 	}
 	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'smart-id-pdf-'));
 	try {
