@@ -61,8 +61,9 @@ export async function signPdf(this: IExecuteFunctions, i: number, runtime: Sessi
 	const property = str(this, 'pdfPropertyName', i, 'data') || 'data';
 	const meta = this.helpers.assertBinaryData(i, property);
 	// Streamed (input by reference, no bytes in the state) only where it is finished in this execution: Wait for
-	// Completion by notification. Stored sessions outlive the execution and its binaries, so they stay self-contained.
-	const byReference = method === 'notification' && str(this, 'completion', i, 'wait') !== 'start';
+	// Completion by notification. Stored sessions outlive the execution and its binaries, so they stay self-contained
+	// (so does any other completion, e.g. a Hosted Page, until its finishing step is given n8n's binary helpers).
+	const byReference = method === 'notification' && (str(this, 'completion', i, 'wait') || 'wait') === 'wait';
 	const input = await pdfInput(this, i, property, byReference);
 	const fileName = signedPdfName(str(this, 'pdfFileName', i), meta.fileName);
 	let prepared: Awaited<ReturnType<typeof preparePdf>>['prepared'];
