@@ -1,8 +1,8 @@
 /**
  * Sign PDF with n8n's binary data kept out of memory (filesystem mode), through the node against the simulator: the
  * binary helpers below behave like n8n 2.40's filesystem store (an id per binary, a file per id, streams in and out).
- * Wait for Completion reads the input in place and by stream, never as a whole Buffer, and refuses an input that
- * changed before finishing; Start and Continue and a TSA outage in Wait mode keep self-contained records that the
+ * Wait for Completion reads the input in place, never as a whole Buffer, and refuses an input that changed before
+ * finishing; Start and Continue, device links and a TSA outage in Wait mode keep self-contained records that the
  * trigger finishes after the execution's binaries are gone. Every PDF is checked by pdfsig.
  */
 import * as fs from 'node:fs';
@@ -72,11 +72,16 @@ function filesystemMode(ctx: IExecuteFunctions, hooks: Hooks): Helpers {
 		throw new Error('the whole binary was read into memory');
 	});
 	helpers.prepareBinaryData = jest.fn(async (data: Buffer | Readable, fileName?: string, mimeType?: string) => {
-		if (Buffer.isBuffer(data)) throw new Error('the signed PDF came as a Buffer, not as a stream');
-		hooks.beforeStore?.();
 		const id = `filesystem-v2:workflows/1/executions/1/binary_data/out-${++counter}`;
 		fs.mkdirSync(path.dirname(fileOf(id)), { recursive: true });
-		await pipeline(data, fs.createWriteStream(fileOf(id)));
+		if (Buffer.isBuffer(data)) {
+			// Small files (a QR code PNG) may come as bytes; the signed PDF must not.
+			if (mimeType === 'application/pdf') throw new Error('the signed PDF came as a Buffer, not as a stream');
+			fs.writeFileSync(fileOf(id), data);
+		} else {
+			hooks.beforeStore?.();
+			await pipeline(data, fs.createWriteStream(fileOf(id)));
+		}
 		return { id, data: 'filesystem-v2', fileName, mimeType, fileSize: String(fs.statSync(fileOf(id)).size) };
 	});
 	return helpers;
@@ -194,6 +199,26 @@ test('Start and Continue: the stored record is self-contained (no reference), th
 	const emitted = await pollUntilEmitted('pdf-fs-start');
 	expect(emitted[0].json).toMatchObject({ sessionId: item.json.sessionId, state: 'COMPLETE', signatureCount: 1 });
 	expectValid(emittedFile(emitted[0], 'fs-start.pdf'), 1);
+}, 120_000);
+
+test('Device link (QR): read in place, the stored record is self-contained; after the scan the trigger emits the signed PDF with the binary gone', async () => {
+	const binary = stored(fs.readFileSync(fixturePath('pdf', 'minimal-hybrid-xref.pdf')), 'qr.pdf');
+	const { item, helpers } = await run(params({ signingMethod: 'deviceLink', deviceLinkType: 'QR', tag: 'pdf-fs-qr' }), binary);
+	expect(item.json).toMatchObject({ kind: 'pdfSignature', state: 'RUNNING', flow: 'deviceLink' });
+	expect(helpers.getBinaryDataBuffer).not.toHaveBeenCalled();
+	const record = await new FileSessionStore({ folder: env.folder }).get(item.json.sessionId as string);
+	expect(record).toMatchObject({ kind: 'pdfSignature', pdf: { partialBase64: expect.any(String) } });
+	expect((record as unknown as { pdf: object }).pdf).not.toHaveProperty('input');
+	fs.rmSync(fileOf(binary.id!));
+	const answer = await fetch(env.sim.mockDeviceLinkUrl, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ documentNumber: OK_DOC, deviceLink: item.json.deviceLink, flowType: 'QR' }),
+	});
+	expect(answer.status).toBeLessThan(300);
+	const emitted = await pollUntilEmitted('pdf-fs-qr');
+	expect(emitted[0].json).toMatchObject({ sessionId: item.json.sessionId, state: 'COMPLETE', flowType: 'QR', signatureCount: 1 });
+	expectValid(emittedFile(emitted[0], 'fs-qr.pdf'), 1);
 }, 120_000);
 
 test('Wait for Completion with the TSA down: the kept record is made self-contained, the trigger finishes it after the binary is gone', async () => {
