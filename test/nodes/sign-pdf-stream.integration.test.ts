@@ -129,7 +129,7 @@ function emittedFile(item: INodeExecutionData, name: string): string {
 	return file;
 }
 
-test('Wait for Completion: read in place and by stream (never a whole Buffer), the signed PDF stored as a stream; a second signer on that output (B-LT)', async () => {
+test('Wait for Completion: read in place (never a whole Buffer), the signed PDF stored as a stream; a second signer on that output (B-LT)', async () => {
 	const input = fs.readFileSync(fixturePath('pdf', 'minimal-two-pages.pdf'));
 	const first = await run(params({ visibleSignature: 'page' }), stored(input, 'contract.pdf'));
 	expect(first.item.json).toMatchObject({ kind: 'pdfSignature', state: 'COMPLETE', endResult: 'OK', level: 'B-T', signatureCount: 1, inputSize: input.length });
