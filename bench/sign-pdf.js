@@ -149,7 +149,12 @@ async function main() {
 	}
 }
 
-main().catch((error) => {
-	console.error(error);
-	process.exit(1);
-});
+// bench/sign-pdf-n8n.js and the streamed-signing e2e test make their big PDFs with the same writer.
+module.exports = { generatePdf };
+
+if (require.main === module) {
+	main().catch((error) => {
+		console.error(error);
+		process.exit(1);
+	});
+}

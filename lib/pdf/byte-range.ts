@@ -37,10 +37,11 @@ const EOF_TAIL = /%%EOF[\r\n\0\t\f ]*$/;
  * Check the /ByteRange of every signature field of a PDF: four numbers, starting at 0, inside the file, in order,
  * the gap exactly the signature's own /Contents, the signature dictionary inside the signed bytes, and the signed
  * part ending at a revision end. It does not verify any CMS (that is the signature verifier's job); it says what a
- * verifier must not call intact. Reads only the structure and a few bytes around each range.
+ * verifier must not call intact. Reads only the structure and a few bytes around each range. With `appended`, the
+ * PDF checked is `file` followed by those bytes.
  */
-export async function checkByteRanges(file: string): Promise<ByteRangeReport[]> {
-	const doc = await PdfDocument.open(file);
+export async function checkByteRanges(file: string, appended?: Buffer): Promise<ByteRangeReport[]> {
+	const doc = await PdfDocument.open(file, undefined, appended);
 	try {
 		const size = doc.file.size;
 		const catalog = await doc.catalog();

@@ -27,9 +27,12 @@ export class PdfDocument {
 		readonly xref: XrefInfo,
 	) {}
 
-	/** Open `path` (or only its first `limit` bytes: an earlier revision) and read its cross-reference; the caller closes it with {@link close}. */
-	static async open(path: string, limit?: number): Promise<PdfDocument> {
-		const file = await PdfFileSource.open(path, limit);
+	/**
+	 * Open `path` (or only its first `limit` bytes: an earlier revision; or the file followed by `appended` bytes) and
+	 * read its cross-reference; the caller closes it with {@link close}.
+	 */
+	static async open(path: string, limit?: number, appended?: Buffer): Promise<PdfDocument> {
+		const file = await PdfFileSource.open(path, limit, appended);
 		try {
 			const head = (await file.read(0, 1024)).toString('latin1');
 			if (!head.includes('%PDF-')) malformed('it does not start with a %PDF- header.');

@@ -9,7 +9,9 @@ import { SmartIdError } from '../errors';
  * - `PDF_PENDING_INVALID`: the pending JSON state was damaged or the partial file changed;
  * - `PDF_SIGNATURE_INVALID`: the returned signature value does not verify over the prepared digest;
  * - `PDF_PLACEHOLDER_TOO_SMALL`: the CMS (with timestamp) does not fit the reserved /Contents;
- * - `PDF_TIMESTAMP_FAILED`, `PDF_OCSP_FAILED`: the LT services did not give valid answers.
+ * - `PDF_TIMESTAMP_FAILED`, `PDF_OCSP_FAILED`: the LT services did not give valid answers;
+ * - `PDF_INPUT_CHANGED`: a streamed signature's input (kept by reference) is no longer the bytes that were prepared;
+ * - `PDF_INPUT_UNAVAILABLE`: a streamed signature's input cannot be read where it is being finished.
  * In every case the input file is left untouched.
  */
 export class PdfSignError extends SmartIdError {
@@ -28,7 +30,9 @@ export type PdfSignErrorCode =
 	| 'PDF_SIGNATURE_INVALID'
 	| 'PDF_PLACEHOLDER_TOO_SMALL'
 	| 'PDF_TIMESTAMP_FAILED'
-	| 'PDF_OCSP_FAILED';
+	| 'PDF_OCSP_FAILED'
+	| 'PDF_INPUT_CHANGED'
+	| 'PDF_INPUT_UNAVAILABLE';
 
 /** Throw a {@link PdfSignError} `PDF_MALFORMED`. */
 export function malformed(message: string, details: Record<string, unknown> = {}): never {

@@ -6,19 +6,25 @@ import type { PdfIndirect } from './objects';
 /** Largest window read to parse one object or one cross-reference table (a 3-million-object table is 60 MB). */
 const MAX_WINDOW = 96 * 1024 * 1024;
 
-/** Random access to a PDF on disk: only the parts that are parsed are ever read into memory. */
+/**
+ * Random access to a PDF on disk: only the parts that are parsed are ever read into memory. With `appended`, the
+ * PDF is the file followed by those bytes (an input kept elsewhere plus a prepared update, never joined on disk).
+ */
 export class PdfFileSource {
 	private constructor(
 		private readonly handle: fsp.FileHandle,
 		readonly size: number,
+		private readonly fileSize: number,
+		private readonly appended?: Buffer,
 	) {}
 
-	/** Open `path`; with `limit`, only its first `limit` bytes are seen (an earlier revision, for the verifier). */
-	static async open(path: string, limit?: number): Promise<PdfFileSource> {
+	/** Open `path` (then `appended`); with `limit`, only the first `limit` bytes are seen (an earlier revision, for the verifier). */
+	static async open(path: string, limit?: number, appended?: Buffer): Promise<PdfFileSource> {
 		const handle = await fsp.open(path, 'r');
 		try {
 			const { size } = await handle.stat();
-			return new PdfFileSource(handle, limit === undefined ? size : Math.min(size, limit));
+			const total = size + (appended?.length ?? 0);
+			return new PdfFileSource(handle, limit === undefined ? total : Math.min(total, limit), size, appended);
 		} catch (error) {
 			await handle.close();
 			throw error;
@@ -33,11 +39,16 @@ export class PdfFileSource {
 	async read(offset: number, length: number): Promise<Buffer> {
 		const n = Math.max(0, Math.min(length, this.size - offset));
 		const buf = Buffer.alloc(n);
+		const fromFile = Math.max(0, Math.min(n, this.fileSize - offset));
 		let done = 0;
-		while (done < n) {
-			const { bytesRead } = await this.handle.read(buf, done, n - done, offset + done);
+		while (done < fromFile) {
+			const { bytesRead } = await this.handle.read(buf, done, fromFile - done, offset + done);
 			if (bytesRead === 0) break;
 			done += bytesRead;
+		}
+		if (done === fromFile && n > fromFile && this.appended) {
+			const start = offset + fromFile - this.fileSize;
+			done += this.appended.copy(buf, done, start, start + n - fromFile);
 		}
 		return buf.subarray(0, done);
 	}

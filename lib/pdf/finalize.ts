@@ -123,13 +123,10 @@ async function addDocumentTimestamp(file: string, services: PdfLtServices, trust
 }
 
 /**
- * Phase 2 of signing a PDF: check `signatureValue` (Base64 RSASSA-PSS over the prepared digest, as Smart-ID
- * returns it) with the signer's key, timestamp it (B-T), build the CMS and write it into the reserved /Contents
- * (the file size does not change, so the ByteRange stays exact). B-LT then appends a revision with the /DSS
- * (certificates, OCSP for the signer taken after the timestamp, VRI); B-LTA also a document timestamp.
+ * The part of phase 2 that writes nothing: rebuild and check the signed attributes, verify the signature value,
+ * run `checkTarget` (the bytes the CMS goes into), timestamp the value (B-T) and build the CMS.
  */
-export async function finalizePdfSignature(pendingInput: PdfPendingSignature | string, signatureValueBase64: string, options: FinalizePdfOptions = {}): Promise<FinalizedPdfSignature> {
-	const p = parsePdfPendingSignature(pendingInput);
+async function signatureCms(p: PdfPendingSignature, signatureValueBase64: string, options: FinalizePdfOptions, checkTarget: () => Promise<void>) {
 	const signer = pdfCertificate(p.signerCertificate, 'The signer certificate');
 	const chain = p.certificates.map((c, i) => pdfCertificate(c, `Chain certificate ${i + 1}`));
 	const attributes = signedAttributes(p.hashAlgorithm, Buffer.from(p.messageDigest, 'base64'), signer.raw);
@@ -145,7 +142,7 @@ export async function finalizePdfSignature(pendingInput: PdfPendingSignature | s
 	if (signature.length !== Math.ceil(bits / 8) || !verifyPssPrehashed(signer.publicKey, p.hashAlgorithm, digest, signature, digest.length)) {
 		fail('PDF_SIGNATURE_INVALID', `The signature value does not verify as RSASSA-PSS with ${p.hashAlgorithm} over this PDF signature's signed attributes with the signer certificate; it was made for other data or with another key. Nothing was written.`);
 	}
-	await checkPartial(p);
+	await checkTarget();
 	const services = options.services ?? httpPdfLtServices({ tsaUrl: options.tsaUrl, ocspUrl: options.ocspUrl, trust: options.trust, timeoutMs: options.timeoutMs });
 
 	// B-T: signature-time-stamp over the signature value.
@@ -162,7 +159,51 @@ export async function finalizePdfSignature(pendingInput: PdfPendingSignature | s
 	if (cms.length > p.contentsBytes) {
 		fail('PDF_PLACEHOLDER_TOO_SMALL', `The CMS signature with its timestamp is ${cms.length} bytes but only ${p.contentsBytes} were reserved in /Contents; prepare again with contentsBytes of at least ${cms.length + 2048}.`);
 	}
+	return { signer, chain, services, cms, ts };
+}
 
+/** What {@link finalizePdfUpdate} produced: the update with the CMS in place, to be written after the untouched input. */
+export interface FinalizedPdfUpdate {
+	update: Buffer;
+	/** Size of input + update. */
+	size: number;
+	fieldName: string;
+	cmsBytes: number;
+	contentsBytes: number;
+	timestampTime: Date;
+}
+
+/**
+ * Phase 2 for a B-T signature prepared with `updateOnly`, without the input: check the update (its size and the
+ * zero-filled /Contents), verify the value, timestamp it and return a copy of the update with the CMS written in.
+ * The signed PDF is the input (unchanged, the caller checks it is the one prepared) followed by `update`.
+ * B-LT/B-LTA need the whole file (the DSS and document timestamp are further revisions): use
+ * {@link finalizePdfSignature} on input + update joined in a partial file.
+ */
+export async function finalizePdfUpdate(pendingInput: PdfPendingSignature | string, update: Buffer, signatureValueBase64: string, options: FinalizePdfOptions = {}): Promise<FinalizedPdfUpdate> {
+	const p = parsePdfPendingSignature(pendingInput);
+	if (p.level !== 'B-T') fail('PDF_PENDING_INVALID', `finalizePdfUpdate finishes B-T signatures only (this one is ${p.level}); join the input and the update in a file and use finalizePdfSignature.`);
+	const at = p.byteRange[1] - p.inputSize;
+	const { cms, ts } = await signatureCms(p, signatureValueBase64, options, async () => {
+		const hole = update.subarray(at, at + p.contentsBytes * 2 + 2);
+		if (update.length !== p.partialSize - p.inputSize || hole[0] !== 0x3c || hole[hole.length - 1] !== 0x3e || hole.subarray(1, -1).some((b) => b !== 0x30)) {
+			fail('PDF_PENDING_INVALID', 'The update is not the one this pending signature prepared (size or /Contents placeholder differ); refusing to write into it.');
+		}
+	});
+	const signed = Buffer.from(update);
+	signed.write(cms.toString('hex').toUpperCase(), at + 1, 'latin1');
+	return { update: signed, size: p.partialSize, fieldName: p.fieldName, cmsBytes: cms.length, contentsBytes: p.contentsBytes, timestampTime: ts.genTime };
+}
+
+/**
+ * Phase 2 of signing a PDF: check `signatureValue` (Base64 RSASSA-PSS over the prepared digest, as Smart-ID
+ * returns it) with the signer's key, timestamp it (B-T), build the CMS and write it into the reserved /Contents
+ * (the file size does not change, so the ByteRange stays exact). B-LT then appends a revision with the /DSS
+ * (certificates, OCSP for the signer taken after the timestamp, VRI); B-LTA also a document timestamp.
+ */
+export async function finalizePdfSignature(pendingInput: PdfPendingSignature | string, signatureValueBase64: string, options: FinalizePdfOptions = {}): Promise<FinalizedPdfSignature> {
+	const p = parsePdfPendingSignature(pendingInput);
+	const { signer, chain, services, cms, ts } = await signatureCms(p, signatureValueBase64, options, () => checkPartial(p));
 	// B-LT: OCSP for the signer, produced after the timestamp, fetched before anything is written (so a failure
 	// leaves the partial file as it was and finalize can be retried).
 	let ocspProducedAt: Date | undefined;

@@ -9,7 +9,7 @@
 /** Phase 1: parse the structure, stream + hash the input into a partial file, return the digest and JSON state. */
 export { preparePdfSignature, pdfCertificate, type PreparePdfOptions, type PreparedPdfSignature, type PdfCertificateLike } from './prepare';
 /** Phase 2: verify the value, timestamp it, write the CMS; B-LT adds the DSS, B-LTA a document timestamp. */
-export { finalizePdfSignature, discardPdfSignature, type FinalizePdfOptions, type FinalizedPdfSignature } from './finalize';
+export { finalizePdfSignature, finalizePdfUpdate, discardPdfSignature, type FinalizePdfOptions, type FinalizedPdfSignature, type FinalizedPdfUpdate } from './finalize';
 /** Prepare + sign + finalize in one call. */
 export { signPdf, type SignPdfOptions } from './sign-pdf';
 /** The JSON state between the two phases and its strict parser. */

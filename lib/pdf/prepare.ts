@@ -9,7 +9,7 @@ import { PdfSignError } from './errors';
 import { pdfDate, textString, type PdfObject } from './objects';
 import { PDF_PENDING_FORMAT, type PadesLevel, type PdfPendingSignature } from './pending';
 import { buildSignatureRevision, cadesSignatureEntries } from './signature-revision';
-import { copyAndHash } from './stream-hash';
+import { copyAndHash, hashFile } from './stream-hash';
 import { placeVisibleSignature, type VisibleSignatureOptions, type WidgetPlacement } from './visible/placement';
 
 /** A certificate as node object, DER bytes, PEM text or Base64 DER text. */
@@ -38,6 +38,12 @@ export interface PreparePdfOptions {
 	partialFile?: string;
 	/** A visible signature (signature page or box); default invisible. Not with `fieldName`. */
 	visible?: VisibleSignatureOptions;
+	/**
+	 * Write no partial file: hash the input where it lies and return only the update (`update`) plus the input's
+	 * SHA-256, for callers that keep the input elsewhere (an n8n binary on disk). The partial file to finish is then
+	 * the input followed by `update`; `pending.partialFile` names the input until the caller builds it.
+	 */
+	updateOnly?: boolean;
 }
 
 /** Result of {@link preparePdfSignature}. */
@@ -50,6 +56,10 @@ export interface PreparedPdfSignature {
 	pending: PdfPendingSignature;
 	/** What a visible signature shows: its reference letter and signer name. */
 	visible?: { letter: string; name: string; personalCodeShown: boolean };
+	/** With `updateOnly`: the bytes that follow the input (the new revision with its zero-filled /Contents). */
+	update?: Buffer;
+	/** With `updateOnly`: Base64 SHA-256 of the input as it was hashed. */
+	inputSha256?: string;
 }
 
 /** Parse one certificate from any {@link PdfCertificateLike}. */
@@ -133,22 +143,33 @@ export async function preparePdfSignature(input: string | Uint8Array, signerCert
 		await doc.close();
 	}
 
-	const partialFile = path.resolve(options.partialFile ?? path.join(os.tmpdir(), `smart-id-pdf-${randomBytes(8).toString('hex')}.partial`));
 	const hash = createHash(nodeHash(hashAlgorithm));
-	const out = await fsp.open(partialFile, 'wx');
-	try {
-		const copied = await copyAndHash(input, out, hash);
-		if (copied !== inputSize) throw new PdfSignError('PDF_INVALID_INPUT', `The input PDF changed while it was read (${inputSize} bytes, then ${copied}).`);
-		const br = revision.byteRange;
-		hash.update(revision.bytes.subarray(0, br[1] - inputSize));
-		hash.update(revision.bytes.subarray(br[2] - inputSize));
-		await out.write(revision.bytes, 0, revision.bytes.length, inputSize);
-		await out.close();
-	} catch (error) {
-		await out.close().catch(() => undefined);
-		await fsp.rm(partialFile, { force: true });
-		throw error;
+	let partialFile: string;
+	let inputSha256: string | undefined;
+	if (options.updateOnly) {
+		// Hash in place, no copy; the input's own SHA-256 comes from the same pass when the algorithm is SHA-256.
+		partialFile = path.resolve(input);
+		const own = hashAlgorithm === 'SHA-256' ? undefined : createHash('sha256');
+		const hashed = await hashFile(input, own ? [hash, own] : [hash]);
+		if (hashed !== inputSize) throw new PdfSignError('PDF_INVALID_INPUT', `The input PDF changed while it was read (${inputSize} bytes, then ${hashed}).`);
+		inputSha256 = (own ?? hash.copy()).digest('base64');
+	} else {
+		partialFile = path.resolve(options.partialFile ?? path.join(os.tmpdir(), `smart-id-pdf-${randomBytes(8).toString('hex')}.partial`));
+		const out = await fsp.open(partialFile, 'wx');
+		try {
+			const copied = await copyAndHash(input, out, hash);
+			if (copied !== inputSize) throw new PdfSignError('PDF_INVALID_INPUT', `The input PDF changed while it was read (${inputSize} bytes, then ${copied}).`);
+			await out.write(revision.bytes, 0, revision.bytes.length, inputSize);
+			await out.close();
+		} catch (error) {
+			await out.close().catch(() => undefined);
+			await fsp.rm(partialFile, { force: true });
+			throw error;
+		}
 	}
+	const br = revision.byteRange;
+	hash.update(revision.bytes.subarray(0, br[1] - inputSize));
+	hash.update(revision.bytes.subarray(br[2] - inputSize));
 	const messageDigest = hash.digest();
 	const attributes = signedAttributes(hashAlgorithm, messageDigest, signer.raw);
 	const digestToSign = createHash(nodeHash(hashAlgorithm)).update(attributes).digest().toString('base64');
@@ -170,5 +191,6 @@ export async function preparePdfSignature(input: string | Uint8Array, signerCert
 		digestToSign,
 	};
 	const shown = placement ? { visible: { letter: placement.label.letter, name: placement.label.name, personalCodeShown: placement.label.personalCode !== undefined } } : {};
-	return { digestToSign, hashAlgorithm, signatureScheme: 'rsassa-pss', pending, ...shown };
+	const updateOnly = options.updateOnly ? { update: revision.bytes, inputSha256 } : {};
+	return { digestToSign, hashAlgorithm, signatureScheme: 'rsassa-pss', pending, ...shown, ...updateOnly };
 }

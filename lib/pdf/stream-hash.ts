@@ -45,3 +45,24 @@ export async function hashRanges(path: string, ranges: [number, number][], hash:
 		await handle.close();
 	}
 }
+
+/** Feed a whole file into each of `hashes`, one chunk in memory at a time (next read overlapping); returns its size. */
+export async function hashFile(from: string, hashes: Hash[]): Promise<number> {
+	const input = await fsp.open(from, 'r');
+	try {
+		let position = 0;
+		let bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+		let pending = input.read(bufs[0], 0, CHUNK, 0);
+		for (;;) {
+			const { bytesRead } = await pending;
+			if (bytesRead === 0) return position;
+			const chunk = bufs[0].subarray(0, bytesRead);
+			pending = input.read(bufs[1], 0, CHUNK, position + bytesRead);
+			for (const hash of hashes) hash.update(chunk);
+			position += bytesRead;
+			bufs = [bufs[1], bufs[0]];
+		}
+	} finally {
+		await input.close();
+	}
+}

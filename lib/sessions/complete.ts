@@ -3,6 +3,7 @@ import { validateAuthentication, validateCertificateChoice, validateSignature } 
 import { finalizeContainer } from './container';
 import { continueWithLinkedSignature } from './linked-signature';
 import { finalizePdf } from './pdf';
+import type { BinaryInputAccess } from './pdf-input';
 import { baseJson, type SessionOutcome } from './outcome';
 import type { PendingSession } from './pending-session';
 import { authenticationJson, certificateJson, signatureJson } from './result-json';
@@ -12,6 +13,8 @@ import type { SessionRuntime } from './runtime';
 export interface CompleteOptions {
 	/** From a checked same-device callback (Web2App/App2App authentication). */
 	userChallengeVerifier?: string;
+	/** Reads n8n binaries by id: only a streamed PDF state (input by reference) needs it. */
+	binaryInput?: BinaryInputAccess;
 }
 
 /**
@@ -53,7 +56,7 @@ export async function completeSession(
 		}
 		case 'pdfSignature': {
 			const result = validateSignature(status, session.context, validation);
-			const { file, facts } = await finalizePdf(session.pdf, result.signatureBase64, runtime);
+			const { file, facts } = await finalizePdf(session.pdf, result.signatureBase64, runtime, options.binaryInput);
 			return { json: { ...base, ...session.pdf.summary, ...signatureJson(result), pdfFileName: file.fileName, ...facts }, files: [file] };
 		}
 	}

@@ -49,7 +49,7 @@ export async function prepareContainer(
 }
 
 /** Write the stored container bytes to a private temp folder, finalize there (TSA, OCSP), return the finished container. */
-export async function finalizeContainer(state: AsicePendingState, signatureValueBase64: string, runtime: SessionRuntime): Promise<ResultFile> {
+export async function finalizeContainer(state: AsicePendingState, signatureValueBase64: string, runtime: SessionRuntime): Promise<ResultFile & { data: Buffer }> {
 	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'smart-id-asice-'));
 	try {
 		const partial = path.join(dir, 'partial.asice');

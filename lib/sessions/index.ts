@@ -30,6 +30,7 @@ export {
 	type PendingSessionExpectation,
 	type AsicePendingState,
 	type PdfPendingState,
+	type PdfInputReference,
 	type PendingPdfSignature,
 	type PendingDocumentSignature,
 	type LinkedAsiceRequest,
@@ -80,6 +81,7 @@ export { completeStoredSession, type StoredCompletion } from './complete-stored'
 export { continueWithLinkedSignature, linkedAsiceRequest } from './linked-signature';
 export { prepareContainer, finalizeContainer, type ContainerInput } from './container';
 export { preparePdf, finalizePdf, signedPdfFacts, type PdfSignatureSettings } from './pdf';
+export { selfContainedPdfState, writeReferencedPartial, type BinaryInputAccess, type PdfSource } from './pdf-input';
 export { isLtServiceOutage, keepSignedStatus } from './lt-outage';
 /** One trigger pass over a credential's sessions with leases and a time budget. */
 export { pollSessions, triggerPassTiming, DEFAULT_POLL_BUDGET_MS, type PollSessionsOptions, type PollSessionsResult, type FinishedSession } from './poll';

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 import { SmartIdError } from '../errors';
 import type { SessionStatus } from '../rp-api/types';
 import type { PendingSession } from './pending-session';
@@ -8,7 +10,8 @@ export type ResultJson = Record<string, unknown>;
 /** A file the finished result carries (the signed container, a QR code). */
 export interface ResultFile {
 	propertyName: string;
-	data: Buffer;
+	/** The bytes, or a stream of a large file (a signed PDF) that n8n's binary store takes as a stream. */
+	data: Buffer | Readable;
 	fileName: string;
 	mimeType: string;
 }

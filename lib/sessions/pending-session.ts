@@ -100,14 +100,34 @@ export interface PendingAsiceSignature extends PendingSessionCommon {
 }
 
 /**
- * PDF state kept with a pending PAdES signature: lib/pdf's pending JSON plus the partial PDF (input + prepared
- * update), so any process can finish it. `pending.partialFile` is where it lay when prepared; finishing writes the
- * bytes to a fresh private file and points the state there.
+ * Where the input of a streamed PDF signature lies: an n8n binary kept out of memory (filesystem mode), named by
+ * its binary data id, with the SHA-256 and size it had when the signature was prepared. Finishing reads it again
+ * and refuses (PDF_INPUT_CHANGED) when either differs. Only for signatures finished in the execution that holds
+ * the binary ("Wait for Completion"): n8n deletes an execution's binaries with it.
+ */
+export interface PdfInputReference {
+	/** n8n's binary data id, `mode:fileId` (e.g. `filesystem-v2:workflows/1/executions/2/binary_data/<uuid>`). */
+	binaryId: string;
+	/** Base64 SHA-256 of the input. */
+	sha256: string;
+	/** Its size in bytes (the state's `inputSize`). */
+	size: number;
+}
+
+/**
+ * PDF state kept with a pending PAdES signature: lib/pdf's pending JSON plus either the partial PDF itself
+ * (self-contained: input + prepared update, so any process can finish it) or a reference to the input and only the
+ * prepared update (streamed). `pending.partialFile` is where it lay when prepared; finishing writes the partial PDF
+ * to a fresh private file and points the state there.
  */
 export interface PdfPendingState {
 	pending: PdfPendingSignature;
-	/** Base64 of the partial PDF (its size is `pending.partialSize`). */
-	partialBase64: string;
+	/** Self-contained: Base64 of the partial PDF (its size is `pending.partialSize`). */
+	partialBase64?: string;
+	/** Streamed: the input by reference... */
+	input?: PdfInputReference;
+	/** ...and Base64 of the update that follows it (`partialSize - inputSize` bytes, zero-filled /Contents). */
+	updateBase64?: string;
 	fileName: string;
 	outputBinaryPropertyName: string;
 	summary: ResultSummary;
@@ -147,6 +167,8 @@ const SEMANTICS = { max: 128, pattern: /^(PNO|PAS|IDC)[A-Z]{2}-/, what: 'a seman
 const MAX_CERT_CHARS = 96 * 1024;
 const MAX_INTERACTIONS_CHARS = 4096;
 const MAX_BLOB_CHARS = 2 ** 30;
+/** A streamed PDF record's update: the signature revision, a visible signature's appearance, never the document. */
+const MAX_UPDATE_CHARS = 16 * 1024 * 1024;
 /** Correlation data is the user's JSON; a summary lists every data file name (containers may hold thousands). */
 const MAX_JSON = 1024 * 1024;
 const MAX_SUMMARY = 16 * 1024 * 1024;
@@ -305,11 +327,34 @@ function pdfState(r: RecordReader): PdfPendingState {
 		const field = error instanceof SmartIdError && typeof error.details.field === 'string' ? error.details.field : '';
 		throw new PendingSessionInvalidError(`${r.name('pending')}${field ? `.${field}` : ''}`, 'is not a valid PDF signature state');
 	}
-	const partialBase64 = r.base64('partialBase64', { maxChars: MAX_BLOB_CHARS });
-	if (Buffer.byteLength(partialBase64, 'base64') !== pending.partialSize) r.fail('partialBase64', 'is not the partial PDF of the signature state (its size differs)');
-	const state: PdfPendingState = { pending, partialBase64, ...outputNames(r), summary: summary(r, 'summary') };
+	const names = outputNames(r);
+	const stateSummary = summary(r, 'summary');
+	if (r.has('partialBase64') === r.has('input')) r.fail('partialBase64', 'and input: exactly one of them must be present');
+	if (r.has('partialBase64')) {
+		const partialBase64 = r.base64('partialBase64', { maxChars: MAX_BLOB_CHARS });
+		if (Buffer.byteLength(partialBase64, 'base64') !== pending.partialSize) r.fail('partialBase64', 'is not the partial PDF of the signature state (its size differs)');
+		r.done();
+		return { pending, partialBase64, ...names, summary: stateSummary };
+	}
+	const input = inputReference(r.child('input'));
+	if (input.size !== pending.inputSize) r.fail('input.size', 'is not the input size of the signature state');
+	// The update is small (signature dictionary, field, widget, appearance, xref); its size is fixed by the state.
+	const updateBase64 = r.base64('updateBase64', { maxChars: MAX_UPDATE_CHARS });
+	if (Buffer.byteLength(updateBase64, 'base64') !== pending.partialSize - pending.inputSize) r.fail('updateBase64', 'is not the update of the signature state (its size differs)');
 	r.done();
-	return state;
+	return { pending, input, updateBase64, ...names, summary: stateSummary };
+}
+
+function inputReference(r: RecordReader): PdfInputReference {
+	const reference: PdfInputReference = {
+		// n8n's `mode:fileId`; the id is only ever handed back to n8n's own binary helpers, never used as a path.
+		binaryId: r.text('binaryId', { max: 1024, pattern: /^[a-z0-9-]+:[A-Za-z0-9._/-]+$/, what: "an n8n binary data id ('mode:fileId')" }),
+		sha256: r.base64('sha256', { maxChars: 44, bytes: 32 }),
+		size: r.whole('size', Number.MAX_SAFE_INTEGER),
+	};
+	if (reference.binaryId.split('/').includes('..')) r.fail('binaryId', 'contains ".."');
+	r.done();
+	return reference;
 }
 
 function interaction(value: unknown, path: string): Interaction {

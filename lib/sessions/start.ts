@@ -1,6 +1,7 @@
 import { SmartIdError } from '../errors';
 import { completeSession } from './complete';
 import { isLtServiceOutage, keepSignedStatus } from './lt-outage';
+import { selfContainedPdfState, type BinaryInputAccess } from './pdf-input';
 import type { ResultJson, SessionOutcome } from './outcome';
 import type { SessionRuntime } from './runtime';
 import { newPendingSession, savePendingSession, type SessionLabels, type StartedSession } from './stored-sessions';
@@ -15,6 +16,8 @@ export interface StartOptions extends SessionLabels {
 	signal?: AbortSignal;
 	/** Added to the output in either mode (e.g. the verification code or the device link); never a secret. */
 	extra?: ResultJson;
+	/** Wait mode: reads n8n binaries by id, for a streamed PDF state (its input by reference). */
+	binaryInput?: BinaryInputAccess;
 }
 
 /** Mark an error with the session it belongs to, so the adapter's error item names it. */
@@ -49,10 +52,12 @@ export async function startOrStore(runtime: SessionRuntime, started: StartedSess
 	}
 	try {
 		const status = await runtime.client.pollUntilComplete(started.sessionId, { deadline: Date.now() + options.timeoutMs, signal: options.signal });
-		const outcome = await completeSession(newPendingSession(runtime, started), status, runtime).catch(async (error: unknown) => {
+		const outcome = await completeSession(newPendingSession(runtime, started), status, runtime, { binaryInput: options.binaryInput }).catch(async (error: unknown) => {
 			const session = newPendingSession(runtime, started, labels);
 			if ((session.kind === 'asiceSignature' || session.kind === 'pdfSignature') && isLtServiceOutage(error) && error instanceof Error) {
 				try {
+					// The trigger may run after this execution and its binaries are gone: keep the PDF self-contained.
+					if (session.kind === 'pdfSignature') session.pdf = await selfContainedPdfState(session.pdf, options.binaryInput);
 					await keepSignedStatus(runtime, session, status);
 					error.message += ` The signed session ${started.sessionId} was kept in the session store; a Smart-ID Trigger on this credential finishes the ${session.kind === 'pdfSignature' ? 'PDF' : 'container'} once the service answers again.`;
 				} catch (storeError) {

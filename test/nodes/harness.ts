@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 import { mock, type MockProxy } from 'jest-mock-extended';
 import type {
 	IBinaryData,
@@ -16,8 +18,9 @@ export function binary(data: Buffer, fileName: string, mimeType = 'application/o
 /** Fake binary helpers backed by the items, like n8n's in-memory binary mode. */
 function binaryHelpers(items: () => INodeExecutionData[]) {
 	return {
-		prepareBinaryData: jest.fn(async (data: Buffer, fileName?: string, mimeType?: string) =>
-			binary(Buffer.from(data), fileName ?? 'file', mimeType ?? 'application/octet-stream'),
+		// n8n takes a Buffer or a stream (a signed PDF comes as a stream of its file).
+		prepareBinaryData: jest.fn(async (data: Buffer | Readable, fileName?: string, mimeType?: string) =>
+			binary(Buffer.isBuffer(data) ? Buffer.from(data) : Buffer.concat(await data.toArray()), fileName ?? 'file', mimeType ?? 'application/octet-stream'),
 		),
 		assertBinaryData: jest.fn((i: number, name: string) => {
 			const found = items()[i]?.binary?.[name];

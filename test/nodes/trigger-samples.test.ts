@@ -100,7 +100,7 @@ test.each(SAMPLE_KINDS)('the %s sample has the shape of the real item of that ki
 });
 
 test('the container sample is a real signed ASiC-E: TOTAL-PASSED with the simulator CA that made it', async () => {
-	const file = sampleOutcome('asiceSignature').files![0];
+	const file = sampleOutcome('asiceSignature').files![0] as { data: Buffer };
 	expect(file).toMatchObject({ propertyName: 'data', fileName: 'contract.asice', mimeType: 'application/vnd.etsi.asic-e+zip' });
 	expect(file.data.subarray(30, 38).toString()).toBe('mimetype');
 	const report = await verifyContainer(file.data, { trust: TrustStore.fromPem(fs.readFileSync(fixturePath('trigger-samples', 'simulator-ca.pem'), 'utf8'), 'simulator') });

@@ -3,11 +3,12 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { smartIdSigningCertificate } from '../../../lib/asice/sign/smart-id-signer';
 import { InvalidRequestError } from '../../../lib/errors';
 import { startDeviceLinkSignature, startNotificationSignature } from '../../../lib/flows/signature';
-import { BOX_POSITIONS, looksLikePdf, PdfSignError, type BoxPosition, type PadesLevel, type VisibleSignatureOptions } from '../../../lib/pdf';
+import { BOX_POSITIONS, type BoxPosition, type PadesLevel, type VisibleSignatureOptions } from '../../../lib/pdf';
 import { preparePdf, startOrStore, type PdfSignatureSettings, type SessionOutcome, type SessionRuntime } from '../../../lib/sessions';
 import { deviceLinkSettings, startDeviceLinkSession } from '../../shared/device-link';
 import { interactions, personTarget, signingMethod, startOptions, str } from '../../shared/params';
 import { containerCertificateLevel } from './container-common';
+import { binaryInputAccess, pdfInput } from './pdf-input';
 
 const LEVELS: readonly PadesLevel[] = ['B-T', 'B-LT', 'B-LTA'];
 
@@ -59,17 +60,25 @@ export async function signPdf(this: IExecuteFunctions, i: number, runtime: Sessi
 	const settings = pdfSignatureSettings(this, i);
 	const property = str(this, 'pdfPropertyName', i, 'data') || 'data';
 	const meta = this.helpers.assertBinaryData(i, property);
-	const pdf = await this.helpers.getBinaryDataBuffer(i, property);
-	if (!looksLikePdf(pdf.subarray(0, 1024))) {
-		throw new PdfSignError('PDF_INVALID_INPUT', `Binary field "${property}" holds no PDF (no %PDF- header in its first 1024 bytes): Sign PDF signs PDFs; use Container → Build ASiC-E for other files.`, { property });
-	}
+	// Streamed (input by reference, no bytes in the state) only where it is finished in this execution: Wait for
+	// Completion by notification. Stored sessions outlive the execution and its binaries, so they stay self-contained
+	// (so does any other completion, e.g. a Hosted Page, until its finishing step is given n8n's binary helpers).
+	const byReference = method === 'notification' && (str(this, 'completion', i, 'wait') || 'wait') === 'wait';
+	const input = await pdfInput(this, i, property, byReference);
 	const fileName = signedPdfName(str(this, 'pdfFileName', i), meta.fileName);
-	const certificate = await smartIdSigningCertificate({ ...runtime.config.relyingParty, client: runtime.client, target, trust: runtime.trust, certificateLevel, signal });
-	const { prepared, state } = await preparePdf(pdf, certificate.certificate, { ...settings, chain: certificate.chain.slice(1).map((c) => c.raw) }, {
-		fileName,
-		outputBinaryPropertyName: str(this, 'outputBinaryPropertyName', i, 'data') || 'data',
-		summary: { operation: 'signPdf', inputSize: pdf.length, visibleSignature: settings.visible?.mode ?? 'none' },
-	});
+	let prepared: Awaited<ReturnType<typeof preparePdf>>['prepared'];
+	let state: Awaited<ReturnType<typeof preparePdf>>['state'];
+	let certificate: Awaited<ReturnType<typeof smartIdSigningCertificate>>;
+	try {
+		certificate = await smartIdSigningCertificate({ ...runtime.config.relyingParty, client: runtime.client, target, trust: runtime.trust, certificateLevel, signal });
+		({ prepared, state } = await preparePdf(input.source, certificate.certificate, { ...settings, chain: certificate.chain.slice(1).map((c) => c.raw) }, {
+			fileName,
+			outputBinaryPropertyName: str(this, 'outputBinaryPropertyName', i, 'data') || 'data',
+			summary: { operation: 'signPdf', inputSize: input.size, visibleSignature: settings.visible?.mode ?? 'none' },
+		}));
+	} finally {
+		await input.release();
+	}
 	const params = { hashAlgorithm: prepared.hashAlgorithm, digest: prepared.digestToSign, interactions: shown, certificateLevel, expectedCertificate: certificate.certificateBase64 };
 	if (method === 'deviceLink') {
 		return startDeviceLinkSession(this, i, runtime, async (link) => {
@@ -78,5 +87,5 @@ export async function signPdf(this: IExecuteFunctions, i: number, runtime: Sessi
 		});
 	}
 	const started = await startNotificationSignature(runtime.client, runtime.flowConfig, { documentNumber: certificate.documentNumber }, params, { signal });
-	return startOrStore(runtime, { sessionId: started.sessionID, kind: 'pdfSignature', context: started.context, pdf: state }, startOptions(this, i, { verificationCode: started.verificationCode }));
+	return startOrStore(runtime, { sessionId: started.sessionID, kind: 'pdfSignature', context: started.context, pdf: state }, { ...startOptions(this, i, { verificationCode: started.verificationCode }), binaryInput: binaryInputAccess(this) });
 }
