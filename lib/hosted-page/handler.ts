@@ -194,6 +194,8 @@ export class HostedPage {
 	async renew(): Promise<PendingSession | undefined> {
 		if (this.finished || !this.startNew) return undefined;
 		const old = await this.session(0);
+		// An answer already in for the live session is finished, never thrown away for a new code.
+		if (old && this.watch.peek(this.runtime.client, old.sessionId).status?.state === 'COMPLETE') return old;
 		const fresh = await this.startNew(old);
 		if (old) {
 			this.watch.forget(old.sessionId);

@@ -68,11 +68,11 @@ function linkRequest(https: boolean): PageLinkRequest {
 }
 
 /** A signing page as the node wires it: renewal over the stored digest; Web2App by renewal on https. */
-function signingPage(https = false): HostedPage {
+function signingPage(https = false, watch = new StatusWatch(1000)): HostedPage {
 	return new HostedPage(
 		runtime,
 		{ relyingPartyName: 'DEMO', displayText: 'Sign the hash', action: 'sign', digest: { algorithm: 'SHA-256', hexPrefix: '00' } },
-		new StatusWatch(1000),
+		watch,
 		async (old) => {
 			if (!old || !isPageSignature(old)) throw new Error('no signing session');
 			return renewSignatureSession(runtime, old, linkRequest(https));
@@ -156,6 +156,20 @@ describe('signing pages: new code and Web2App over the same digest', () => {
 		const done = await get(page, query);
 		expect(done.result?.state).toBe('success');
 		expect(done.result?.outcome.json).toMatchObject({ kind: 'signature', endResult: 'OK', callback: 'verified' });
+	});
+
+	it('"New code" after the person already answered keeps the answered session, which then finishes the page', async () => {
+		const old = await startHashSession();
+		const watch = new StatusWatch(1000);
+		const page = signingPage(false, watch);
+		const qr = decodeQrFromPng((await get(page, { hp: 'qr' })).body as Buffer);
+		if (!qr) throw new Error('no QR decoded');
+		expect((await scan(qr, 'QR')).status).toBe(200);
+		const deadline = Date.now() + 10_000;
+		while (watch.peek(runtime.client, old.sessionId).status?.state !== 'COMPLETE' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+		await get(page, { hp: 'new' }, 'POST');
+		expect((await page.session(0))?.sessionId).toBe(old.sessionId);
+		expect((await untilFinished(page)).result?.state).toBe('success');
 	});
 
 	it('refuses to renew what is not a signing session (a login record), by name', async () => {
