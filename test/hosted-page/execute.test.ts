@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { hostedPageScope } from '../../lib/hosted-page';
-import { createSessionStore, settingsFromCredential } from '../../lib/sessions';
+import { hostedPageRuntime, hostedPageScope, renewSignatureSession } from '../../lib/hosted-page';
+import { createSessionStore, readPendingSession, settingsFromCredential } from '../../lib/sessions';
 import { SmartId } from '../../nodes/SmartId/SmartId.node';
 import { fixturePath } from '../helpers/fixtures';
 import { binary, executeContext } from '../nodes/harness';
@@ -109,6 +109,23 @@ describe('Hosted Page, execute side', () => {
 		const [record] = await scopeRecords('7003');
 		const summary = (record as unknown as { pdf: { summary: Record<string, unknown> } }).pdf.summary;
 		expect(summary.pageFiles).toEqual([{ name: 'contract.pdf', size: pdf.length, hashPrefix: createHash('sha256').update(pdf).digest('hex').slice(0, 16) }]);
+
+		// "New code" on this page: a new session over the same prepared PDF, which reads back through the strict
+		// parser (digest, hash and signer of the PDF state must match the new session's context) and MAC check.
+		const runtime = hostedPageRuntime(settingsFromCredential(env.credentials, { userFolder: env.folder }), '7003');
+		try {
+			const old = await readPendingSession(runtime, String(item.json.sessionId));
+			if (!old || old.kind !== 'pdfSignature') throw new Error('no stored PDF session');
+			const fresh = await renewSignatureSession(runtime, old, { deviceLinkTypes: ['QR'] });
+			const back = await readPendingSession(runtime, fresh.sessionId);
+			if (!back || back.kind !== 'pdfSignature') throw new Error('renewed PDF session not readable');
+			expect(back.sessionId).not.toBe(old.sessionId);
+			expect(back.context.digest).toBe(old.context.digest);
+			expect(back.context.expectedCertificate).toBe(old.context.expectedCertificate);
+			expect(back.pdf.partialBase64).toBe(old.pdf.partialBase64);
+		} finally {
+			await runtime.close();
+		}
 	});
 
 	it('Sign PDF by personal code on a page is refused with Sign PDF\'s own Document Number rule, before Smart-ID is asked', async () => {
