@@ -2,7 +2,7 @@
  * Signing on the Hosted Page in a real n8n 2.40.7 with a real headless chromium (one n8n behind an https front, so
  * pages offer Web2App): a phone signs a container through Web2App and downloads it from the page; a code that
  * expired is replaced by "New code" over the same prepared container; Sign Hash; Sign PDF ending in a PDF pdfsig
- * calls valid, downloaded from the page too. Every signed artefact is checked by our verifier AND from outside
+ * calls valid, downloaded from the page too; a refusal. Every signed artefact is checked by our verifier AND from outside
  * (xmllint + openssl for the container, openssl for the hash, pdfsig + qpdf for the PDF). A second visitor after
  * completion gets only n8n's "finished" answer. Screenshots of each state go to test-artifacts/hosted-page/.
  */
@@ -31,6 +31,7 @@ import { executionIdOf, itemsOf, shotAndDecode as shotAndDecodeTo, startTlsFront
 
 const CREDENTIAL_ID = EXAMPLE_CREDENTIAL_ID;
 const DEVICE_DOC = 'PNOEE-40404040009-MOCK-Q';
+const REFUSING_DOC = 'PNOEE-30403039917-MOCK-Q';
 const CONTRACT = Buffer.from('Contract 2026-13b: signed on the hosted page.\n');
 
 /** Webhook (raw body → binary `data`) → Respond (the page URL) → Smart-ID on a Hosted Page [→ Verify]. */
@@ -119,6 +120,7 @@ describeE2e('Signing on the Hosted Page in a real n8n with a headless browser', 
 			web2app: pageWorkflow('web2app', container({ offerDownload: true }), simulatorTrust(sim)),
 			newcode: pageWorkflow('newcode', container(), simulatorTrust(sim)),
 			hash: pageWorkflow('hash', { resource: 'signature', operation: 'signHash', hashSource: 'hex', hash: createHash('sha256').update(CONTRACT).digest('hex'), hashAlgorithm: 'SHA-256', displayText: 'Sign the hash' }),
+			refuse: pageWorkflow('refuse', container({ offerDownload: true, documentNumber: REFUSING_DOC })),
 			pdf: pageWorkflow('pdf', { resource: 'pdf', operation: 'signPdf', pdfPropertyName: 'data', pdfFileName: 'contract.pdf', outputBinaryPropertyName: 'data', displayText: 'Sign the PDF', offerDownload: true }),
 		};
 		for (const [key, def] of Object.entries(defs)) {
@@ -169,12 +171,12 @@ describeE2e('Signing on the Hosted Page in a real n8n with a headless browser', 
 	}
 
 	/** The mock app scans what the screen shows (a frame may be stale on a loaded machine: read the next one). */
-	async function scanScreen(page: Page, file: string): Promise<string> {
+	async function scanScreen(page: Page, file: string, documentNumber = DEVICE_DOC): Promise<string> {
 		let scan: Response | undefined;
 		let link = '';
 		for (let attempt = 1; attempt <= 4 && scan?.status !== 200; attempt++) {
 			link = await shotAndDecode(page, file);
-			scan = await fetch(sim.mockDeviceLinkUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documentNumber: DEVICE_DOC, deviceLink: link, flowType: 'QR' }) });
+			scan = await fetch(sim.mockDeviceLinkUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ documentNumber, deviceLink: link, flowType: 'QR' }) });
 		}
 		expect(scan?.status).toBe(200);
 		return link;
@@ -292,6 +294,23 @@ describeE2e('Signing on the Hosted Page in a real n8n with a headless browser', 
 		expect(item.json).toMatchObject({ kind: 'signature', endResult: 'OK', digest: digest.toString('base64'), documentNumber: DEVICE_DOC });
 		const certPem = `-----BEGIN CERTIFICATE-----\n${String(item.json.certificate).match(/.{1,64}/g)?.join('\n')}\n-----END CERTIFICATE-----\n`;
 		expect(opensslVerifyDigest(certPem, digest, Buffer.from(String(item.json.signatureValue), 'base64'), 'sha256', 'pss')).toBe(true);
+		await context.close();
+	}, 120_000);
+
+	it('refusal on a signing page: plain words, no download, and the execution resumes with an error item', async () => {
+		const { pageUrl } = await openPage('refuse', CONTRACT);
+		const context = await desktop();
+		const page = await context.newPage();
+		await page.goto(pageUrl);
+		await scanScreen(page, 'sign-refuse-1-qr.png', REFUSING_DOC);
+		await page.waitForSelector('body.state-refused', { timeout: 30_000 });
+		await page.screenshot({ path: path.join(shots, 'sign-refuse-2-refused.png'), fullPage: true });
+		expect(await page.textContent('#title')).toBe('Not confirmed');
+		expect(await page.isVisible('#dl')).toBe(false);
+		const execution = await finishedExecution(workflows.refuse);
+		const [item] = itemsOf(execution, 'Sign on page');
+		expect(item.json).toMatchObject({ kind: 'asiceSignature', code: 'SMARTID_USER_REFUSED', endResult: 'USER_REFUSED' });
+		expect(item.binary).toBeUndefined();
 		await context.close();
 	}, 120_000);
 
