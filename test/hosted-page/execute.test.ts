@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { Readable } from 'node:stream';
 
 import type { IExecuteFunctions } from 'n8n-workflow';
 
@@ -126,6 +127,25 @@ describe('Hosted Page, execute side', () => {
 		} finally {
 			await runtime.close();
 		}
+	});
+
+	it('Sign PDF kept outside memory by n8n (binary id): the page facts come from a hashed stream', async () => {
+		const pdf = fs.readFileSync(fixturePath('pdf', 'minimal-two-pages.pdf'));
+		const ctx = executeContext({
+			params: { resource: 'pdf', operation: 'signPdf', pdfPropertyName: 'data', identifyBy: 'documentNumber', documentNumber: DEVICE_DOC, displayText: 'Sign the PDF', signingMethod: 'notification', completion: 'hostedPage' },
+			credentials: env.credentials,
+			items: [{ json: {}, binary: { data: { ...binary(pdf, 'streamed.pdf', 'application/pdf'), id: 'filesystem-v2:workflows/1/executions/7005/binary_data/x' } } }],
+		});
+		const getBinaryStream = jest.fn(async () => Readable.from([pdf.subarray(0, 100), pdf.subarray(100)]));
+		Object.assign(ctx.helpers, { getBinaryStream });
+		ctx.getExecutionId.mockReturnValue('7005');
+		(ctx.evaluateExpression as jest.Mock).mockReturnValue(`http://127.0.0.1:5678/webhook-waiting/7005?signature=${'ab'.repeat(32)}`);
+		ctx.putExecutionToWait.mockResolvedValue(undefined);
+		await run(ctx);
+		expect(getBinaryStream).toHaveBeenCalledWith('filesystem-v2:workflows/1/executions/7005/binary_data/x');
+		const [record] = await scopeRecords('7005');
+		const summary = (record as unknown as { pdf: { summary: Record<string, unknown> } }).pdf.summary;
+		expect(summary.pageFiles).toEqual([{ name: 'streamed.pdf', size: pdf.length, hashPrefix: createHash('sha256').update(pdf).digest('hex').slice(0, 16) }]);
 	});
 
 	it('Sign PDF by personal code on a page is refused with Sign PDF\'s own Document Number rule, before Smart-ID is asked', async () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
 import { InvalidRequestError } from '../../../lib/errors';
 import { startDeviceLinkAuthentication, startNotificationAuthentication } from '../../../lib/flows/authentication';
@@ -82,6 +82,22 @@ export function pageInfo(ctx: ParamContext, runtime: SessionRuntime, session?: P
 	};
 }
 
+/**
+ * Name, size and SHA-256 prefix of an input binary, hashed as a stream when n8n keeps it outside memory (filesystem
+ * or S3 mode), so a large PDF is not held a second time for the page.
+ */
+async function streamedPageFile(ctx: IExecuteFunctions, meta: IBinaryData, property: string, name: string): Promise<PageFile> {
+	if (!meta.id) return pageFileOf(name, await ctx.helpers.getBinaryDataBuffer(0, property));
+	const hash = createHash('sha256');
+	let size = 0;
+	for await (const chunk of await ctx.helpers.getBinaryStream(meta.id)) {
+		const bytes = chunk as Buffer;
+		size += bytes.length;
+		hash.update(bytes);
+	}
+	return { name, size, hashPrefix: hash.digest('hex').slice(0, HASH_PREFIX_CHARS) };
+}
+
 /** Name, size and SHA-256 prefix of one file as the page lists it. */
 function pageFileOf(name: string, data: Buffer): PageFile {
 	return { name, size: data.length, hashPrefix: createHash('sha256').update(data).digest('hex').slice(0, HASH_PREFIX_CHARS) };
@@ -136,8 +152,7 @@ async function startSigningPage(ctx: IExecuteFunctions, runtime: SessionRuntime,
 async function withPdfPageFile(ctx: IExecuteFunctions, runtime: SessionRuntime, session: PendingPdfSignature): Promise<PendingSession> {
 	const property = str(ctx, 'pdfPropertyName', 0, 'data') || 'data';
 	const meta = ctx.helpers.assertBinaryData(0, property);
-	const data = await ctx.helpers.getBinaryDataBuffer(0, property);
-	const pageFiles = [pageFileOf(meta.fileName ?? session.pdf.fileName, data)];
+	const pageFiles = [await streamedPageFile(ctx, meta, property, meta.fileName ?? session.pdf.fileName)];
 	const withFiles: PendingPdfSignature = { ...session, pdf: { ...session.pdf, summary: { ...session.pdf.summary, pageFiles } } };
 	await savePendingSession(runtime, withFiles);
 	return withFiles;
