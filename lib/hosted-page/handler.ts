@@ -10,8 +10,9 @@ import {
 	type SessionOutcome,
 	type SessionRuntime,
 } from '../sessions';
+import { pageDownloadOf } from './download';
 import { newNonce, pageHeaders, resourceHeaders } from './headers';
-import { renderPage, type PageFile } from './page';
+import { renderPage, type PageDigest, type PageFile } from './page';
 import type { StatusWatch } from './status-watch';
 import { stateForErrorCode, wordsFor, type PageState } from './words';
 
@@ -42,6 +43,19 @@ export interface PageInfo {
 	displayText: string;
 	action: 'authenticate' | 'sign';
 	files?: PageFile[];
+	/** Sign Hash: the hash algorithm and the first hex characters of the digest being signed. */
+	digest?: PageDigest;
+	/** Hand the signed container or PDF to the open tab when done (node option "Offer Download on Page"). */
+	offerDownload?: boolean;
+}
+
+/** How the page may make links beyond its current session. */
+export interface PageOptions {
+	/**
+	 * The page can give a Web2App link by starting a new session over the same request (a signing page whose first
+	 * session offers QR only, with n8n on https): "Open Smart-ID" renews first.
+	 */
+	web2appByRenew?: boolean;
 }
 
 /** A finished page: its final state and the outcome the workflow resumes with. */
@@ -64,8 +78,9 @@ export class HostedPage {
 		readonly runtime: SessionRuntime,
 		readonly info: PageInfo,
 		private readonly watch: StatusWatch,
-		private readonly startNew?: () => Promise<PendingSession>,
+		private readonly startNew?: (old: PendingSession | undefined) => Promise<PendingSession>,
 		private readonly notify?: (person: PhoneTarget) => Promise<{ session: PendingSession; verificationCode: string }>,
+		private readonly options: PageOptions = {},
 	) {}
 
 	private lastNotifyAt = 0;
@@ -121,7 +136,7 @@ export class HostedPage {
 		if (!lease) return { state: 'waiting' };
 		let result: PageResult;
 		try {
-			const outcome = await completeSession(session, status, this.runtime);
+			const outcome = pageOutcome(session, await completeSession(session, status, this.runtime));
 			result = { state: 'success', outcome, failed: false };
 		} catch (error) {
 			result = failedResult(session, error);
@@ -143,7 +158,7 @@ export class HostedPage {
 		}
 		let result: PageResult;
 		try {
-			const outcome = await completeSameDeviceCallback(this.runtime, session.sessionId, query);
+			const outcome = pageOutcome(session, await completeSameDeviceCallback(this.runtime, session.sessionId, query));
 			result = { state: 'success', outcome, failed: false };
 		} catch (error) {
 			if (error instanceof SmartIdError && error.code === 'SMARTID_SESSION_BUSY') {
@@ -161,16 +176,27 @@ export class HostedPage {
 		return this.startNew !== undefined;
 	}
 
-	/** Whether the live session can make links of this type (Web2App needs n8n on https). */
+	/** Whether the live session can make links of this type (Web2App needs n8n on https), or the page can renew into one. */
 	offers(type: 'QR' | 'Web2App'): boolean {
-		return this.current?.session?.secrets?.deviceLinkTypes.includes(type) ?? false;
+		if (this.current?.session?.secrets?.deviceLinkTypes.includes(type)) return true;
+		return type === 'Web2App' && this.options.web2appByRenew === true && this.canRenew && this.current?.session !== undefined;
 	}
 
-	/** "New code": start a fresh session (the old one is forgotten), when the page may. */
+	/** Whether a Web2App link needs a new session first (the live one offers QR only). */
+	get renewsForWeb2App(): boolean {
+		return this.options.web2appByRenew === true && this.canRenew;
+	}
+
+	/**
+	 * "New code": start a fresh session (the old one is forgotten), when the page may. A login page starts a new
+	 * authentication; a signing page a new signature session over the same prepared digest (see renew.ts).
+	 */
 	async renew(): Promise<PendingSession | undefined> {
 		if (this.finished || !this.startNew) return undefined;
 		const old = await this.session(0);
-		const fresh = await this.startNew();
+		// An answer already in for the live session is finished, never thrown away for a new code.
+		if (old && this.watch.peek(this.runtime.client, old.sessionId).status?.state === 'COMPLETE') return old;
+		const fresh = await this.startNew(old);
 		if (old) {
 			this.watch.forget(old.sessionId);
 			await this.runtime.store.remove(old.sessionId).catch(() => false);
@@ -185,6 +211,17 @@ export class HostedPage {
 		this.finished = result;
 		return result;
 	}
+}
+
+/**
+ * The outcome as "Wait for Completion" gives it: without the page's own file list (kept in the record's summary for
+ * the page only), and for Sign Hash with the digest that was signed (Wait for Completion adds it too).
+ */
+export function pageOutcome(session: PendingSession, outcome: SessionOutcome): SessionOutcome {
+	const json = { ...outcome.json };
+	delete json.pageFiles;
+	if (session.kind === 'signature') json.digest = session.context.digest;
+	return { ...outcome, json };
 }
 
 function failedResult(session: PendingSession, error: unknown): PageResult {
@@ -228,10 +265,21 @@ function stateJson(state: PageState): Record<string, unknown> {
 
 function html(page: HostedPage, state: PageState, base: string, status = 200, result?: PageResult): PageReply {
 	const nonce = newNonce();
+	const download = pageDownloadOf(result, page.info.offerDownload);
 	return {
 		status,
 		headers: pageHeaders(nonce),
-		body: renderPage({ ...page.info, state, base, nonce, qr: page.offers('QR'), web2app: page.offers('Web2App'), notify: page.canNotify, newCodeAfterSeconds: page.canRenew ? NEW_CODE_AFTER_SECONDS : 0 }),
+		body: renderPage({
+			...page.info,
+			state,
+			base,
+			nonce,
+			qr: page.offers('QR'),
+			web2app: page.offers('Web2App'),
+			notify: page.canNotify,
+			newCodeAfterSeconds: page.canRenew ? NEW_CODE_AFTER_SECONDS : 0,
+			...(download ? { download } : {}),
+		}),
 		result,
 	};
 }
@@ -263,8 +311,11 @@ export async function answerPageRequest(page: HostedPage, request: PageRequest):
 		return json(200, { ...stateJson('waiting'), verificationCode: sent.verificationCode });
 	}
 	if (hp === 'qr' || hp === 'open') {
-		const session = await page.session();
+		let session = await page.session();
 		const type = hp === 'qr' ? 'QR' : 'Web2App';
+		// A signing page's first session offers QR only: "Open Smart-ID" moves the page to a new session over the same
+		// digest that also offers Web2App (with this page as its callback).
+		if (type === 'Web2App' && session?.secrets && !session.secrets.deviceLinkTypes.includes('Web2App') && page.renewsForWeb2App) session = await page.renew();
 		if (!session?.secrets || !session.secrets.deviceLinkTypes.includes(type)) {
 			return json(410, { ...stateJson('gone'), code: 'SMARTID_HOSTED_PAGE_GONE' });
 		}
@@ -294,6 +345,8 @@ export async function answerPageRequest(page: HostedPage, request: PageRequest):
 				body.qr = `data:image/png;base64,${png.toString('base64')}`;
 			}
 		}
+		const download = 'outcome' in state ? pageDownloadOf(state, page.info.offerDownload) : undefined;
+		if (download) body.download = download;
 		return json(200, body, 'outcome' in state ? state : undefined);
 	}
 	return html(page, state.state, base, 200, 'outcome' in state ? state : undefined);

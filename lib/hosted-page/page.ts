@@ -1,3 +1,4 @@
+import type { PageDownload } from './download';
 import { wordsFor, type PageState } from './words';
 
 /** A file being signed, as the page lists it (never its content). */
@@ -6,6 +7,13 @@ export interface PageFile {
 	size: number;
 	/** First hex characters of its digest, so the person can compare with what they were sent. */
 	hashPrefix: string;
+}
+
+/** A bare hash being signed (Sign Hash), as the page states it. */
+export interface PageDigest {
+	algorithm: string;
+	/** First hex characters of the digest. */
+	hexPrefix: string;
 }
 
 /** Everything the page shows. All text is escaped here; nothing in it is trusted markup. */
@@ -18,6 +26,12 @@ export interface PageView {
 	/** What the person approves: "log in" or "sign". */
 	action: 'authenticate' | 'sign';
 	files?: PageFile[];
+	/** Sign Hash: the algorithm and a prefix of the digest. */
+	digest?: PageDigest;
+	/** The page has a place for the signed file's download link (node option "Offer Download on Page"). */
+	offerDownload?: boolean;
+	/** The signed file, on a page rendered in its final state (a Web2App return). */
+	download?: PageDownload;
 	/** Query string that addresses this page (`?signature=…`), the base of its own sub-resources. */
 	base: string;
 	/** Per-response CSP nonce of the inline style and script. */
@@ -46,6 +60,10 @@ function fileRows(files: PageFile[]): string {
 	return `<h2>Files</h2><ul class="files">${rows}</ul>`;
 }
 
+function digestRow(digest: PageDigest): string {
+	return `<h2>Hash</h2><p class="files">${escapeHtml(digest.algorithm)} <span class="meta">${escapeHtml(digest.hexPrefix)}…</span></p>`;
+}
+
 // The QR image is shown at its own size (whole pixels per module, quiet zone white) so every module stays sharp.
 const STYLE = `
 *{box-sizing:border-box}body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f5f7;color:#1d2330}
@@ -71,7 +89,11 @@ const SCRIPT = `(function(){
 var d=document,cfg=JSON.parse(d.getElementById('cfg').textContent),qr=d.getElementById('qr'),shownAt=Date.now(),lastOk=Date.now(),done=false,busy=false;
 function show(id,on){var e=d.getElementById(id);if(e)e.classList.toggle('hidden',!on)}
 function text(id,t){var e=d.getElementById(id);if(e)e.textContent=t}
-function finish(s){done=true;d.body.className='state-'+s.state;text('title',s.title);text('text',s.text);show('live',false)}
+function offer(dl){if(!dl||!d.getElementById('dl-box'))return;show('dl-box',true);
+ if(dl.tooLarge){show('dl',false);text('dl-note','The signed file '+dl.fileName+' is too large to hand out here; it went back to the workflow.');return}
+ var b=atob(dl.base64),u=new Uint8Array(b.length);for(var i=0;i<b.length;i++)u[i]=b.charCodeAt(i);
+ var a=d.getElementById('dl');a.href=URL.createObjectURL(new Blob([u],{type:dl.mimeType}));a.download=dl.fileName;a.textContent='Download '+dl.fileName}
+function finish(s){done=true;d.body.className='state-'+s.state;text('title',s.title);text('text',s.text);show('live',false);offer(s.download)}
 function tick(){if(done)return;
  if(qr){if(cfg.newCodeAfter&&Date.now()-shownAt>cfg.newCodeAfter*1000&&!qr.classList.contains('hidden')){show('qr',false);show('newcode-box',true)}
   qr.style.visibility=Date.now()-lastOk>3000?'hidden':'visible'}
@@ -84,6 +106,7 @@ var nf=d.getElementById('notify');if(nf)nf.addEventListener('submit',function(e)
   if(s.verificationCode){show('qr',false);show('newcode-box',false);text('vc',s.verificationCode);show('vc-box',true);if(qr)qr.classList.add('hidden')}else if(s.error){text('notify-error',s.error)}},function(){b.disabled=false})});
 var nb=d.getElementById('newcode');if(nb)nb.addEventListener('click',function(){nb.disabled=true;fetch(cfg.base+'&hp=new',{method:'POST',cache:'no-store'}).then(function(r){return r.json()}).then(function(s){nb.disabled=false;
  if(s.state!=='waiting'){finish(s);return}shownAt=Date.now();show('newcode-box',false);show('qr',true)},function(){nb.disabled=false})});
+if(cfg.download)offer(cfg.download);if(!cfg.live)return;
 setInterval(tick,1000);tick();})();`;
 
 /** The whole page as one HTML string: inline style and script under the response's nonce, no outside assets. */
@@ -91,7 +114,7 @@ export function renderPage(view: PageView): string {
 	const words = wordsFor(view.state);
 	const live = view.state === 'waiting';
 	const base = escapeHtml(view.base);
-	const cfg = JSON.stringify({ base: view.base, newCodeAfter: view.newCodeAfterSeconds, gone: [wordsFor('gone').title, wordsFor('gone').text] }).replace(/</g, '\\u003c');
+	const cfg = JSON.stringify({ base: view.base, live, newCodeAfter: view.newCodeAfterSeconds, gone: [wordsFor('gone').title, wordsFor('gone').text], ...(view.download ? { download: view.download } : {}) }).replace(/</g, '\\u003c');
 	const what = view.action === 'sign' ? 'asks you to sign with Smart-ID' : 'asks you to log in with Smart-ID';
 	return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -101,7 +124,7 @@ ${live ? '<noscript><meta http-equiv="refresh" content="2"></noscript>' : ''}
 </head><body class="state-${view.state}"><main><div class="card">
 <h1 id="title">${escapeHtml(words.title)}</h1><p id="text">${escapeHtml(words.text)}</p>
 <div class="req"><b>Request</b>${escapeHtml(view.relyingPartyName)} ${what}.<b class="gap">Shown in the app</b>${escapeHtml(view.displayText)}</div>
-${view.files?.length ? fileRows(view.files) : ''}
+${view.files?.length ? fileRows(view.files) : ''}${view.digest ? digestRow(view.digest) : ''}
 <div id="live" class="${live ? '' : 'hidden'}">
 ${view.qr ? `<div class="qrbox desktop-only"><img id="qr" alt="Smart-ID QR code: scan it with the Smart-ID app" src="${base}&amp;hp=qr"></div>
 <div id="newcode-box" class="actions hidden"><p>The code has expired.</p><button id="newcode" class="btn" type="button">New code</button></div>` : ''}
@@ -110,8 +133,9 @@ ${view.notify ? `<form id="notify" class="actions"><p>Or send it to your phone:<
 <div id="vc-box" class="actions hidden"><p>Check that your phone shows this code, then confirm there:</p><p class="vc" id="vc"></p></div>` : ''}
 <p class="hint">Check that the text in the app matches the request above before you confirm.</p>
 </div>
+${view.offerDownload ? '<div id="dl-box" class="actions hidden"><a id="dl" class="btn" href="#">Download the signed file</a><p id="dl-note" class="hint"></p></div>' : ''}
 </div></main>
 <script id="cfg" type="application/json">${cfg}</script>
-${live ? `<script nonce="${view.nonce}">${SCRIPT}</script>` : ''}
+${live || view.download ? `<script nonce="${view.nonce}">${SCRIPT}</script>` : ''}
 </body></html>`;
 }

@@ -6,12 +6,9 @@
  * success and the execution resumes with the validated identity. Refusal and a Smart-ID timeout end the same way
  * with an error item. Screenshots of each state go to test-artifacts/hosted-page/.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -21,9 +18,10 @@ import { createDeviceLink, type DeviceLinkSecrets } from '../../lib/flows/device
 import { hostedPageScope } from '../../lib/hosted-page';
 import { createSessionStore, settingsFromCredential } from '../../lib/sessions';
 import { simulatorCredentialData, startSimulator, type RunningSimulator } from '../../lib/simulator';
-import { artifactDir, browserMissingReason, decodeQrFromPng, launchBrowser } from '../helpers/browser';
+import { artifactDir, browserMissingReason, launchBrowser } from '../helpers/browser';
 import { EXAMPLE_CREDENTIAL_ID, readExample, simulatorTrust } from './examples';
-import { describeE2e, killAllChildren, N8nInstance, sleep, type ApiExecution, type N8nItem } from './harness';
+import { describeE2e, killAllChildren, N8nInstance, sleep, type ApiExecution } from './harness';
+import { executionIdOf, itemsOf, shotAndDecode as shotAndDecodeTo, startTlsFront } from './hosted-page-helpers';
 
 const CREDENTIAL_ID = EXAMPLE_CREDENTIAL_ID;
 const DEVICE_DOC = 'PNOEE-40404040009-MOCK-Q';
@@ -125,34 +123,6 @@ function signingWorkflow(trust: Record<string, unknown>): { name: string; nodes:
 	};
 }
 
-/**
- * An https front for n8n (self-signed certificate made with openssl): Smart-ID returns only to https callbacks, so
- * n8n's WEBHOOK_URL points here and the page offers Web2App. Plain pass-through of method, path, headers and body.
- */
-async function startTlsFront(dir: string, target: () => number): Promise<{ server: https.Server; port: number }> {
-	const key = path.join(dir, 'front.key');
-	const cert = path.join(dir, 'front.crt');
-	execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-	const server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (req, res) => {
-		const upstream = http.request({ host: '127.0.0.1', port: target(), method: req.method, path: req.url, headers: req.headers }, (answer) => {
-			res.writeHead(answer.statusCode ?? 502, answer.headers);
-			answer.pipe(res);
-		});
-		upstream.on('error', () => res.destroy());
-		req.pipe(upstream);
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return { server, port: (server.address() as AddressInfo).port };
-}
-
-function itemsOf(execution: ApiExecution, nodeName: string): N8nItem[] {
-	return execution.data?.resultData.runData[nodeName]?.at(-1)?.data?.main?.[0] ?? [];
-}
-
-function executionIdOf(pageUrl: string): string {
-	return new URL(pageUrl).pathname.split('/').filter(Boolean).pop() ?? '';
-}
-
 const browserMissing = browserMissingReason();
 
 describeE2e('Hosted Page completion in a real n8n with a headless browser', (runtime) => {
@@ -233,20 +203,8 @@ describeE2e('Hosted Page completion in a real n8n with a headless browser', (run
 		}
 	}
 
-	/** Screenshot of the page and the link decoded from its pixels. */
-	async function shotAndDecode(page: Page, file: string): Promise<string> {
-		// Evaluated in the page (a string, so this file needs no DOM typings). The page hides a code it could not
-		// refresh for 3 s (SK's rule), which a loaded machine can cause: wait until one is shown.
-		await page.waitForFunction(
-			"(() => { const img = document.getElementById('qr'); return !!img && img.complete && img.naturalWidth > 0 && img.style.visibility !== 'hidden'; })()",
-			undefined,
-			{ timeout: 15_000 },
-		);
-		const png = await page.screenshot({ path: path.join(shots, file), fullPage: true });
-		const link = decodeQrFromPng(png);
-		if (!link) throw new Error(`no QR code readable in ${file}`);
-		return link;
-	}
+	/** Screenshot of the page (into this suite's artifacts) and the link decoded from its pixels. */
+	const shotAndDecode = (page: Page, file: string): Promise<string> => shotAndDecodeTo(page, path.join(shots, file));
 
 	async function finishedExecution(workflowId: string): Promise<ApiExecution> {
 		const [execution] = await n8n.waitForExecutions(workflowId, (list) => list.length > 0 && list[0].status !== 'waiting' && list[0].status !== 'running', 60_000);
@@ -319,10 +277,13 @@ describeE2e('Hosted Page completion in a real n8n with a headless browser', (run
 		expect(item.json).toMatchObject({ documentNumber: DEVICE_DOC });
 		expect(JSON.stringify(execution.data)).not.toContain(secrets.sessionSecret);
 
-		// A second visitor after completion: the page no longer works (n8n refuses the finished execution).
+		// A second visitor after completion sees only n8n's own "finished" answer: no identity, no link, no page.
 		const direct = new URL(pageUrl);
 		const again = await fetch(`${n8n.url}${direct.pathname}${direct.search}`);
-		expect([404, 409]).toContain(again.status);
+		const againText = await again.text();
+		expect(again.status).toBe(409);
+		expect(String((JSON.parse(againText) as { message?: unknown }).message)).toMatch(/^The execution "\d+ has finished already\.$/);
+		for (const leak of [DEVICE_DOC, '40404040009', 'signature=', 'data:', 'http']) expect(againText).not.toContain(leak);
 		expect(csp).toEqual([]);
 		await context.close();
 	}, 120_000);

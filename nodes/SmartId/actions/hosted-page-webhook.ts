@@ -3,7 +3,7 @@ import type { IDataObject, INodeExecutionData, IWebhookDescription, IWebhookFunc
 import { answerPageRequest, HostedPage, hostedPageRuntime, StatusWatch, resourceHeaders, type PageReply, type PageResult } from '../../../lib/hosted-page';
 import { configFromCredential } from '../../shared/config';
 import { errorJson } from '../../shared/errors';
-import { operationKey, pageInfo, pageUrlOf, startPageSession, startPhoneSession, webhookParams } from './hosted-page';
+import { isSigningPage, operationKey, pageInfo, pageUrlOf, renewPageSignature, startPageSession, startPhoneSession, webhookParams } from './hosted-page';
 
 /**
  * n8n's waiting webhooks of the Smart-ID node (like the Wait and Form nodes): GET serves the page and its
@@ -42,16 +42,20 @@ async function pageFor(ctx: IWebhookFunctions, executionId: string): Promise<Hos
 	const params = webhookParams(ctx);
 	const runtime = hostedPageRuntime(configFromCredential(await ctx.getCredentials('smartIdApi')), executionId);
 	const pageUrl = pageUrlOf(ctx);
-	// A signing page cannot re-prepare its container here (the input binaries are not readable from a webhook), so
-	// only a login page offers "New code"; a signing page ends when Smart-ID times its session out.
-	const login = operationKey(params) === 'authentication.authenticate';
+	// A login page starts a new authentication for "New code"; a signing page a new signature session over the
+	// digest prepared when the node ran (the input binaries are not readable from a webhook, and re-preparing could
+	// change the certificate), which also gives it Web2App on https.
+	const key = operationKey(params);
+	const login = key === 'authentication.authenticate';
+	const signing = isSigningPage(key);
 	const phone = login && ctx.getNodeParameter('offerSendToPhone', false) === true;
 	const page = new HostedPage(
 		runtime,
 		pageInfo(params, runtime),
 		watch,
-		login ? () => startPageSession(params, runtime, pageUrl) : undefined,
+		login ? () => startPageSession(params, runtime, pageUrl) : signing ? (old) => renewPageSignature(runtime, old, pageUrl) : undefined,
 		phone ? (person) => startPhoneSession(params, runtime, person) : undefined,
+		{ web2appByRenew: signing && pageUrl.startsWith('https://') },
 	);
 	const session = await page.session();
 	if (session) Object.assign(page.info, pageInfo(params, runtime, session));

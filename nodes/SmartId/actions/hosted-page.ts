@@ -1,25 +1,41 @@
 import { createHash } from 'node:crypto';
 
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
 import { InvalidRequestError } from '../../../lib/errors';
 import { startDeviceLinkAuthentication, startNotificationAuthentication } from '../../../lib/flows/authentication';
 import { callbackUrlWithToken, newCallbackToken } from '../../../lib/flows/same-device-callback';
 import type { HashAlgorithm } from '../../../lib/hash-algorithm';
-import { hostedPageRuntime, type PageFile, type PageInfo, type PhoneTarget } from '../../../lib/hosted-page';
-import type { DeviceLinkType } from '../../../lib/rp-api/types';
-import { newPendingSession, readPendingSession, savePendingSession, type PendingSession, type SessionOutcome, type SessionRuntime } from '../../../lib/sessions';
+import { hostedPageRuntime, isPageSignature, renewSignatureSession, type PageFile, type PageInfo, type PageLinkRequest, type PhoneTarget } from '../../../lib/hosted-page';
+import {
+	newPendingSession,
+	readPendingSession,
+	savePendingSession,
+	type PendingPdfSignature,
+	type PendingSession,
+	type SessionOutcome,
+	type SessionRuntime,
+} from '../../../lib/sessions';
 import { configFromCredential } from '../../shared/config';
 import { errorJson, toNodeError } from '../../shared/errors';
 import { identityTarget, interactions, str } from '../../shared/params';
 import { addSignature } from './addSignature';
 import { dataFilesOf } from './buildAsice';
 import { signContainer } from './container-common';
+import { signHash } from './signHash';
+import { signPdf } from './signPdf';
 
 /** Operations that offer the Hosted Page completion (each signing operation joins here when it gets a page). */
-const HOSTED_PAGE_OPERATIONS = new Set(['authentication.authenticate', 'container.buildAsice', 'container.addSignature']);
-/** Operations whose Completion field lists Hosted Page but which have no page yet: refused by name, never run as "wait". */
-const NO_PAGE_YET = new Set(['signature.signHash', 'certificate.getSigningCertificate', 'pdf.signPdf']);
+const HOSTED_PAGE_OPERATIONS = new Set(['authentication.authenticate', 'container.buildAsice', 'container.addSignature', 'signature.signHash', 'pdf.signPdf']);
+/** The signing operations among them: their page renews its signature session over the same digest ("New code"). */
+const SIGNING_PAGES = new Set(['container.buildAsice', 'container.addSignature', 'signature.signHash', 'pdf.signPdf']);
+/**
+ * Operations whose Completion field lists Hosted Page but which have no page: refused by name, never run as "wait".
+ * Get Signing Certificate signs nothing and is not in issue 13's list; its certificate choice stays with the trigger.
+ */
+const NO_PAGE = new Set(['certificate.getSigningCertificate']);
+/** How many hex characters of a digest the page shows (64 bits: enough to compare by eye, as the file rows do). */
+const HASH_PREFIX_CHARS = 16;
 
 /** Default and limits of how long the page stays open (the execution waits this long at most). */
 const PAGE_MINUTES = { default: 15, min: 1, max: 60 };
@@ -35,7 +51,7 @@ export function webhookParams(ctx: IWebhookFunctions): ParamContext {
 
 /** True when this operation runs with completion "Hosted Page". */
 export function isHostedPage(ctx: ParamContext, key: string): boolean {
-	return (HOSTED_PAGE_OPERATIONS.has(key) || NO_PAGE_YET.has(key)) && str(ctx as IExecuteFunctions, 'completion', 0, 'wait') === 'hostedPage';
+	return (HOSTED_PAGE_OPERATIONS.has(key) || NO_PAGE.has(key)) && str(ctx as IExecuteFunctions, 'completion', 0, 'wait') === 'hostedPage';
 }
 
 /** "resource.operation" of the node. */
@@ -44,16 +60,47 @@ export function operationKey(ctx: ParamContext): string {
 	return `${str(p, 'resource', 0)}.${str(p, 'operation', 0)}`;
 }
 
-/** What the page shows about the request. */
+/** Whether this operation's page renews its signature session ("New code", Web2App) instead of a login. */
+export function isSigningPage(key: string): boolean {
+	return SIGNING_PAGES.has(key);
+}
+
+/** What the page shows about the request: for a signature, the files (name, size, SHA-256 prefix) or the hash. */
 export function pageInfo(ctx: ParamContext, runtime: SessionRuntime, session?: PendingSession): PageInfo {
-	const signing = session?.kind === 'asiceSignature';
-	const files = signing ? (session.container.summary.pageFiles as PageFile[] | undefined) : undefined;
+	const summary = session?.kind === 'asiceSignature' ? session.container.summary : session?.kind === 'pdfSignature' ? session.pdf.summary : undefined;
+	const files = summary?.pageFiles as PageFile[] | undefined;
+	const signing = session !== undefined && session.kind !== 'authentication';
 	return {
 		relyingPartyName: runtime.config.relyingParty.relyingPartyName,
 		displayText: str(ctx as IExecuteFunctions, 'displayText', 0),
 		action: signing ? 'sign' : 'authenticate',
 		...(files ? { files } : {}),
+		...(session?.kind === 'signature'
+			? { digest: { algorithm: session.context.hashAlgorithm, hexPrefix: Buffer.from(session.context.digest, 'base64').toString('hex').slice(0, HASH_PREFIX_CHARS) } }
+			: {}),
+		...(summary && ctx.getNodeParameter('offerDownload', 0, false) === true ? { offerDownload: true } : {}),
 	};
+}
+
+/**
+ * Name, size and SHA-256 prefix of an input binary, hashed as a stream when n8n keeps it outside memory (filesystem
+ * or S3 mode), so a large PDF is not held a second time for the page.
+ */
+async function streamedPageFile(ctx: IExecuteFunctions, meta: IBinaryData, property: string, name: string): Promise<PageFile> {
+	if (!meta.id) return pageFileOf(name, await ctx.helpers.getBinaryDataBuffer(0, property));
+	const hash = createHash('sha256');
+	let size = 0;
+	for await (const chunk of await ctx.helpers.getBinaryStream(meta.id)) {
+		const bytes = chunk as Buffer;
+		size += bytes.length;
+		hash.update(bytes);
+	}
+	return { name, size, hashPrefix: hash.digest('hex').slice(0, HASH_PREFIX_CHARS) };
+}
+
+/** Name, size and SHA-256 prefix of one file as the page lists it. */
+function pageFileOf(name: string, data: Buffer): PageFile {
+	return { name, size: data.length, hashPrefix: createHash('sha256').update(data).digest('hex').slice(0, HASH_PREFIX_CHARS) };
 }
 
 /** Parameters read through a view that answers some names itself (the page's fixed signing method and link type). */
@@ -70,9 +117,11 @@ function withParameters(ctx: IExecuteFunctions, fixed: Record<string, string>): 
 }
 
 /**
- * Signing on a page: Build ASiC-E / Add Signature by device link (QR), prepared now with the signer's certificate
- * (Document Number: the certificate goes into the signature before the code is shown), stored in the page's
- * scope. The page lists the files with their sizes and a SHA-256 prefix.
+ * Signing on a page: Build ASiC-E / Add Signature / Sign PDF by device link (QR), prepared now with the signer's
+ * certificate (Document Number: the certificate goes into the signature before the code is shown), Sign Hash for
+ * the person named (document number or personal code: a bare hash embeds no certificate); stored in the page's
+ * scope. Each operation's own code starts it, so the rules and messages are theirs. The page lists the files with
+ * their sizes and a SHA-256 prefix, or the hash algorithm and a prefix of the hash.
  */
 async function startSigningPage(ctx: IExecuteFunctions, runtime: SessionRuntime, key: string): Promise<PendingSession> {
 	const view = withParameters(ctx, { signingMethod: 'deviceLink', deviceLinkType: 'QR' });
@@ -81,17 +130,49 @@ async function startSigningPage(ctx: IExecuteFunctions, runtime: SessionRuntime,
 		const files = await dataFilesOf(ctx, [0], 0);
 		const fileName = str(ctx, 'containerFileName', 0, 'signed.asice') || 'signed.asice';
 		// dataFilesOf reads every file into memory (n8n binaries), so data is always there.
-		const pageFiles: PageFile[] = files.map((f) => {
-			const data = Buffer.from(f.data ?? '');
-			return { name: f.name, size: data.length, hashPrefix: createHash('sha256').update(data).digest('hex').slice(0, 16) };
-		});
+		const pageFiles = files.map((f) => pageFileOf(f.name, Buffer.from(f.data ?? '')));
 		outcome = await signContainer(view, 0, runtime, { input: { files }, fileName, summary: { operation: 'buildAsice', dataFiles: files.map((f) => f.name), pageFiles } });
+	} else if (key === 'signature.signHash') {
+		outcome = await signHash.call(view, 0, runtime);
+	} else if (key === 'pdf.signPdf') {
+		outcome = await signPdf.call(view, 0, runtime);
 	} else {
 		outcome = await addSignature.call(view, 0, runtime);
 	}
 	const session = await readPendingSession(runtime, String(outcome.json.sessionId));
 	if (!session) throw new InvalidRequestError('The signing session was started but could not be read back from the session store');
+	if (session.kind === 'pdfSignature') return withPdfPageFile(ctx, runtime, session);
 	return session;
+}
+
+/**
+ * The PDF's name, size and SHA-256 prefix for the page, kept in the record's summary (the page strips it from the
+ * result, see pageOutcome). Read here, after Sign PDF prepared it, so Sign PDF itself stays as it is.
+ */
+async function withPdfPageFile(ctx: IExecuteFunctions, runtime: SessionRuntime, session: PendingPdfSignature): Promise<PendingSession> {
+	const property = str(ctx, 'pdfPropertyName', 0, 'data') || 'data';
+	const meta = ctx.helpers.assertBinaryData(0, property);
+	const pageFiles = [await streamedPageFile(ctx, meta, property, meta.fileName ?? session.pdf.fileName)];
+	const withFiles: PendingPdfSignature = { ...session, pdf: { ...session.pdf, summary: { ...session.pdf.summary, pageFiles } } };
+	await savePendingSession(runtime, withFiles);
+	return withFiles;
+}
+
+/**
+ * Which links a page session offers: QR always; Web2App too when n8n's page URL is https (Smart-ID returns only to
+ * https), with the page itself as the callback and a fresh `value` token bound to that session.
+ */
+export function pageLinkRequest(pageUrl: string): PageLinkRequest {
+	if (!pageUrl.startsWith('https://')) return { deviceLinkTypes: ['QR'] };
+	const callback = new URL(pageUrl);
+	callback.searchParams.set('hp', 'callback');
+	return { deviceLinkTypes: ['QR', 'Web2App'], initialCallbackUrl: callbackUrlWithToken(callback.toString(), newCallbackToken()) };
+}
+
+/** "New code" / first Web2App link of a signing page: a new session over the stored digest (see lib renew.ts). */
+export async function renewPageSignature(runtime: SessionRuntime, old: PendingSession | undefined, pageUrl: string): Promise<PendingSession> {
+	if (!old || !isPageSignature(old)) throw new InvalidRequestError('This page has no signing session to make a new code for (it finished or expired)');
+	return renewSignatureSession(runtime, old, pageLinkRequest(pageUrl));
 }
 
 /**
@@ -101,16 +182,11 @@ async function startSigningPage(ctx: IExecuteFunctions, runtime: SessionRuntime,
  */
 export async function startPageSession(ctx: ParamContext, runtime: SessionRuntime, pageUrl: string): Promise<PendingSession> {
 	const p = ctx as IExecuteFunctions;
-	const https = pageUrl.startsWith('https://');
-	const deviceLinkTypes: DeviceLinkType[] = https ? ['QR', 'Web2App'] : ['QR'];
-	const callback = new URL(pageUrl);
-	callback.searchParams.set('hp', 'callback');
 	const started = await startDeviceLinkAuthentication(runtime.client, runtime.flowConfig, identityTarget(p, 0, 'identifyBy'), {
 		interactions: interactions(p, 0, true),
 		certificateLevel: str(p, 'certificateLevel', 0, 'QUALIFIED') as 'ADVANCED' | 'QUALIFIED',
 		hashAlgorithm: str(p, 'hashAlgorithm', 0, 'SHA-512') as HashAlgorithm,
-		deviceLinkTypes,
-		...(https ? { initialCallbackUrl: callbackUrlWithToken(callback.toString(), newCallbackToken()) } : {}),
+		...pageLinkRequest(pageUrl),
 	});
 	const session = newPendingSession(runtime, { sessionId: started.sessionID, kind: 'authentication', context: started.context, secrets: started.deviceLink });
 	await savePendingSession(runtime, session);
@@ -155,9 +231,9 @@ export async function executeHostedPage(this: IExecuteFunctions, key: string): P
 		const executionId = this.getExecutionId();
 		const runtime = hostedPageRuntime(configFromCredential(await this.getCredentials('smartIdApi', 0)), executionId);
 		try {
-			if (NO_PAGE_YET.has(key)) {
+			if (NO_PAGE.has(key)) {
 				throw new InvalidRequestError(
-					'Hosted Page is available for Authenticate, Build ASiC-E and Add Signature (not yet for Sign Hash, Get Signing Certificate or Sign PDF); for this operation choose Wait for Completion or Start and Continue',
+					'Hosted Page is for Authenticate, Sign Hash, Build ASiC-E, Add Signature and Sign PDF; Get Signing Certificate has no page: choose Wait for Completion or Start and Continue',
 				);
 			}
 			runtime.assertCanStoreSessions();

@@ -31,5 +31,14 @@ export function hostedPageFields(show: Record<string, string[]>): INodePropertie
 				'Whether a login page also lets the person type their country and personal code to get a notification instead of scanning (at most one per page every 30 s)',
 			displayOptions: { show: { ...show, completion: ['hostedPage'], resource: ['authentication'] } },
 		},
+		{
+			displayName: 'Offer Download on Page',
+			name: 'offerDownload',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether the finished page also lets the person download the signed container or PDF (up to 20 MiB; a larger file only goes back to the workflow)',
+			displayOptions: { show: { ...show, completion: ['hostedPage'], resource: ['container', 'pdf'] } },
+		},
 	];
 }

@@ -1,0 +1,19 @@
+import type { PageResult } from './handler';
+
+/** Largest signed file the finished page hands to the open tab; a larger one only goes back to the workflow. */
+export const MAX_PAGE_DOWNLOAD_BYTES = 20 * 1024 * 1024;
+
+/**
+ * The signed container or PDF as the finished page offers it: inside the very answer that finishes the page (the
+ * waiting URL dies when the workflow resumes, so no later request could fetch it), Base64 in JSON, turned into a
+ * Blob link by the page's nonce'd script. Never in a URL.
+ */
+export type PageDownload = { fileName: string; mimeType: string; size: number; base64: string } | { fileName: string; size: number; tooLarge: true };
+
+/** What the finished page offers for download, if the node asked for it and a signed file came out. */
+export function pageDownloadOf(result: PageResult | undefined, offer: boolean | undefined): PageDownload | undefined {
+	const file = offer && result && !result.failed ? result.outcome.files?.[0] : undefined;
+	if (!file) return undefined;
+	if (file.data.length > MAX_PAGE_DOWNLOAD_BYTES) return { fileName: file.fileName, size: file.data.length, tooLarge: true };
+	return { fileName: file.fileName, mimeType: file.mimeType, size: file.data.length, base64: file.data.toString('base64') };
+}
