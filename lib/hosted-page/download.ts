@@ -8,12 +8,14 @@ export const MAX_PAGE_DOWNLOAD_BYTES = 20 * 1024 * 1024;
  * waiting URL dies when the workflow resumes, so no later request could fetch it), Base64 in JSON, turned into a
  * Blob link by the page's nonce'd script. Never in a URL.
  */
-export type PageDownload = { fileName: string; mimeType: string; size: number; base64: string } | { fileName: string; size: number; tooLarge: true };
+export type PageDownload = { fileName: string; mimeType: string; size: number; base64: string } | { fileName: string; /** -1: a streamed file of unknown size */ size: number; tooLarge: true };
 
 /** What the finished page offers for download, if the node asked for it and a signed file came out. */
 export function pageDownloadOf(result: PageResult | undefined, offer: boolean | undefined): PageDownload | undefined {
 	const file = offer && result && !result.failed ? result.outcome.files?.[0] : undefined;
 	if (!file) return undefined;
+	// A streamed result (n8n keeps the binary outside memory) is never pulled into memory just for the page.
+	if (!Buffer.isBuffer(file.data)) return { fileName: file.fileName, size: -1, tooLarge: true };
 	if (file.data.length > MAX_PAGE_DOWNLOAD_BYTES) return { fileName: file.fileName, size: file.data.length, tooLarge: true };
 	return { fileName: file.fileName, mimeType: file.mimeType, size: file.data.length, base64: file.data.toString('base64') };
 }
