@@ -10,7 +10,7 @@ import {
 	type SessionOutcome,
 	type SessionRuntime,
 } from '../sessions';
-import { pageDownloadOf } from './download';
+import { bufferForDownload, pageDownloadOf } from './download';
 import { newNonce, pageHeaders, resourceHeaders } from './headers';
 import { renderPage, type PageDigest, type PageFile } from './page';
 import type { StatusWatch } from './status-watch';
@@ -136,7 +136,7 @@ export class HostedPage {
 		if (!lease) return { state: 'waiting' };
 		let result: PageResult;
 		try {
-			const outcome = pageOutcome(session, await completeSession(session, status, this.runtime));
+			const outcome = await bufferForDownload(pageOutcome(session, await completeSession(session, status, this.runtime)), this.info.offerDownload);
 			result = { state: 'success', outcome, failed: false };
 		} catch (error) {
 			result = failedResult(session, error);
@@ -158,7 +158,7 @@ export class HostedPage {
 		}
 		let result: PageResult;
 		try {
-			const outcome = pageOutcome(session, await completeSameDeviceCallback(this.runtime, session.sessionId, query));
+			const outcome = await bufferForDownload(pageOutcome(session, await completeSameDeviceCallback(this.runtime, session.sessionId, query)), this.info.offerDownload);
 			result = { state: 'success', outcome, failed: false };
 		} catch (error) {
 			if (error instanceof SmartIdError && error.code === 'SMARTID_SESSION_BUSY') {
